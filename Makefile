@@ -1,0 +1,32 @@
+# Every developer command in one place. The README's two commands are `make run` and `make test`.
+.PHONY: help setup run test lint format typecheck migrate revision clean
+
+help:  ## List the commands
+	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup:  ## Create .venv and install the package with development tools
+	scripts/setup.sh
+
+run:  ## Set up and run the product on the embedded SQLite database
+	scripts/run.sh
+
+test:  ## Set up and run every check: ruff, mypy, the suite on SQLite and PostgreSQL
+	scripts/test.sh
+
+lint:  ## ruff lint and format check
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+format:  ## Apply ruff's formatting and safe fixes
+	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+typecheck:  ## mypy --strict on the package
+	.venv/bin/mypy
+
+migrate:  ## Migrate the database at QBR_DATABASE_URL to the newest revision
+	.venv/bin/qbr db upgrade
+
+revision:  ## New migration from model changes: make revision MESSAGE="add x"
+	scripts/new-revision.sh "$(MESSAGE)"
+
+clean:  ## Remove caches (keeps .venv and qbr.db)
+	rm -rf .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The full check: setup, lint, types, migrations in sync, and the test suite on SQLite and PostgreSQL.
+# This is the README's test command and what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+scripts/ensure-postgres.sh
+
+echo "== ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "== mypy (strict)"
+.venv/bin/mypy
+echo "== pytest (SQLite and PostgreSQL)"
+# pytest exits 5 when it collects no test: that is a failure here too, as is any other non-zero status.
+.venv/bin/python -m pytest "$@"

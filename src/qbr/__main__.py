@@ -1,0 +1,5 @@
+"""Allow ``python -m qbr``."""
+
+from qbr.cli import main
+
+main()

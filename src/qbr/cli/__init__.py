@@ -1,0 +1,28 @@
+"""The ``qbr`` command line: one group per domain, all sharing the root's error handling."""
+
+from __future__ import annotations
+
+import click
+
+from qbr import __version__
+from qbr.cli.app import CONTEXT_SETTINGS, QbrGroup
+from qbr.cli.db import db_group
+from qbr.cli.orgs import orgs_group
+
+
+@click.group(cls=QbrGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, prog_name="qbr")
+def app() -> None:
+    """QBR Dashboard: gather MSP numbers from ConnectWise, NinjaOne, QuickBooks and CSV, roll them into
+    quarters, compute SmartNumbers KPIs and grade them against thresholds.
+
+    Configuration comes from QBR_* environment variables or a .env file (see README.md).
+    """
+
+
+for group in (db_group, orgs_group):
+    app.add_command(group)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,30 @@
+"""The command group class every ``qbr`` command uses: product errors become clear messages, not tracebacks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from sqlalchemy.exc import OperationalError
+
+from qbr.core.database import one_line
+from qbr.errors import QbrError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+
+
+class QbrGroup(click.Group):
+    """Turns every product error into a clear message and a non-zero exit status, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QbrError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except OperationalError as exc:
+            raise click.ClickException(f"cannot reach the database: {one_line(exc.orig)}") from exc
+
+
+def command_group(name: str, help_text: str) -> QbrGroup:
+    """A subcommand group with the house defaults."""
+    return QbrGroup(name=name, help=help_text, context_settings=CONTEXT_SETTINGS, no_args_is_help=True)

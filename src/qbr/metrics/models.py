@@ -1,0 +1,89 @@
+"""Monthly and quarterly metric values (specified tables), the metric catalog, and manual corrections."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from qbr.core.orm import Base, CreatedAt, IntPk, Money
+from qbr.periods.models import MONTHLY_PERIOD_SQL, QUARTERLY_PERIOD_SQL
+
+UNITS = ("count", "hours", "days", "currency", "percent")
+ROLLUPS = ("sum", "avg", "last")
+DIRECTIONS = ("higher_is_better", "lower_is_better")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class MetricMonthly(Base):
+    __tablename__ = "metrics_monthly"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "period", "metric_name", "source_system"),
+        CheckConstraint(MONTHLY_PERIOD_SQL.format(col="period"), name="monthly_period"),
+        Index("ix_metrics_monthly_period_metric_name", "period", "metric_name"),
+        Index("ix_metrics_monthly_organization_id_period", "organization_id", "period"),
+    )
+
+    id: Mapped[IntPk]
+    period: Mapped[str] = mapped_column(String(7), ForeignKey("periods.period_value"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    metric_name: Mapped[str] = mapped_column(String(100))
+    metric_value: Mapped[Money]
+    source_system: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[CreatedAt]
+
+
+class MetricQuarterly(Base):
+    __tablename__ = "metrics_quarterly"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "period", "metric_name"),
+        CheckConstraint(QUARTERLY_PERIOD_SQL.format(col="period"), name="quarterly_period"),
+    )
+
+    id: Mapped[IntPk]
+    period: Mapped[str] = mapped_column(String(7), ForeignKey("periods.period_value"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    metric_name: Mapped[str] = mapped_column(String(100))
+    metric_value: Mapped[Money]
+    created_at: Mapped[CreatedAt]
+
+
+class MetricDefinition(Base):
+    """A catalog entry: how a metric is measured, its unit, direction and quarterly rollup rule."""
+
+    __tablename__ = "metric_definitions"
+    __table_args__ = (
+        CheckConstraint(_in("unit", UNITS), name="unit"),
+        CheckConstraint(_in("rollup", ROLLUPS), name="rollup"),
+        CheckConstraint(f"direction IS NULL OR {_in('direction', DIRECTIONS)}", name="direction"),
+    )
+
+    id: Mapped[IntPk]
+    metric_name: Mapped[str] = mapped_column(String(100), unique=True)
+    unit: Mapped[str] = mapped_column(String(20))
+    rollup: Mapped[str] = mapped_column(String(10))
+    direction: Mapped[str | None] = mapped_column(String(20))
+    default_source: Mapped[str | None] = mapped_column(String(50))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[CreatedAt]
+
+
+class MetricCorrection(Base):
+    """The record of a manual value: who set it, when, why, and what it replaced."""
+
+    __tablename__ = "metric_corrections"
+
+    id: Mapped[IntPk]
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7), ForeignKey("periods.period_value"))
+    metric_name: Mapped[str] = mapped_column(String(100))
+    previous_value: Mapped[Decimal | None]
+    new_value: Mapped[Decimal | None]  # NULL when a manual value was removed
+    note: Mapped[str | None] = mapped_column(Text)
+    period_was_closed: Mapped[bool]
+    changed_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[CreatedAt]

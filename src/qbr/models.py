@@ -1,0 +1,30 @@
+"""Imports every model so that ``Base.metadata`` describes the whole schema (Alembic and tests use it)."""
+
+from qbr.auth.models import ApiKey, User, api_key_organizations, user_organizations
+from qbr.connectors.models import ConnectorSetting, SyncRun
+from qbr.core.orm import Base
+from qbr.kpis.models import KpiDefinition, SmartNumber
+from qbr.metrics.models import MetricCorrection, MetricDefinition, MetricMonthly, MetricQuarterly
+from qbr.organizations.models import Organization, OrganizationLink
+from qbr.periods.models import Period
+from qbr.thresholds.models import Threshold
+
+__all__ = [
+    "ApiKey",
+    "Base",
+    "ConnectorSetting",
+    "KpiDefinition",
+    "MetricCorrection",
+    "MetricDefinition",
+    "MetricMonthly",
+    "MetricQuarterly",
+    "Organization",
+    "OrganizationLink",
+    "Period",
+    "SmartNumber",
+    "SyncRun",
+    "Threshold",
+    "User",
+    "api_key_organizations",
+    "user_organizations",
+]

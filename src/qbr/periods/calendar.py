@@ -1,0 +1,118 @@
+"""Period strings (``YYYY-MM``, ``YYYY-Qn``): parsing with clear errors, their dates, and their quarters."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from qbr.errors import InvalidInput
+
+PeriodType = Literal["monthly", "quarterly"]
+
+_MONTHLY = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTERLY = re.compile(r"^(\d{4})-Q(\d)$")
+ACCEPTED_FORMATS = "YYYY-MM (e.g. 2025-01) or YYYY-Qn (e.g. 2025-Q1)"
+
+
+@dataclass(frozen=True, order=True)
+class PeriodRef:
+    """A parsed period; ``value`` is its canonical text as stored in the database."""
+
+    year: int
+    # Months 1-12 for monthly periods; quarters 1-4 for quarterly ones.
+    number: int
+    period_type: PeriodType
+
+    @property
+    def value(self) -> str:
+        if self.period_type == "monthly":
+            return f"{self.year:04d}-{self.number:02d}"
+        return f"{self.year:04d}-Q{self.number}"
+
+    @property
+    def is_monthly(self) -> bool:
+        return self.period_type == "monthly"
+
+    @property
+    def start_date(self) -> date:
+        first_month = self.number if self.is_monthly else 3 * self.number - 2
+        return date(self.year, first_month, 1)
+
+    @property
+    def end_date(self) -> date:
+        last_month = self.number if self.is_monthly else 3 * self.number
+        if last_month == 12:
+            return date(self.year, 12, 31)
+        return date(self.year, last_month + 1, 1) - timedelta(days=1)
+
+    @property
+    def months(self) -> list[PeriodRef]:
+        """The months a period covers: itself for a month, three for a quarter."""
+        if self.is_monthly:
+            return [self]
+        return [PeriodRef(self.year, 3 * self.number - offset, "monthly") for offset in (2, 1, 0)]
+
+    @property
+    def quarter(self) -> PeriodRef:
+        """The quarter a period belongs to (a quarter is its own quarter)."""
+        if not self.is_monthly:
+            return self
+        return PeriodRef(self.year, (self.number - 1) // 3 + 1, "quarterly")
+
+    def previous(self) -> PeriodRef:
+        return self.shift(-1)
+
+    def year_earlier(self) -> PeriodRef:
+        return PeriodRef(self.year - 1, self.number, self.period_type)
+
+    def shift(self, steps: int) -> PeriodRef:
+        per_year = 12 if self.is_monthly else 4
+        index = self.year * per_year + (self.number - 1) + steps
+        return PeriodRef(index // per_year, index % per_year + 1, self.period_type)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def parse_period(text: str, *, location: str = "period", expect: PeriodType | None = None) -> PeriodRef:
+    """Parse ``YYYY-MM`` or ``YYYY-Qn``; raise InvalidInput naming ``location`` and the accepted forms."""
+    cleaned = text.strip() if isinstance(text, str) else text
+    if not isinstance(cleaned, str):
+        raise InvalidInput.single(location, f"{text!r} is not a period", ACCEPTED_FORMATS)
+    ref: PeriodRef | None = None
+    if match := _MONTHLY.match(cleaned):
+        year, month = int(match[1]), int(match[2])
+        if not 1 <= month <= 12:
+            raise InvalidInput.single(location, f"{cleaned!r} has month {month:02d}", "months 01 to 12")
+        ref = PeriodRef(year, month, "monthly")
+    elif match := _QUARTERLY.match(cleaned.upper()):
+        year, quarter = int(match[1]), int(match[2])
+        if not 1 <= quarter <= 4:
+            raise InvalidInput.single(location, f"{cleaned!r} has quarter {quarter}", "quarters Q1 to Q4")
+        ref = PeriodRef(year, quarter, "quarterly")
+    if ref is None or ref.year < 1:
+        raise InvalidInput.single(location, f"{cleaned!r} is not a period", ACCEPTED_FORMATS)
+    if expect is not None and ref.period_type != expect:
+        wanted = "a month, YYYY-MM (e.g. 2025-01)" if expect == "monthly" else "a quarter, YYYY-Qn (e.g. 2025-Q1)"
+        raise InvalidInput.single(location, f"{cleaned!r} is a {ref.period_type} period", wanted)
+    return ref
+
+
+def period_range(first: PeriodRef, last: PeriodRef) -> list[PeriodRef]:
+    """Every period from ``first`` to ``last`` inclusive (both of the same type)."""
+    if first.period_type != last.period_type:
+        raise InvalidInput.single(
+            "period range", f"{first} and {last} are of different types", "two months or two quarters"
+        )
+    periods: list[PeriodRef] = []
+    current = first
+    while current <= last:
+        periods.append(current)
+        current = current.shift(1)
+    return periods
+
+
+def month_of(day: date) -> PeriodRef:
+    return PeriodRef(day.year, day.month, "monthly")

@@ -1,0 +1,43 @@
+"""Settings come from QBR_* variables and .env, with safe defaults and clear refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from qbr.core.settings import Settings
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QBR_DATABASE_URL", raising=False)
+    settings = Settings()
+    assert settings.database_url == "sqlite:///qbr.db"
+    assert settings.is_sqlite
+    assert settings.period_grace_days == 5
+
+
+@pytest.mark.parametrize("url", ["postgresql://u@h/db", "postgres://u@h/db", "postgresql+psycopg2://u@h/db"])
+def test_postgres_urls_use_psycopg3(url: str) -> None:
+    assert Settings(database_url=url).database_url == "postgresql+psycopg://u@h/db"
+
+
+def test_dotenv_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QBR_MSP_NAME", raising=False)
+    (tmp_path / ".env").write_text("QBR_MSP_NAME=Bright IT\nQBR_PERIOD_GRACE_DAYS=7\n")
+    settings = Settings()
+    assert (settings.msp_name, settings.period_grace_days) == ("Bright IT", 7)
+
+
+def test_production_refuses_placeholder_secret() -> None:
+    with pytest.raises(ValidationError, match="QBR_SECRET_KEY"):
+        Settings(environment="production")
+    Settings(environment="production", secret_key="x" * 40)
+
+
+def test_unknown_timezone_is_refused() -> None:
+    with pytest.raises(ValidationError, match="IANA"):
+        Settings(business_timezone="Mars/Olympus")
