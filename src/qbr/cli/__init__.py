@@ -8,7 +8,12 @@ from qbr import __version__
 from qbr.cli.app import CONTEXT_SETTINGS, QbrGroup
 from qbr.cli.backup import export_command, restore_command
 from qbr.cli.db import db_group
+from qbr.cli.imports import import_group
+from qbr.cli.kpis import kpis_group
+from qbr.cli.metrics import metrics_group
 from qbr.cli.orgs import orgs_group
+from qbr.cli.periods import periods_group
+from qbr.cli.thresholds import thresholds_group
 
 
 @click.group(cls=QbrGroup, context_settings=CONTEXT_SETTINGS)
@@ -21,7 +26,17 @@ def app() -> None:
     """
 
 
-for command in (db_group, orgs_group, export_command, restore_command):
+for command in (
+    db_group,
+    orgs_group,
+    export_command,
+    restore_command,
+    import_group,
+    metrics_group,
+    periods_group,
+    kpis_group,
+    thresholds_group,
+):
     app.add_command(command)
 
 

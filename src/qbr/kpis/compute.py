@@ -174,33 +174,26 @@ def compute_staged_kpis(session: Session, catalog: KpiCatalog | None = None) -> 
 
 def explain_kpis(session: Session, organization_id: int, period: str) -> list[KpiResult]:
     """Every KPI of one organization and period with its value or the reason it has none (read-only)."""
+    values, months = period_inputs(session, organization_id, period)
+    return load_kpi_catalog(session).evaluate(values, months)
+
+
+def period_inputs(session: Session, organization_id: int, period: str) -> tuple[dict[str, Decimal], int]:
+    """The metric values KPIs of one organization and period are computed from, and its ``months``."""
     ref = parse_period(period)
-    catalog = load_kpi_catalog(session)
     if ref.is_monthly:
-        values = load_values(
-            session,
-            monthly_where=(MetricMonthly.organization_id == organization_id, MetricMonthly.period == ref.value),
+        where = (MetricMonthly.organization_id == organization_id, MetricMonthly.period == ref.value)
+        values = load_values(session, monthly_where=where)
+        return values.get((organization_id, ref.value), {}), 1
+    quarterly = (MetricQuarterly.organization_id == organization_id, MetricQuarterly.period == ref.value)
+    values = load_values(session, quarterly_where=quarterly)
+    months_with_data = session.scalar(
+        select(func.count(func.distinct(MetricMonthly.period))).where(
+            MetricMonthly.organization_id == organization_id,
+            MetricMonthly.period.in_([month.value for month in ref.months]),
         )
-        months = 1
-    else:
-        values = load_values(
-            session,
-            quarterly_where=(
-                MetricQuarterly.organization_id == organization_id,
-                MetricQuarterly.period == ref.value,
-            ),
-        )
-        month_values = [month.value for month in ref.months]
-        months = len(
-            set(
-                session.scalars(
-                    select(MetricMonthly.period)
-                    .where(MetricMonthly.organization_id == organization_id, MetricMonthly.period.in_(month_values))
-                    .distinct()
-                )
-            )
-        )
-    return catalog.evaluate(values.get((organization_id, ref.value), {}), months or 1)
+    )
+    return values.get((organization_id, ref.value), {}), months_with_data or 1
 
 
 def load_values(

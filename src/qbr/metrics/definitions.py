@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from qbr.errors import Conflict, InvalidInput, NotFound, Problem
 from qbr.kpis.models import KpiDefinition
@@ -42,16 +43,29 @@ def metric_catalog(session: Session) -> dict[str, MetricInfo]:
     return {row.metric_name: MetricInfo(*row) for row in rows}
 
 
+def by_name(session: Session, column: InstrumentedAttribute[str], name: str) -> Any:
+    """The catalog row whose ``column`` is ``name``: the exact spelling first, else case-insensitively; or None."""
+    cleaned = " ".join(name.split())
+    entity = column.class_
+    return session.scalar(select(entity).where(column == cleaned)) or session.scalar(
+        select(entity).where(func.lower(column) == cleaned.lower())
+    )
+
+
+def name_in_catalog(session: Session, name: str) -> str | None:
+    """ "metric" or "KPI" when ``name`` (in any case) is already taken in the catalog, else None."""
+    if by_name(session, MetricDefinition.metric_name, name) is not None:
+        return "metric"
+    if by_name(session, KpiDefinition.kpi_name, name) is not None:
+        return "KPI"
+    return None
+
+
 def find_metric(session: Session, name: str) -> MetricDefinition:
     """The metric definition named ``name`` (exact, else case-insensitive)."""
-    cleaned = name.strip()
-    found = session.scalar(select(MetricDefinition).where(MetricDefinition.metric_name == cleaned))
+    found: MetricDefinition | None = by_name(session, MetricDefinition.metric_name, name)
     if found is None:
-        found = session.scalar(
-            select(MetricDefinition).where(func.lower(MetricDefinition.metric_name) == cleaned.lower())
-        )
-    if found is None:
-        raise NotFound(f"no metric named {cleaned!r} (see `qbr metrics catalog`)")
+        raise NotFound(f"no metric named {name.strip()!r} (see `qbr metrics catalog`)")
     return found
 
 
@@ -72,10 +86,9 @@ def define_metric(
         problems.append(Problem("rollup", f"{rollup!r} is not a rollup rule", ", ".join(ROLLUPS)))
     if problems:
         raise InvalidInput(f"metric {name!r} cannot be defined", problems)
-    if name.lower() in {n.lower() for n in session.scalars(select(KpiDefinition.kpi_name))}:
-        raise Conflict(f"{name!r} is already a KPI name; a metric and a KPI cannot share a name")
-    if session.scalar(select(MetricDefinition).where(func.lower(MetricDefinition.metric_name) == name.lower())):
-        raise Conflict(f"metric {name!r} already exists")
+    taken = name_in_catalog(session, name)
+    if taken is not None:
+        raise Conflict(f"{name!r} is already a {taken} name; metric and KPI names are unique")
     definition = MetricDefinition(
         metric_name=name,
         unit=unit,
