@@ -7,7 +7,10 @@ import click
 from qbr import __version__
 from qbr.cli.app import CONTEXT_SETTINGS, QbrGroup
 from qbr.cli.db import db_group
+from qbr.cli.keys import keys_group
 from qbr.cli.orgs import orgs_group
+from qbr.cli.serve import serve_command
+from qbr.cli.users import users_group
 
 
 @click.group(cls=QbrGroup, context_settings=CONTEXT_SETTINGS)
@@ -20,8 +23,8 @@ def app() -> None:
     """
 
 
-for group in (db_group, orgs_group):
-    app.add_command(group)
+for command in (db_group, orgs_group, keys_group, users_group, serve_command):
+    app.add_command(command)
 
 
 def main() -> None:
