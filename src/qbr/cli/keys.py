@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from qbr.auth.keys import create_api_key, list_api_keys, revoke_api_key
-from qbr.auth.models import ROLES
 from qbr.auth.scope import KEY_SCOPE, load_scopes
 from qbr.cli.app import command_group
+from qbr.cli.options import organizations_option, role_option
 from qbr.cli.timefmt import when
 from qbr.core.database import unit_of_work
 from qbr.organizations.service import find_organization
@@ -17,14 +17,8 @@ keys_group = command_group("keys", "Create, list and revoke API keys (the X-API-
 
 @keys_group.command("create")
 @click.option("--name", required=True, help="What the key is for, e.g. 'reporting script'.")
-@click.option("--role", type=click.Choice(ROLES), required=True, help="admin, editor (data entry) or viewer.")
-@click.option(
-    "--org",
-    "organizations",
-    multiple=True,
-    metavar="ORG",
-    help="Limit the key to this organization (name or id); repeat for several. Default: every organization.",
-)
+@role_option
+@organizations_option("key")
 def create_command(name: str, role: str, organizations: tuple[str, ...]) -> None:
     """Create an API key and print it. It is shown only this once: store it safely."""
     with unit_of_work() as session:

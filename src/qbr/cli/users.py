@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from qbr.auth.models import ROLES
 from qbr.auth.scope import USER_SCOPE, load_scopes
 from qbr.auth.users import create_user, find_user, list_users, update_user
 from qbr.cli.app import command_group
+from qbr.cli.options import organizations_option, role_option
 from qbr.cli.timefmt import when
 from qbr.core.database import unit_of_work
 from qbr.organizations.service import find_organization
@@ -26,14 +26,8 @@ _password_option = click.option(
 
 @users_group.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), required=True, help="admin, editor (data entry) or viewer.")
-@click.option(
-    "--org",
-    "organizations",
-    multiple=True,
-    metavar="ORG",
-    help="Limit the user to this organization (name or id); repeat for several. Default: every organization.",
-)
+@role_option
+@organizations_option("user")
 @_password_option
 def create_command(username: str, role: str, organizations: tuple[str, ...], password: str) -> None:
     """Create the user USERNAME (letters, digits, . _ @ + -; an e-mail address works)."""
@@ -65,18 +59,14 @@ def list_command() -> None:
 @click.argument("username")
 def disable_command(username: str) -> None:
     """Disable USERNAME (name or id): they can no longer sign in, and open sessions stop working."""
-    with unit_of_work() as session:
-        user = update_user(session, find_user(session, username), is_active=False)
-        click.echo(f"disabled user {user.username!r}")
+    _change(username, "disabled user {!r}", is_active=False)
 
 
 @users_group.command("enable")
 @click.argument("username")
 def enable_command(username: str) -> None:
     """Enable USERNAME (name or id) again after `qbr users disable`."""
-    with unit_of_work() as session:
-        user = update_user(session, find_user(session, username), is_active=True)
-        click.echo(f"enabled user {user.username!r}")
+    _change(username, "enabled user {!r}", is_active=True)
 
 
 @users_group.command("password")
@@ -84,6 +74,10 @@ def enable_command(username: str) -> None:
 @_password_option
 def password_command(username: str, password: str) -> None:
     """Set a new password for USERNAME (name or id)."""
+    _change(username, "password of {!r} changed", password=password)
+
+
+def _change(username: str, done: str, *, is_active: bool | None = None, password: str | None = None) -> None:
     with unit_of_work() as session:
-        user = update_user(session, find_user(session, username), password=password)
-        click.echo(f"password of {user.username!r} changed")
+        user = update_user(session, find_user(session, username), is_active=is_active, password=password)
+        click.echo(done.format(user.username))
