@@ -6,6 +6,7 @@ import click
 
 from qbr import __version__
 from qbr.cli.app import CONTEXT_SETTINGS, QbrGroup
+from qbr.cli.backup import export_command, restore_command
 from qbr.cli.db import db_group
 from qbr.cli.keys import keys_group
 from qbr.cli.orgs import orgs_group
@@ -23,7 +24,7 @@ def app() -> None:
     """
 
 
-for command in (db_group, orgs_group, keys_group, users_group, serve_command):
+for command in (db_group, orgs_group, keys_group, users_group, serve_command, export_command, restore_command):
     app.add_command(command)
 
 
