@@ -35,11 +35,11 @@ class Principal:
             raise PermissionDenied(f"this needs the {role} role; {self.describe()} has the {self.role} role")
 
     def require_unscoped(self, role: Role, action: str) -> None:
-        """For changes that affect every organization (the catalog, defaults, periods, organizations, keys)."""
+        """For what only the MSP's own staff may change: the catalog, defaults, periods, organizations, keys."""
         self.require_role(role)
         if self.is_scoped:
             raise PermissionDenied(
-                f"{action} affects every organization; {self.describe()} is limited to some organizations"
+                f"{action} needs an {role} not limited to organizations; {self.describe()} is limited to some"
             )
 
     def can_see(self, organization_id: int | None) -> bool:

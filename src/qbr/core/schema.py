@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 
 
 class Schema(BaseModel):
@@ -19,6 +19,19 @@ class InputSchema(BaseModel):
     """Base of every request body: unknown fields are refused, so a misspelt field is never silently ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the client sent (for PATCH: what to change; an explicit null clears a nullable field)."""
+        return self.model_dump(exclude_unset=True)
+
+
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def optional() -> Any:
+    """A PATCH field that may be left out but not set to null (its column is NOT NULL)."""
+    return Field(default=None, json_schema_extra=_drop_default)
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -47,6 +60,7 @@ def _storable_text(value: str) -> str:
 
 StorableText = AfterValidator(_storable_text)
 # Names as the columns hold them (VARCHAR(100) / VARCHAR(200)), and free text such as descriptions.
+Name50 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), StorableText]
 Name100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), StorableText]
 Name200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), StorableText]
 LongText = Annotated[str, StringConstraints(max_length=10_000), StorableText]

@@ -1,0 +1,38 @@
+"""``/kpi-definitions``: the SmartNumbers catalog, each KPI a formula over metric and KPI names."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from qbr.api.deps import PrincipalDep, SessionDep
+from qbr.api.listing import CSV_RESPONSE, ListEnvelope, ListParamsDep, paginate
+from qbr.api.params import IdPath
+from qbr.errors import NotFound
+from qbr.kpis.models import KpiDefinition
+from qbr.kpis.schemas import KpiDefinitionPublic
+
+definitions_router = APIRouter(prefix="/kpi-definitions", tags=["catalog"])
+
+
+@definitions_router.get("", response_model=ListEnvelope[KpiDefinitionPublic], responses=CSV_RESPONSE)
+def list_kpi_definitions(
+    session: SessionDep,
+    _principal: PrincipalDep,
+    page: ListParamsDep,
+    is_key: Annotated[bool | None, Query(description="true: only the key KPIs the overview leads with.")] = None,
+) -> object:
+    query = select(KpiDefinition).order_by(KpiDefinition.sort_order, KpiDefinition.id)
+    if is_key is not None:
+        query = query.where(KpiDefinition.is_key == is_key)
+    return paginate(session, query, KpiDefinitionPublic, page, filename="kpi-definitions")
+
+
+@definitions_router.get("/{definition_id}")
+def get(definition_id: IdPath, session: SessionDep, _principal: PrincipalDep) -> KpiDefinitionPublic:
+    definition = session.get(KpiDefinition, definition_id)
+    if definition is None:
+        raise NotFound(f"no KPI definition with id {definition_id}")
+    return KpiDefinitionPublic.model_validate(definition)

@@ -1,0 +1,67 @@
+"""``/metric-definitions``: the metric catalog (unit, direction, quarterly rollup rule, default source)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from sqlalchemy import select
+
+from qbr.api.deps import AdminDep, PrincipalDep, SessionDep
+from qbr.api.listing import CSV_RESPONSE, ListEnvelope, ListParamsDep, paginate
+from qbr.api.params import IdPath
+from qbr.core.schema import Name50
+from qbr.metrics.definitions import create_metric_definition, get_metric_definition, update_metric_definition
+from qbr.metrics.models import MetricDefinition
+from qbr.metrics.schemas import (
+    MetricDefinitionCreate,
+    MetricDefinitionPublic,
+    MetricDefinitionUpdate,
+    Rollup,
+    Unit,
+)
+
+definitions_router = APIRouter(prefix="/metric-definitions", tags=["catalog"])
+
+
+@definitions_router.get("", response_model=ListEnvelope[MetricDefinitionPublic], responses=CSV_RESPONSE)
+def list_metric_definitions(
+    session: SessionDep,
+    _principal: PrincipalDep,
+    page: ListParamsDep,
+    unit: Annotated[Unit | None, Query()] = None,
+    rollup: Annotated[Rollup | None, Query()] = None,
+    default_source: Annotated[Name50 | None, Query()] = None,
+) -> object:
+    query = select(MetricDefinition).order_by(MetricDefinition.id)
+    if unit is not None:
+        query = query.where(MetricDefinition.unit == unit)
+    if rollup is not None:
+        query = query.where(MetricDefinition.rollup == rollup)
+    if default_source is not None:
+        query = query.where(MetricDefinition.default_source == default_source)
+    return paginate(session, query, MetricDefinitionPublic, page, filename="metric-definitions")
+
+
+@definitions_router.post("", status_code=status.HTTP_201_CREATED)
+def create(
+    body: MetricDefinitionCreate, session: SessionDep, principal: AdminDep, response: Response
+) -> MetricDefinitionPublic:
+    principal.require_unscoped("admin", "changing the metric catalog")
+    definition = create_metric_definition(session, **body.model_dump())
+    response.headers["Location"] = f"{definitions_router.prefix}/{definition.id}"
+    return MetricDefinitionPublic.model_validate(definition)
+
+
+@definitions_router.get("/{definition_id}")
+def get(definition_id: IdPath, session: SessionDep, _principal: PrincipalDep) -> MetricDefinitionPublic:
+    return MetricDefinitionPublic.model_validate(get_metric_definition(session, definition_id))
+
+
+@definitions_router.patch("/{definition_id}")
+def update(
+    definition_id: IdPath, body: MetricDefinitionUpdate, session: SessionDep, principal: AdminDep
+) -> MetricDefinitionPublic:
+    definition = get_metric_definition(session, definition_id)
+    principal.require_unscoped("admin", "changing the metric catalog")
+    return MetricDefinitionPublic.model_validate(update_metric_definition(session, definition, body.changes()))

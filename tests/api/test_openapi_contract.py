@@ -1,0 +1,68 @@
+"""The OpenAPI document's resource objects use exactly the tables' column names (the data-model contract)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from qbr.core.orm import Base
+
+# Response schema -> the table whose rows it shows.
+RESOURCES = {
+    "OrganizationPublic": "organizations",
+    "OrganizationLinkPublic": "organization_links",
+    "PeriodPublic": "periods",
+    "ThresholdPublic": "thresholds",
+    "MetricDefinitionPublic": "metric_definitions",
+    "KpiDefinitionPublic": "kpi_definitions",
+}
+# Request bodies -> the table they write; their fields must be columns of it.
+BODIES = {
+    "OrganizationCreate": "organizations",
+    "OrganizationUpdate": "organizations",
+    "OrganizationLinkCreate": "organization_links",
+    "MetricDefinitionCreate": "metric_definitions",
+    "MetricDefinitionUpdate": "metric_definitions",
+}
+NUMERIC = {"metric_value", "kpi_value", "threshold_value"}
+
+
+@pytest.fixture(scope="module")
+def schemas() -> dict[str, Any]:
+    from qbr.api.app import create_app
+    from qbr.core.database import make_engine
+
+    document = create_app(engine=make_engine("sqlite://")).openapi()
+    components: dict[str, Any] = document["components"]["schemas"]
+    return components
+
+
+def columns(table: str) -> set[str]:
+    return {column.name for column in Base.metadata.tables[table].columns}
+
+
+@pytest.mark.parametrize(("schema", "table"), sorted(RESOURCES.items()))
+def test_resource_fields_are_exactly_the_columns(schemas: dict[str, Any], schema: str, table: str) -> None:
+    assert set(schemas[schema]["properties"]) == columns(table)
+
+
+@pytest.mark.parametrize(("schema", "table"), sorted(BODIES.items()))
+def test_request_fields_are_columns(schemas: dict[str, Any], schema: str, table: str) -> None:
+    assert set(schemas[schema]["properties"]) <= columns(table)
+
+
+def test_every_resource_and_body_is_checked(schemas: dict[str, Any]) -> None:
+    resources = {name for name in schemas if name.endswith("Public")}
+    bodies = {name for name in schemas if name.endswith(("Create", "Update"))}
+    assert resources <= set(RESOURCES), f"map these to their table: {sorted(resources - set(RESOURCES))}"
+    assert bodies <= set(BODIES), f"map these to their table: {sorted(bodies - set(BODIES))}"
+
+
+def test_amounts_are_json_numbers(schemas: dict[str, Any]) -> None:
+    for schema in RESOURCES:
+        for name, field in schemas[schema]["properties"].items():
+            if name in NUMERIC:
+                types = {option.get("type") for option in field.get("anyOf", [field])}
+                assert types <= {"number", "null"}, (schema, name, field)
