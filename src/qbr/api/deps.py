@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Request, Response, Security
 from fastapi.security import APIKeyHeader
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from qbr.api.listing import ItemT, ListEnvelope, ListParams, ListParamsDep, paginate
 from qbr.api.security import API_KEY_HEADER
 from qbr.auth.principal import Principal, Role
 from qbr.errors import NotAuthenticated
@@ -52,3 +55,22 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 EditorDep = Annotated[Principal, Depends(require_role("editor"))]
 AdminDep = Annotated[Principal, Depends(require_role("admin"))]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What every list route needs: the session, the caller, and the page asked for."""
+
+    session: Session
+    principal: Principal
+    params: ListParams
+
+    def page(self, query: Select[Any], model: type[ItemT], filename: str) -> ListEnvelope[ItemT] | Response:
+        return paginate(self.session, query, model, self.params, filename=filename)
+
+
+def _listing(session: SessionDep, principal: PrincipalDep, params: ListParamsDep) -> Listing:
+    return Listing(session, principal, params)
+
+
+ListingDep = Annotated[Listing, Depends(_listing)]

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
-from qbr.api.deps import PrincipalDep, SessionDep
-from qbr.api.listing import CSV_RESPONSE, ListEnvelope, ListParamsDep, paginate
+from qbr.api.deps import ListingDep, PrincipalDep, SessionDep
+from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import IdPath
 from qbr.errors import NotFound
 from qbr.kpis.models import KpiDefinition
@@ -19,15 +19,13 @@ definitions_router = APIRouter(prefix="/kpi-definitions", tags=["catalog"])
 
 @definitions_router.get("", response_model=ListEnvelope[KpiDefinitionPublic], responses=CSV_RESPONSE)
 def list_kpi_definitions(
-    session: SessionDep,
-    _principal: PrincipalDep,
-    page: ListParamsDep,
+    listing: ListingDep,
     is_key: Annotated[bool | None, Query(description="true: only the key KPIs the overview leads with.")] = None,
 ) -> object:
     query = select(KpiDefinition).order_by(KpiDefinition.sort_order, KpiDefinition.id)
     if is_key is not None:
         query = query.where(KpiDefinition.is_key == is_key)
-    return paginate(session, query, KpiDefinitionPublic, page, filename="kpi-definitions")
+    return listing.page(query, KpiDefinitionPublic, "kpi-definitions")
 
 
 @definitions_router.get("/{definition_id}")

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import select
 
-from qbr.api.deps import AdminDep, PrincipalDep, SessionDep
-from qbr.api.listing import CSV_RESPONSE, ListEnvelope, ListParamsDep, paginate
+from qbr.api.deps import AdminDep, ListingDep, PrincipalDep, SessionDep
+from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import IdPath
 from qbr.core.schema import Name50
 from qbr.metrics.definitions import create_metric_definition, get_metric_definition, update_metric_definition
@@ -26,9 +26,7 @@ definitions_router = APIRouter(prefix="/metric-definitions", tags=["catalog"])
 
 @definitions_router.get("", response_model=ListEnvelope[MetricDefinitionPublic], responses=CSV_RESPONSE)
 def list_metric_definitions(
-    session: SessionDep,
-    _principal: PrincipalDep,
-    page: ListParamsDep,
+    listing: ListingDep,
     unit: Annotated[Unit | None, Query()] = None,
     rollup: Annotated[Rollup | None, Query()] = None,
     default_source: Annotated[Name50 | None, Query()] = None,
@@ -40,7 +38,7 @@ def list_metric_definitions(
         query = query.where(MetricDefinition.rollup == rollup)
     if default_source is not None:
         query = query.where(MetricDefinition.default_source == default_source)
-    return paginate(session, query, MetricDefinitionPublic, page, filename="metric-definitions")
+    return listing.page(query, MetricDefinitionPublic, "metric-definitions")
 
 
 @definitions_router.post("", status_code=status.HTTP_201_CREATED)

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import func, select
 
-from qbr.api.deps import AdminDep, PrincipalDep, SessionDep
-from qbr.api.listing import CSV_RESPONSE, ListEnvelope, ListParamsDep, paginate
+from qbr.api.deps import AdminDep, ListingDep, PrincipalDep, SessionDep
+from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import IdPath
 from qbr.core.schema import Name200
 from qbr.organizations.links import add_link, remove_link
@@ -27,21 +27,21 @@ router = APIRouter(prefix="/organizations", tags=["organizations"])
 
 @router.get("", response_model=ListEnvelope[OrganizationPublic], responses=CSV_RESPONSE)
 def list_organizations(
-    session: SessionDep,
-    principal: PrincipalDep,
-    page: ListParamsDep,
+    listing: ListingDep,
     name: Annotated[Name200 | None, Query(description="Names containing this text (any case).")] = None,
     is_active: bool | None = None,
     is_msp: bool | None = None,
 ) -> object:
-    query = select(Organization).where(principal.organization_filter(Organization.id)).order_by(Organization.name)
+    query = (
+        select(Organization).where(listing.principal.organization_filter(Organization.id)).order_by(Organization.name)
+    )
     if name is not None:
         query = query.where(func.lower(Organization.name).contains(name.lower(), autoescape=True))
     if is_active is not None:
         query = query.where(Organization.is_active == is_active)
     if is_msp is not None:
         query = query.where(Organization.is_msp == is_msp)
-    return paginate(session, query, OrganizationPublic, page, filename="organizations")
+    return listing.page(query, OrganizationPublic, "organizations")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -70,14 +70,14 @@ def update(
 
 
 @router.get("/{organization_id}/links", response_model=ListEnvelope[OrganizationLinkPublic], responses=CSV_RESPONSE)
-def list_links(organization_id: IdPath, session: SessionDep, principal: PrincipalDep, page: ListParamsDep) -> object:
-    get_visible_organization(session, principal, organization_id)
+def list_links(organization_id: IdPath, listing: ListingDep) -> object:
+    get_visible_organization(listing.session, listing.principal, organization_id)
     query = (
         select(OrganizationLink)
         .where(OrganizationLink.organization_id == organization_id)
         .order_by(OrganizationLink.source_system, OrganizationLink.external_id)
     )
-    return paginate(session, query, OrganizationLinkPublic, page, filename=f"organization-{organization_id}-links")
+    return listing.page(query, OrganizationLinkPublic, f"organization-{organization_id}-links")
 
 
 @router.post("/{organization_id}/links", status_code=status.HTTP_201_CREATED)

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
-from qbr.api.deps import PrincipalDep, SessionDep
-from qbr.api.listing import CSV_RESPONSE, ListEnvelope, ListParamsDep, paginate
+from qbr.api.deps import ListingDep, PrincipalDep, SessionDep
+from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import PeriodFromQuery, PeriodPath, PeriodToQuery
 from qbr.periods.calendar import parse_period
 from qbr.periods.models import Period
@@ -20,9 +20,7 @@ router = APIRouter(prefix="/periods", tags=["periods"])
 
 @router.get("", response_model=ListEnvelope[PeriodPublic], responses=CSV_RESPONSE)
 def list_periods(
-    session: SessionDep,
-    _principal: PrincipalDep,
-    page: ListParamsDep,
+    listing: ListingDep,
     period_type: Annotated[Literal["monthly", "quarterly"] | None, Query()] = None,
     is_active: Annotated[bool | None, Query(description="true: open periods; false: closed ones.")] = None,
     period_from: PeriodFromQuery = None,
@@ -38,7 +36,7 @@ def list_periods(
         query = query.where(Period.start_date >= parse_period(period_from, location="query.period_from").start_date)
     if period_to is not None:
         query = query.where(Period.end_date <= parse_period(period_to, location="query.period_to").end_date)
-    return paginate(session, query, PeriodPublic, page, filename="periods")
+    return listing.page(query, PeriodPublic, "periods")
 
 
 @router.get("/{period_value}")

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
-from qbr.api.deps import PrincipalDep, SessionDep
-from qbr.api.listing import CSV_RESPONSE, ListEnvelope, ListParamsDep, paginate
+from qbr.api.deps import ListingDep
+from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import OrganizationIdQuery
 from qbr.core.schema import Name100
 from qbr.thresholds.models import Threshold
@@ -19,9 +19,7 @@ router = APIRouter(prefix="/thresholds", tags=["thresholds"])
 
 @router.get("", response_model=ListEnvelope[ThresholdPublic], responses=CSV_RESPONSE)
 def list_thresholds(
-    session: SessionDep,
-    principal: PrincipalDep,
-    page: ListParamsDep,
+    listing: ListingDep,
     organization_id: OrganizationIdQuery = None,
     is_default: Annotated[
         bool | None, Query(description="true: only the defaults; false: only organizations' own thresholds.")
@@ -32,7 +30,7 @@ def list_thresholds(
     # Defaults apply to every organization, so every caller sees them.
     query = (
         select(Threshold)
-        .where(principal.organization_filter(Threshold.organization_id, include_defaults=True))
+        .where(listing.principal.organization_filter(Threshold.organization_id, include_defaults=True))
         .order_by(Threshold.metric_name, Threshold.organization_id.is_not(None), Threshold.organization_id)
         .order_by(Threshold.threshold_type.desc())
     )
@@ -46,4 +44,4 @@ def list_thresholds(
         query = query.where(Threshold.metric_name == metric_name)
     if threshold_type is not None:
         query = query.where(Threshold.threshold_type == threshold_type)
-    return paginate(session, query, ThresholdPublic, page, filename="thresholds")
+    return listing.page(query, ThresholdPublic, "thresholds")
