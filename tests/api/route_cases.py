@@ -26,6 +26,8 @@ class World:
     links: dict[int, int]  # organization id -> one of its link ids
     metric_definition_id: int
     kpi_definition_id: int
+    api_key_id: int
+    user_id: int
     marker: str = "Bravo Secret"  # appears in B's name and vendor link: never in an A-scoped response
 
 
@@ -54,7 +56,12 @@ def _org(path: str, **extra: Any) -> Callable[[World, int], Call]:
 
 
 def _plain(path: str, **extra: Any) -> Callable[[World, int], Call]:
-    return lambda world, org: Call(path.format(metric=world.metric_definition_id, kpi=world.kpi_definition_id), **extra)
+    return lambda world, org: Call(
+        path.format(
+            metric=world.metric_definition_id, kpi=world.kpi_definition_id, key=world.api_key_id, user=world.user_id
+        ),
+        **extra,
+    )
 
 
 def _filtered(path: str) -> Callable[[World, int], Call]:
@@ -102,6 +109,20 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/kpi-definitions"): Case("viewer", "shared", _plain("/api/v1/kpi-definitions")),
     ("GET", "/api/v1/kpi-definitions/{definition_id}"): Case(
         "viewer", "shared", _plain("/api/v1/kpi-definitions/{kpi}")
+    ),
+    ("GET", "/api/v1/api-keys"): Case("admin", "global", _plain("/api/v1/api-keys")),
+    ("POST", "/api/v1/api-keys"): Case(
+        "admin", "global", _plain("/api/v1/api-keys", json={"name": "new key", "role": "viewer"})
+    ),
+    ("DELETE", "/api/v1/api-keys/{key_id}"): Case("admin", "global", _plain("/api/v1/api-keys/{key}")),
+    ("GET", "/api/v1/users"): Case("admin", "global", _plain("/api/v1/users")),
+    ("POST", "/api/v1/users"): Case(
+        "admin",
+        "global",
+        _plain("/api/v1/users", json={"username": "new-user", "password": "a long password", "role": "viewer"}),
+    ),
+    ("PATCH", "/api/v1/users/{user_id}"): Case(
+        "admin", "global", _plain("/api/v1/users/{user}", json={"is_active": True})
     ),
 }
 

@@ -16,6 +16,16 @@ RESOURCES = {
     "ThresholdPublic": "thresholds",
     "MetricDefinitionPublic": "metric_definitions",
     "KpiDefinitionPublic": "kpi_definitions",
+    "ApiKeyPublic": "api_keys",
+    "ApiKeyCreated": "api_keys",
+    "UserPublic": "users",
+}
+# Never shown, and what a resource adds to its row (its organization scope; a new key's secret, once).
+SECRETS = {"key_hash", "password_hash"}
+EXTRAS = {
+    "ApiKeyPublic": {"organization_ids"},
+    "ApiKeyCreated": {"organization_ids", "key"},
+    "UserPublic": {"organization_ids"},
 }
 # Request bodies -> the table they write; their fields must be columns of it.
 BODIES = {
@@ -24,7 +34,12 @@ BODIES = {
     "OrganizationLinkCreate": "organization_links",
     "MetricDefinitionCreate": "metric_definitions",
     "MetricDefinitionUpdate": "metric_definitions",
+    "ApiKeyCreate": "api_keys",
+    "UserCreate": "users",
+    "UserUpdate": "users",
 }
+# Inputs that are not columns as such: a scope (stored in the association table) and a password (stored hashed).
+INPUT_EXTRAS = {"organization_ids", "password"}
 NUMERIC = {"metric_value", "kpi_value", "threshold_value"}
 
 
@@ -44,16 +59,16 @@ def columns(table: str) -> set[str]:
 
 @pytest.mark.parametrize(("schema", "table"), sorted(RESOURCES.items()))
 def test_resource_fields_are_exactly_the_columns(schemas: dict[str, Any], schema: str, table: str) -> None:
-    assert set(schemas[schema]["properties"]) == columns(table)
+    assert set(schemas[schema]["properties"]) == (columns(table) - SECRETS) | EXTRAS.get(schema, set())
 
 
 @pytest.mark.parametrize(("schema", "table"), sorted(BODIES.items()))
 def test_request_fields_are_columns(schemas: dict[str, Any], schema: str, table: str) -> None:
-    assert set(schemas[schema]["properties"]) <= columns(table)
+    assert set(schemas[schema]["properties"]) <= columns(table) - SECRETS | INPUT_EXTRAS
 
 
 def test_every_resource_and_body_is_checked(schemas: dict[str, Any]) -> None:
-    resources = {name for name in schemas if name.endswith("Public")}
+    resources = {name for name in schemas if name.endswith(("Public", "Created"))}
     bodies = {name for name in schemas if name.endswith(("Create", "Update"))}
     assert resources <= set(RESOURCES), f"map these to their table: {sorted(resources - set(RESOURCES))}"
     assert bodies <= set(BODIES), f"map these to their table: {sorted(bodies - set(BODIES))}"

@@ -13,7 +13,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from qbr.auth.keys import revoke_api_key
+from qbr.auth.keys import create_api_key, revoke_api_key
+from qbr.auth.models import User
+from qbr.auth.passwords import hash_password
+from qbr.auth.scope import USER_SCOPE, set_scope
 from qbr.core.database import unit_of_work
 from qbr.kpis.models import KpiDefinition
 from qbr.metrics.models import MetricDefinition
@@ -24,6 +27,7 @@ from tests.api.route_cases import CASES, DOCS_ROUTES, PUBLIC_ROUTES, Call, Case,
 from tests.support import make_organization, make_periods
 
 ROUTES = sorted(CASES)
+A_PASSWORD_HASH = hash_password("a long password")
 WRITES = [route for route in ROUTES if CASES[route].role != "viewer"]
 LOWER_ROLE = {"editor": "viewer", "admin": "editor"}
 
@@ -55,7 +59,21 @@ def world(engine: Engine) -> World:
         kpi_id = session.scalar(select(KpiDefinition.id).where(KpiDefinition.kpi_name == "RHEM"))
         assert metric_id is not None
         assert kpi_id is not None
-        return World(a=a.id, b=b.id, links=links, metric_definition_id=metric_id, kpi_definition_id=kpi_id)
+        api_key, _ = create_api_key(session, "a key to revoke", "viewer", [b.id])
+        # Stored directly: hashing a password per test would make this file slow (argon2 is slow by design).
+        user = User(username="bravo-secret-user", password_hash=A_PASSWORD_HASH, role="viewer", is_active=True)
+        session.add(user)
+        session.flush()
+        set_scope(session, USER_SCOPE, user.id, [b.id])
+        return World(
+            a=a.id,
+            b=b.id,
+            links=links,
+            metric_definition_id=metric_id,
+            kpi_definition_id=kpi_id,
+            api_key_id=api_key.id,
+            user_id=user.id,
+        )
 
 
 def send(client: TestClient, route: tuple[str, str], call: Call, headers: dict[str, str] | None) -> httpx2.Response:

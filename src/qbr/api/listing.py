@@ -76,6 +76,13 @@ def prefers_csv(accept: str) -> bool:
     return csv_rank > 0 and csv_rank > json_rank
 
 
+def fetch_page(session: Session, query: Select[Any], params: ListParams) -> tuple[list[Any], int]:
+    """One page of ``query`` (already filtered and ordered) and the total number of rows it matches."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = list(session.execute(query.limit(params.limit).offset(params.offset)))
+    return [row[0] if len(row) == 1 else row._mapping for row in rows], total
+
+
 def paginate(
     session: Session,
     query: Select[Any],
@@ -84,11 +91,9 @@ def paginate(
     *,
     filename: str,
 ) -> ListEnvelope[ItemT] | Response:
-    """Run ``query`` (already filtered and ordered) for one page; answer JSON or CSV as the client asked."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = session.execute(query.limit(params.limit).offset(params.offset))
-    items = [model.model_validate(row[0] if len(row) == 1 else row._mapping) for row in rows]
-    return respond(items, model, params, total=total, filename=filename)
+    """Run ``query`` for one page; answer JSON or CSV as the client asked."""
+    rows, total = fetch_page(session, query, params)
+    return respond([model.model_validate(row) for row in rows], model, params, total=total, filename=filename)
 
 
 def respond(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from qbr.api.problems import PROBLEM_RESPONSES
+from qbr.auth import endpoints as credentials
 from qbr.kpis import endpoints as kpis
 from qbr.metrics import endpoints as metrics
 from qbr.organizations import endpoints as organizations
@@ -18,5 +19,6 @@ for domain_router in (
     thresholds.router,
     metrics.definitions_router,
     kpis.definitions_router,
+    credentials.router,
 ):
     api_router.include_router(domain_router)

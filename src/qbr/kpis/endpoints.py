@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from qbr.api.deps import ListingDep, PrincipalDep, SessionDep
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
+from qbr.api.lookup import get_or_404
 from qbr.api.params import IdPath
-from qbr.errors import NotFound
 from qbr.kpis.models import KpiDefinition
 from qbr.kpis.schemas import KpiDefinitionPublic
 
@@ -30,7 +30,4 @@ def list_kpi_definitions(
 
 @definitions_router.get("/{definition_id}")
 def get(definition_id: IdPath, session: SessionDep, _principal: PrincipalDep) -> KpiDefinitionPublic:
-    definition = session.get(KpiDefinition, definition_id)
-    if definition is None:
-        raise NotFound(f"no KPI definition with id {definition_id}")
-    return KpiDefinitionPublic.model_validate(definition)
+    return KpiDefinitionPublic.model_validate(get_or_404(session, KpiDefinition, definition_id, "KPI definition"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qbr.errors import Conflict, InvalidInput, NotFound
+from qbr.errors import Conflict, InvalidInput
 from qbr.kpis.models import KpiDefinition
 from qbr.metrics.models import MetricDefinition
 
@@ -51,13 +51,6 @@ def create_metric_definition(
     )
     session.add(definition)
     session.flush()
-    return definition
-
-
-def get_metric_definition(session: Session, definition_id: int) -> MetricDefinition:
-    definition = session.get(MetricDefinition, definition_id)
-    if definition is None:
-        raise NotFound(f"no metric definition with id {definition_id}")
     return definition
 
 

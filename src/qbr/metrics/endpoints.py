@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from qbr.api.deps import AdminDep, ListingDep, PrincipalDep, SessionDep
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
+from qbr.api.lookup import get_or_404
 from qbr.api.params import IdPath
 from qbr.core.schema import Name50
-from qbr.metrics.definitions import create_metric_definition, get_metric_definition, update_metric_definition
+from qbr.metrics.definitions import create_metric_definition, update_metric_definition
 from qbr.metrics.models import MetricDefinition
 from qbr.metrics.schemas import (
     MetricDefinitionCreate,
@@ -53,13 +54,15 @@ def create(
 
 @definitions_router.get("/{definition_id}")
 def get(definition_id: IdPath, session: SessionDep, _principal: PrincipalDep) -> MetricDefinitionPublic:
-    return MetricDefinitionPublic.model_validate(get_metric_definition(session, definition_id))
+    return MetricDefinitionPublic.model_validate(
+        get_or_404(session, MetricDefinition, definition_id, "metric definition")
+    )
 
 
 @definitions_router.patch("/{definition_id}")
 def update(
     definition_id: IdPath, body: MetricDefinitionUpdate, session: SessionDep, principal: AdminDep
 ) -> MetricDefinitionPublic:
-    definition = get_metric_definition(session, definition_id)
+    definition = get_or_404(session, MetricDefinition, definition_id, "metric definition")
     principal.require_unscoped("admin", "changing the metric catalog")
     return MetricDefinitionPublic.model_validate(update_metric_definition(session, definition, body.changes()))
