@@ -12,7 +12,7 @@ from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.lookup import get_or_404
 from qbr.api.params import IdPath
 from qbr.core.schema import Name50
-from qbr.metrics.definitions import create_metric_definition, update_metric_definition
+from qbr.metrics.definitions import define_metric, update_metric_definition
 from qbr.metrics.models import MetricDefinition
 from qbr.metrics.schemas import (
     MetricDefinitionCreate,
@@ -47,7 +47,7 @@ def create(
     body: MetricDefinitionCreate, session: SessionDep, principal: AdminDep, response: Response
 ) -> MetricDefinitionPublic:
     principal.require_unscoped("admin", "changing the metric catalog")
-    definition = create_metric_definition(session, **body.model_dump())
+    definition = define_metric(session, **body.model_dump())
     response.headers["Location"] = f"{definitions_router.prefix}/{definition.id}"
     return MetricDefinitionPublic.model_validate(definition)
 
