@@ -8,7 +8,10 @@ from qbr import __version__
 from qbr.cli.app import CONTEXT_SETTINGS, QbrGroup
 from qbr.cli.backup import export_command, restore_command
 from qbr.cli.db import db_group
+from qbr.cli.keys import keys_group
 from qbr.cli.orgs import orgs_group
+from qbr.cli.serve import serve_command
+from qbr.cli.users import users_group
 
 
 @click.group(cls=QbrGroup, context_settings=CONTEXT_SETTINGS)
@@ -21,7 +24,7 @@ def app() -> None:
     """
 
 
-for command in (db_group, orgs_group, export_command, restore_command):
+for command in (db_group, orgs_group, keys_group, users_group, serve_command, export_command, restore_command):
     app.add_command(command)
 
 
