@@ -9,11 +9,14 @@ from qbr.cli.app import CONTEXT_SETTINGS, QbrGroup
 from qbr.cli.backup import export_command, restore_command
 from qbr.cli.db import db_group
 from qbr.cli.imports import import_group
+from qbr.cli.keys import keys_group
 from qbr.cli.kpis import kpis_group
 from qbr.cli.metrics import metrics_group
 from qbr.cli.orgs import orgs_group
 from qbr.cli.periods import periods_group
+from qbr.cli.serve import serve_command
 from qbr.cli.thresholds import thresholds_group
+from qbr.cli.users import users_group
 
 
 @click.group(cls=QbrGroup, context_settings=CONTEXT_SETTINGS)
@@ -29,6 +32,9 @@ def app() -> None:
 for command in (
     db_group,
     orgs_group,
+    keys_group,
+    users_group,
+    serve_command,
     export_command,
     restore_command,
     import_group,
