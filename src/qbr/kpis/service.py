@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qbr.errors import Conflict, InvalidInput, NotFound, Problem
+from qbr.errors import Conflict, InvalidInput, NotFound
 from qbr.kpis.formula import Formula, evaluation_order, parse_formula
 from qbr.kpis.models import KpiDefinition
-from qbr.metrics.definitions import by_name, name_in_catalog, validate_definition_fields
+from qbr.metrics.definitions import validate_definition_fields
 from qbr.metrics.models import MetricDefinition
+from qbr.metrics.names import by_name, name_in_catalog
 from qbr.metrics.recompute import recompute_everything
-from qbr.thresholds.models import Threshold
-from qbr.thresholds.service import consistency_problem
+from qbr.thresholds.service import require_thresholds_fit
 
 _UPDATABLE = frozenset({"formula", "unit", "direction", "description", "is_key"})
 
@@ -98,7 +97,7 @@ def update_kpi(session: Session, kpi_name: str, changes: Mapping[str, Any]) -> K
     if problems:
         raise InvalidInput(f"KPI {definition.kpi_name!r} was not changed", problems)
     if direction != definition.direction:
-        _require_thresholds_fit(session, definition.kpi_name, direction)
+        require_thresholds_fit(session, definition.kpi_name, direction)
     new_formula = str(changes.get("formula") or definition.formula)
     formula_changed = new_formula.strip() != definition.formula
     if formula_changed:
@@ -147,35 +146,3 @@ def check_kpis(session: Session) -> list[FormulaCheck]:
     except InvalidInput as error:
         checks.append(FormulaCheck("(catalog)", "", str(error)))
     return checks
-
-
-def _require_thresholds_fit(session: Session, name: str, direction: str | None) -> None:
-    rows = session.execute(
-        select(Threshold.organization_id, Threshold.threshold_type, Threshold.threshold_value).where(
-            Threshold.metric_name == name
-        )
-    ).all()
-    if not rows:
-        return
-    if direction is None:
-        raise Conflict(f"{name!r} has thresholds; delete them before removing its direction (`qbr thresholds delete`)")
-    pairs: dict[int | None, dict[str, Decimal]] = {}
-    for owner, kind, value in rows:
-        pairs.setdefault(owner, {})[kind] = value
-    defaults = pairs.get(None, {})
-    problems = [
-        Problem("default" if owner is None else f"organization {owner}", reason)
-        for owner, pair in pairs.items()
-        if (
-            reason := consistency_problem(
-                direction,
-                pair.get("warning", defaults.get("warning")),
-                pair.get("critical", defaults.get("critical")),
-            )
-        )
-    ]
-    if problems:
-        raise Conflict(
-            f"{name!r} has thresholds that do not fit the new direction; change them first: "
-            + "; ".join(str(p) for p in problems)
-        )

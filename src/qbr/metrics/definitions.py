@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from qbr.errors import Conflict, InvalidInput, NotFound, Problem
-from qbr.kpis.models import KpiDefinition
-from qbr.metrics.models import DIRECTIONS, ROLLUPS, UNITS, MetricDefinition
+from qbr.metrics.models import DIRECTIONS, ROLLUPS, UNITS, MetricDefinition, MetricMonthly
+from qbr.metrics.names import by_name, name_in_catalog
+from qbr.metrics.recompute import recompute_everything
+from qbr.thresholds.service import require_thresholds_fit
 
 # Units whose values can never be below zero (currency can: credits; percent can: growth).
 NON_NEGATIVE_UNITS = frozenset({"count", "hours", "days"})
@@ -41,24 +42,6 @@ def metric_catalog(session: Session) -> dict[str, MetricInfo]:
         )
     ).all()
     return {row.metric_name: MetricInfo(*row) for row in rows}
-
-
-def by_name(session: Session, column: InstrumentedAttribute[str], name: str) -> Any:
-    """The catalog row whose ``column`` is ``name``: the exact spelling first, else case-insensitively; or None."""
-    cleaned = " ".join(name.split())
-    entity = column.class_
-    return session.scalar(select(entity).where(column == cleaned)) or session.scalar(
-        select(entity).where(func.lower(column) == cleaned.lower())
-    )
-
-
-def name_in_catalog(session: Session, name: str) -> str | None:
-    """ "metric" or "KPI" when ``name`` (in any case) is already taken in the catalog, else None."""
-    if by_name(session, MetricDefinition.metric_name, name) is not None:
-        return "metric"
-    if by_name(session, KpiDefinition.kpi_name, name) is not None:
-        return "KPI"
-    return None
 
 
 def find_metric(session: Session, name: str) -> MetricDefinition:
@@ -137,9 +120,46 @@ def register_new_metrics(session: Session, new_metrics: Mapping[str, MetricInfo]
 def update_metric_definition(
     session: Session, definition: MetricDefinition, changes: Mapping[str, object]
 ) -> MetricDefinition:
-    """Apply ``changes`` (unit, rollup, direction, default_source, description); the name never changes,
-    because stored values and formulas refer to it."""
-    for field, value in changes.items():
-        setattr(definition, field, value)
+    """Apply ``changes`` (unit, rollup, direction, default_source, description) after checking them.
+
+    The name never changes, because stored values and formulas refer to it. A unit that forbids negative values
+    is refused while negative values are stored; a direction must fit the metric's thresholds; a new rollup rule
+    or default source (which decides the effective value) recomputes every rollup and KPI.
+    """
+    unknown = sorted(set(changes) - _UPDATABLE)
+    if unknown:
+        raise InvalidInput.single("changes", f"cannot change {', '.join(unknown)}", ", ".join(sorted(_UPDATABLE)))
+    unit = str(changes.get("unit", definition.unit))
+    rollup = str(changes.get("rollup", definition.rollup))
+    direction = changes.get("direction", definition.direction)
+    problems = validate_definition_fields(
+        definition.metric_name, unit=unit, direction=direction if isinstance(direction, str) else None
+    )
+    if rollup not in ROLLUPS:
+        problems.append(Problem("rollup", f"{rollup!r} is not a rollup rule", ", ".join(ROLLUPS)))
+    if problems:
+        raise InvalidInput(f"metric {definition.metric_name!r} was not changed", problems)
+    if unit in NON_NEGATIVE_UNITS and unit != definition.unit:
+        negative = session.scalar(
+            select(func.count())
+            .select_from(MetricMonthly)
+            .where(MetricMonthly.metric_name == definition.metric_name, MetricMonthly.metric_value < 0)
+        )
+        if negative:
+            raise Conflict(
+                f"{definition.metric_name!r} has {negative} negative values stored, which a unit of {unit} forbids"
+            )
+    if direction != definition.direction:
+        require_thresholds_fit(session, definition.metric_name, direction if isinstance(direction, str) else None)
+    derived_change = rollup != definition.rollup or changes.get("default_source", definition.default_source) != (
+        definition.default_source
+    )
+    for field_name, value in changes.items():
+        setattr(definition, field_name, value)
     session.flush()
+    if derived_change:
+        recompute_everything(session)
     return definition
+
+
+_UPDATABLE = frozenset({"unit", "rollup", "direction", "default_source", "description"})

@@ -18,8 +18,8 @@ from qbr.catalog import HIGHER, LOWER
 from qbr.core.numbers import AMOUNT_ACCEPTED, Amount, AmountError, parse_amount
 from qbr.errors import Conflict, InvalidInput, NotFound, Problem
 from qbr.kpis.models import KpiDefinition
-from qbr.metrics.definitions import by_name
 from qbr.metrics.models import MetricDefinition
+from qbr.metrics.names import by_name
 from qbr.organizations.models import Organization
 from qbr.thresholds.grading import EffectiveThreshold, effective_thresholds
 from qbr.thresholds.models import Threshold
@@ -142,6 +142,39 @@ def consistency_problem(direction: str | None, warning: Decimal | None, critical
     if direction == LOWER and not warning < critical:
         return f"lower is better, so the warning value ({warning}) must be below the critical value ({critical})"
     return None
+
+
+def require_thresholds_fit(session: Session, name: str, direction: str | None) -> None:
+    """Refuse a direction change that the thresholds of ``name`` (defaults and overrides) do not fit."""
+    rows = session.execute(
+        select(Threshold.organization_id, Threshold.threshold_type, Threshold.threshold_value).where(
+            Threshold.metric_name == name
+        )
+    ).all()
+    if not rows:
+        return
+    if direction is None:
+        raise Conflict(f"{name!r} has thresholds; delete them before removing its direction (`qbr thresholds delete`)")
+    pairs: dict[int | None, dict[str, Decimal]] = {}
+    for owner, kind, value in rows:
+        pairs.setdefault(owner, {})[kind] = value
+    defaults = pairs.get(None, {})
+    problems = [
+        Problem("default" if owner is None else f"organization {owner}", reason)
+        for owner, pair in pairs.items()
+        if (
+            reason := consistency_problem(
+                direction,
+                pair.get("warning", defaults.get("warning")),
+                pair.get("critical", defaults.get("critical")),
+            )
+        )
+    ]
+    if problems:
+        raise Conflict(
+            f"{name!r} has thresholds that do not fit the new direction; change them first: "
+            + "; ".join(str(p) for p in problems)
+        )
 
 
 def _gradable(session: Session, name: str) -> GradedName:
