@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -63,7 +63,8 @@ class Fault:
 class FakeVendorServer:
     """Routes, fault injection and a log of every request; ``url`` is ``http://127.0.0.1:<port>``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock  # token expiry; tests share a hand-moved clock with the client
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
@@ -74,12 +75,13 @@ class FakeVendorServer:
 
     # --- lifecycle -------------------------------------------------------------------------------------------
 
-    def start(self) -> FakeVendorServer:
+    def start(self) -> Self:
         server = self
 
         class RequestHandler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as real vendors do
             timeout = 10
+            disable_nagle_algorithm = True  # headers and body go out in two writes; do not wait between them
 
             def do_GET(self) -> None:
                 server._dispatch(self)
@@ -105,7 +107,7 @@ class FakeVendorServer:
             self._httpd.server_close()
             self._httpd = None
 
-    def __enter__(self) -> FakeVendorServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *_exc: object) -> None:

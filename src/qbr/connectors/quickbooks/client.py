@@ -89,7 +89,9 @@ class QuickBooksClient(VendorClient):
         token_store: RefreshTokenStore,
         token_url: str = DEFAULT_TOKEN_URL,
         options: HttpOptions | None = None,
+        page_size: int = MAX_RESULTS,
     ) -> None:
+        self.page_size = max(1, min(page_size, MAX_RESULTS))
         self._realm = realm_id
         self._token_store = token_store
         self._token_url = token_url
@@ -137,7 +139,7 @@ class QuickBooksClient(VendorClient):
             statement = f"SELECT * FROM {entity}"  # noqa: S608
             if where:
                 statement += f" WHERE {where}"
-            statement += f" STARTPOSITION {position} MAXRESULTS {MAX_RESULTS}"
+            statement += f" STARTPOSITION {position} MAXRESULTS {self.page_size}"
             body = self._get(f"/company/{self._realm}/query", {"query": statement})
             response = body.get("QueryResponse") if isinstance(body, dict) else None
             if not isinstance(response, dict):
@@ -146,7 +148,7 @@ class QuickBooksClient(VendorClient):
             if not isinstance(page, list) or not all(isinstance(item, dict) for item in page):
                 raise MalformedResponse(VENDOR, f"QueryResponse.{entity} is not a list of records")
             records.extend(page)
-            if len(page) < MAX_RESULTS:
+            if len(page) < self.page_size:
                 return records
             position += len(page)
 
