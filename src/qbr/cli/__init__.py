@@ -7,7 +7,9 @@ import click
 from qbr import __version__
 from qbr.cli.app import CONTEXT_SETTINGS, QbrGroup
 from qbr.cli.backup import export_command, restore_command
+from qbr.cli.connectors import connectors_group
 from qbr.cli.db import db_group
+from qbr.cli.links import link_command, links_command, unlink_command
 from qbr.cli.orgs import orgs_group
 
 
@@ -21,7 +23,16 @@ def app() -> None:
     """
 
 
-for command in (db_group, orgs_group, export_command, restore_command):
+for command in (
+    db_group,
+    orgs_group,
+    export_command,
+    restore_command,
+    connectors_group,
+    link_command,
+    unlink_command,
+    links_command,
+):
     app.add_command(command)
 
 

@@ -341,6 +341,10 @@ class VendorClient:
             describe_error=describe_error,
         )
 
+    def check(self) -> str:
+        """Prove the settings work with one small authenticated read; returns what the vendor says it is."""
+        raise NotImplementedError
+
     def close(self) -> None:
         self._http.close()
 
