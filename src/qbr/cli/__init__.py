@@ -11,6 +11,7 @@ from qbr.cli.connectors import connectors_group
 from qbr.cli.db import db_group
 from qbr.cli.links import link_command, links_command, unlink_command
 from qbr.cli.orgs import orgs_group
+from qbr.cli.sync import sync_command
 
 
 @click.group(cls=QbrGroup, context_settings=CONTEXT_SETTINGS)
@@ -32,6 +33,7 @@ for command in (
     link_command,
     unlink_command,
     links_command,
+    sync_command,
 ):
     app.add_command(command)
 

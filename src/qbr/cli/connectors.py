@@ -5,9 +5,11 @@ from __future__ import annotations
 import click
 
 from qbr.cli.app import command_group
+from qbr.cli.sync import print_detail
 from qbr.connectors.clients import open_client
 from qbr.connectors.discovery import discover, external_entities
 from qbr.connectors.links import link_organization
+from qbr.connectors.runs import list_runs, run_detail
 from qbr.connectors.setting_specs import ACCOUNT_PREFIX, SOURCES, source_system
 from qbr.connectors.settings import (
     SyncRuntimeSettings,
@@ -132,3 +134,24 @@ def discover_command(source: str, link_exact: bool) -> None:
 
 def _quoted(text: str) -> str:
     return f'"{text}"' if " " in text else text
+
+
+@connectors_group.command("runs")
+@click.option("--source", help="Only this source.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="How many runs.")
+@click.option("--detail", is_flag=True, help="Also list unmapped records, unmapped P&L accounts and notes.")
+def runs_command(source: str | None, limit: int, detail: bool) -> None:
+    """The sync-run log, newest first: source, period, times, status, rows written, unmapped records, error."""
+    with unit_of_work() as session:
+        runs = list_runs(session, source=source_system(source) if source else None, limit=limit)
+    if not runs:
+        click.echo("no sync runs yet (run `qbr sync`)")
+    for run in runs:
+        finished = f"{run.finished_at:%Y-%m-%d %H:%M:%S}" if run.finished_at else "-"
+        click.echo(
+            f"{run.id:>6}  {run.source_system:<12} {run.period}  {run.started_at:%Y-%m-%d %H:%M:%S} → {finished}  "
+            f"{run.status:<9}  {run.rows_written} written, {run.unmapped_count} unmapped"
+            + (f"  error: {run.error}" if run.error else "")
+        )
+        if detail:
+            print_detail(run_detail(run), indent="        ")

@@ -152,8 +152,10 @@ class QuickBooksClient(VendorClient):
                 return records
             position += len(page)
 
-    def customers(self) -> list[Customer]:
-        return self._typed(Customer, "Customer", self.query("Customer"))
+    def customers(self, *, include_inactive: bool = False) -> list[Customer]:
+        """Customers (and sub-customers); QuickBooks lists only active ones unless asked for both."""
+        where = "Active IN (true, false)" if include_inactive else None
+        return self._typed(Customer, "Customer", self.query("Customer", where))
 
     def invoices(self, start: date, end: date) -> list[Invoice]:
         where = f"TxnDate >= '{start.isoformat()}' AND TxnDate <= '{end.isoformat()}'"
