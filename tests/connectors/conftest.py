@@ -1,15 +1,25 @@
-"""Fixtures for the connector tests: the three fake vendor servers on loopback, and a retry policy that does not
-make the suite wait (sleeps are recorded instead of slept)."""
+"""Fixtures for the connector tests: the three fake vendor servers on loopback, a retry policy that does not make
+the suite wait (sleeps are recorded instead of slept), and the scenario world the sync tests start from."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
+from qbr.cli import app
 from qbr.connectors.http import HttpOptions, RetryPolicy
+from qbr.core.settings import get_settings
+from qbr.metrics.models import MetricMonthly
+from qbr.organizations.models import Organization
+from tests.connectors import scenario
+from tests.connectors.scenario import ACME, GLOBEX, MSP, Month
 from tests.fakes.connectwise import FakeConnectWise
 from tests.fakes.ninjaone import FakeNinjaOne
 from tests.fakes.quickbooks import FakeQuickBooks
@@ -125,3 +135,55 @@ def point_at(env: pytest.MonkeyPatch, *fakes: FakeVendorServer) -> None:
             env.setenv("QBR_QUICKBOOKS_CLIENT_SECRET", fake.client_secret)
             env.setenv("QBR_QUICKBOOKS_REALM_ID", fake.realm_id)
             env.setenv("QBR_QUICKBOOKS_REFRESH_TOKEN", "rt-initial")
+
+
+def qbr(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args))
+
+
+def monthly(session: Session, organization: int, period: str, source: str) -> dict[str, Decimal]:
+    rows = session.execute(
+        select(MetricMonthly.metric_name, MetricMonthly.metric_value).where(
+            MetricMonthly.organization_id == organization,
+            MetricMonthly.period == period,
+            MetricMonthly.source_system == source,
+        )
+    )
+    return {name: value for name, value in rows}  # noqa: C416
+
+
+@pytest.fixture
+def month(connector_env: pytest.MonkeyPatch) -> Month:
+    connector_env.setenv("QBR_BUSINESS_TIMEZONE", scenario.TIMEZONE)
+    get_settings.cache_clear()
+    return Month.current()
+
+
+@pytest.fixture
+def world(
+    engine: Engine,
+    month: Month,
+    connector_env: pytest.MonkeyPatch,
+    connectwise: FakeConnectWise,
+    ninjaone: FakeNinjaOne,
+    quickbooks: FakeQuickBooks,
+) -> dict[str, int]:
+    """Organizations, links and the account mapping made with the CLI, as an operator would; the fakes filled."""
+    point_at(connector_env, connectwise, ninjaone, quickbooks)
+    scenario.fill_connectwise(connectwise, month)
+    scenario.fill_ninjaone(ninjaone, month)
+    scenario.fill_quickbooks(quickbooks, month)
+    for args in (("orgs", "create", MSP, "--msp"), ("orgs", "create", ACME), ("orgs", "create", GLOBEX)):
+        assert qbr(*args).exit_code == 0
+    for source, links in (
+        ("connectwise", scenario.CW_LINKS),
+        ("ninjaone", scenario.NINJA_LINKS),
+        ("quickbooks", scenario.QBO_LINKS),
+    ):
+        for external_id, org in links.items():
+            result = qbr("link", org, source, external_id)
+            assert result.exit_code == 0, result.output
+    mapping = [f"account:{account}={metric}" for account, metric in scenario.ACCOUNT_MAP.items()]
+    assert qbr("connectors", "set", "quickbooks", *mapping).exit_code == 0
+    with Session(engine) as session:
+        return {o.name: o.id for o in session.scalars(select(Organization))}
