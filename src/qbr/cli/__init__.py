@@ -7,14 +7,17 @@ import click
 from qbr import __version__
 from qbr.cli.app import CONTEXT_SETTINGS, QbrGroup
 from qbr.cli.backup import export_command, restore_command
+from qbr.cli.connectors import connectors_group
 from qbr.cli.db import db_group
 from qbr.cli.imports import import_group
 from qbr.cli.keys import keys_group
 from qbr.cli.kpis import kpis_group
+from qbr.cli.links import link_command, links_command, unlink_command
 from qbr.cli.metrics import metrics_group
 from qbr.cli.orgs import orgs_group
 from qbr.cli.periods import periods_group
 from qbr.cli.serve import serve_command
+from qbr.cli.sync import sync_command
 from qbr.cli.thresholds import thresholds_group
 from qbr.cli.users import users_group
 
@@ -42,6 +45,11 @@ for command in (
     periods_group,
     kpis_group,
     thresholds_group,
+    connectors_group,
+    link_command,
+    unlink_command,
+    links_command,
+    sync_command,
 ):
     app.add_command(command)
 
