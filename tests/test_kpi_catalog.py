@@ -78,7 +78,8 @@ def test_kpis_cli(engine: Engine) -> None:
     runner = CliRunner()
     assert runner.invoke(app, ["orgs", "create", "Acme"]).exit_code == 0
     with Session(engine) as session:
-        ingest_metrics(session, inputs(find_organization(session, "Acme").id, {("2025-01", "Reactive Hours"): 9}))
+        acme = find_organization(session, "Acme").id
+        ingest_metrics(session, inputs(acme, {("2025-01", "Reactive Hours"): 9, ("2025-02", "Endpoints Managed"): 3}))
         session.commit()
     catalog = runner.invoke(app, ["kpis", "list"])
     assert "RHEM" in catalog.output

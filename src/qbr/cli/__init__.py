@@ -9,6 +9,7 @@ from qbr.cli.app import CONTEXT_SETTINGS, QbrGroup
 from qbr.cli.backup import export_command, restore_command
 from qbr.cli.connectors import connectors_group
 from qbr.cli.db import db_group
+from qbr.cli.demo import demo_command
 from qbr.cli.imports import import_group
 from qbr.cli.keys import keys_group
 from qbr.cli.kpis import kpis_group
@@ -45,6 +46,7 @@ for command in (
     periods_group,
     kpis_group,
     thresholds_group,
+    demo_command,
     connectors_group,
     link_command,
     unlink_command,

@@ -11,12 +11,12 @@ from qbr.cli.app import command_group
 from qbr.cli.output import echo_table, number
 from qbr.core.database import unit_of_work
 from qbr.errors import InvalidInput
-from qbr.kpis.compute import explain_kpis, load_kpi_catalog, period_inputs
+from qbr.kpis.compute import load_kpi_catalog, period_inputs
+from qbr.kpis.graded import GradedKpi, graded_kpis
 from qbr.kpis.service import add_kpi, check_kpis, list_kpi_definitions, validate_catalog_formula
 from qbr.metrics.models import UNITS
 from qbr.organizations.service import find_organization
 from qbr.periods.calendar import parse_period
-from qbr.thresholds.grading import effective_thresholds, grade
 
 kpis_group = command_group(
     "kpis",
@@ -45,20 +45,23 @@ def list_command(organization: str | None, period: str | None) -> None:
             return
         org = find_organization(session, organization)
         ref = parse_period(period)
-        results = explain_kpis(session, org.id, ref.value)
-        thresholds = effective_thresholds(session, org.id)
-    if not results:
-        click.echo(f"no KPI values for {org.name} in {ref} (no data for that period)")
+        graded = graded_kpis(session, org.id, ref.value)
+    echo_graded(org.name, ref.value, graded)
+
+
+def echo_graded(organization: str, period: str, graded: list[GradedKpi]) -> None:
+    """Print graded KPIs as a table under a title line."""
+    if not graded:
+        click.echo(
+            f"no KPI values for {organization} in {period} (no data then, or no KPI has all its inputs recorded)"
+        )
         return
-    directions = {d.kpi_name: d.direction for d in definitions}
-    rows = []
-    for result in results:
-        threshold = thresholds.get(result.kpi_name)
-        warning, critical = (threshold.warning, threshold.critical) if threshold else (None, None)
-        status = grade(result.kpi_value, warning, critical, directions.get(result.kpi_name))
-        rows.append((result.kpi_name, number(result.kpi_value), status, result.reason or ""))
-    click.echo(f"{org.name}, {ref}")
-    echo_table(["kpi_name", "kpi_value", "status", "why no value"], rows, right=[1])
+    click.echo(f"{organization}, {period}")
+    echo_table(
+        ["kpi_name", "kpi_value", "status", "why no value"],
+        [(g.kpi_name, number(g.kpi_value), g.status, g.reason or "") for g in graded],
+        right=[1],
+    )
 
 
 @kpis_group.command("add")
