@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 
 from qbr.api.params import PeriodFromQuery, PeriodQuery, PeriodToQuery
 from qbr.periods.calendar import PeriodType, parse_period
@@ -48,3 +48,12 @@ def period_filters(
 
 
 PeriodFiltersDep = Annotated[PeriodFilters, Depends(period_filters)]
+
+
+def equal_if_given(query: Select[Any], **values: object) -> Select[Any]:
+    """``query`` filtered on each column (named as its query parameter) whose value the client gave."""
+    entity = query.column_descriptions[0]["entity"]
+    for name, value in values.items():
+        if value is not None:
+            query = query.where(getattr(entity, name) == value)
+    return query

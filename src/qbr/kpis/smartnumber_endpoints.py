@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from qbr.api.deps import EditorDep, ListingDep, SessionDep
-from qbr.api.filters import PeriodFiltersDep
+from qbr.api.filters import PeriodFiltersDep, equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import OrganizationIdQuery
 from qbr.core.schema import Name100
@@ -40,10 +40,7 @@ def list_smartnumbers(
         .where(listing.principal.organization_filter(table.organization_id), *periods.conditions(table.period))
         .order_by(table.organization_id, table.period, table.kpi_name)
     )
-    if organization_id is not None:
-        query = query.where(table.organization_id == organization_id)
-    if kpi_name is not None:
-        query = query.where(table.kpi_name == kpi_name)
+    query = equal_if_given(query, organization_id=organization_id, kpi_name=kpi_name)
     if period_type is not None:
         query = query.where(table.period.in_(select(Period.period_value).where(Period.period_type == period_type)))
     return listing.page(query, SmartNumberPublic, "smartnumbers")

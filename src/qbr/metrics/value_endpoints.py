@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from qbr.api.deps import EditorDep, ListingDep, SessionDep
-from qbr.api.filters import PeriodFiltersDep
+from qbr.api.filters import PeriodFiltersDep, equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import OrganizationIdQuery
 from qbr.core.schema import Name50, Name100
@@ -45,12 +45,7 @@ def list_monthly(
         )
         .order_by(table.organization_id, table.period, table.metric_name, table.source_system)
     )
-    if organization_id is not None:
-        query = query.where(table.organization_id == organization_id)
-    if metric_name is not None:
-        query = query.where(table.metric_name == metric_name)
-    if source_system is not None:
-        query = query.where(table.source_system == source_system)
+    query = equal_if_given(query, organization_id=organization_id, metric_name=metric_name, source_system=source_system)
     return listing.page(query, MetricMonthlyPublic, "metrics-monthly")
 
 
@@ -97,8 +92,5 @@ def list_quarterly(
         )
         .order_by(table.organization_id, table.period, table.metric_name)
     )
-    if organization_id is not None:
-        query = query.where(table.organization_id == organization_id)
-    if metric_name is not None:
-        query = query.where(table.metric_name == metric_name)
+    query = equal_if_given(query, organization_id=organization_id, metric_name=metric_name)
     return listing.page(query, MetricQuarterlyPublic, "metrics-quarterly")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import func, select
 
 from qbr.api.deps import AdminDep, ListingDep, PrincipalDep, SessionDep
+from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import IdPath
 from qbr.core.schema import Name200
@@ -37,10 +38,7 @@ def list_organizations(
     )
     if name is not None:
         query = query.where(func.lower(Organization.name).contains(name.lower(), autoescape=True))
-    if is_active is not None:
-        query = query.where(Organization.is_active == is_active)
-    if is_msp is not None:
-        query = query.where(Organization.is_msp == is_msp)
+    query = equal_if_given(query, is_active=is_active, is_msp=is_msp)
     return listing.page(query, OrganizationPublic, "organizations")
 
 

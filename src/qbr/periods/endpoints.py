@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from qbr.api.deps import ListingDep, PrincipalDep, SessionDep
+from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import PeriodFromQuery, PeriodPath, PeriodToQuery
 from qbr.periods.calendar import parse_period
@@ -28,10 +29,7 @@ def list_periods(
 ) -> object:
     # A quarter right after its last month, so a year reads 01, 02, 03, Q1, 04, …
     query = select(Period).order_by(Period.end_date, Period.start_date.desc())
-    if period_type is not None:
-        query = query.where(Period.period_type == period_type)
-    if is_active is not None:
-        query = query.where(Period.is_active == is_active)
+    query = equal_if_given(query, period_type=period_type, is_active=is_active)
     if period_from is not None:
         query = query.where(Period.start_date >= parse_period(period_from, location="query.period_from").start_date)
     if period_to is not None:
