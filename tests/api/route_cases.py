@@ -105,6 +105,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("DELETE", "/api/v1/organizations/{organization_id}/links/{link_id}"): Case(
         "admin", "organization", _org("/api/v1/organizations/{org}/links/{link}"), scoped_may_act=False
     ),
+    ("GET", "/api/v1/organizations/{organization_id}/dashboard"): Case(
+        "viewer", "organization", _org("/api/v1/organizations/{org}/dashboard", params={"period": "2025-Q1"})
+    ),
     ("GET", "/api/v1/metrics/monthly"): Case("viewer", "shared", _filtered("/api/v1/metrics/monthly")),
     ("POST", "/api/v1/metrics/monthly"): Case("editor", "organization", _monthly_row, other_status=422),
     ("GET", "/api/v1/metrics/quarterly"): Case("viewer", "shared", _filtered("/api/v1/metrics/quarterly")),
