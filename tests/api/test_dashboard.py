@@ -13,11 +13,11 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from qbr.catalog import DEFAULT_KPIS
+from qbr.connectors.links import link_organization
 from qbr.dashboard.schemas import DashboardView
 from qbr.dashboard.service import build_dashboard, change_pct
 from qbr.metrics.definitions import define_metric
 from qbr.metrics.ingest import MetricInput, ingest_metrics
-from qbr.organizations.links import add_link
 from qbr.periods.calendar import parse_period, period_range
 from qbr.thresholds.models import Threshold
 from tests.api.conftest import Headers, KeyFactory
@@ -47,7 +47,7 @@ def acme(session: Session) -> int:
     values["2025-04", "Reactive Hours"] = 12  # a quarter in progress
     ingest_metrics(session, monthly(organization.id, values))
     ingest_metrics(session, monthly(organization.id, {("2025-03", "Reactive Hours"): 45}, "Manual"))
-    add_link(session, organization, "ConnectWise", "250", "Acme")
+    link_organization(session, organization, "ConnectWise", "250", "Acme")
     session.commit()
     return organization.id
 
@@ -223,7 +223,7 @@ class TestQueryCount:
         names = ["Reactive Hours", "Endpoints Managed", "Reactive Tickets Closed", "Employees", *extra_metrics]
         for number in range(8):
             organization = make_organization(session, f"Client {number}")
-            add_link(session, organization, "NinjaOne", f"n-{number}", None)
+            link_organization(session, organization, "NinjaOne", f"n-{number}", None)
             values = {(month, name): index + 1 for month in MONTHS_2024_TO_Q1_2025 for index, name in enumerate(names)}
             ingest_metrics(session, monthly(organization.id if number else first.id, values))
         session.commit()

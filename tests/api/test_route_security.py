@@ -17,10 +17,10 @@ from qbr.auth.keys import create_api_key, revoke_api_key
 from qbr.auth.models import User
 from qbr.auth.passwords import hash_password
 from qbr.auth.scope import USER_SCOPE, set_scope
+from qbr.connectors.links import link_organization
 from qbr.core.database import unit_of_work
 from qbr.kpis.models import KpiDefinition, SmartNumber
 from qbr.metrics.models import MetricDefinition, MetricMonthly, MetricQuarterly
-from qbr.organizations.links import add_link
 from qbr.thresholds.models import Threshold
 from tests.api.conftest import KeyFactory
 from tests.api.route_cases import CASES, DOCS_ROUTES, PUBLIC_ROUTES, Call, Case, World, app_routes
@@ -42,8 +42,8 @@ def world(engine: Engine) -> World:
         a = make_organization(session, "Alpha Corp")
         b = make_organization(session, "Bravo Secret Org")
         links = {
-            a.id: add_link(session, a, "ConnectWise", "alpha-1", "Alpha").id,
-            b.id: add_link(session, b, "ConnectWise", "bravo-secret-link", "Bravo Secret").id,
+            a.id: link_organization(session, a, "ConnectWise", "alpha-1", "Alpha").id,
+            b.id: link_organization(session, b, "ConnectWise", "bravo-secret-link", "Bravo Secret").id,
         }
         make_periods(session, "2025-01")
         # Written directly (not through ingest) to keep this many-times-repeated setup fast.

@@ -11,8 +11,8 @@ from qbr.api.deps import AdminDep, ListingDep, PrincipalDep, SessionDep
 from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import IdPath
+from qbr.connectors.links import link_organization, remove_link
 from qbr.core.schema import Name200
-from qbr.organizations.links import add_link, remove_link
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.organizations.schemas import (
     OrganizationCreate,
@@ -84,7 +84,7 @@ def create_link(
 ) -> OrganizationLinkPublic:
     organization = get_visible_organization(session, principal, organization_id)
     principal.require_unscoped("admin", "linking vendor records")
-    link = add_link(session, organization, body.source_system, body.external_id, body.external_name)
+    link = link_organization(session, organization, body.source_system, body.external_id, body.external_name)
     return OrganizationLinkPublic.model_validate(link)
 
 
