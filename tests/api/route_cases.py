@@ -119,6 +119,8 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/api/v1/periods"): Case("viewer", "shared", _plain("/api/v1/periods")),
     ("GET", "/api/v1/periods/{period_value}"): Case("viewer", "shared", _plain("/api/v1/periods/2025-01")),
+    ("POST", "/api/v1/periods/{period_value}/close"): Case("admin", "global", _plain("/api/v1/periods/2025-01/close")),
+    ("POST", "/api/v1/periods/{period_value}/open"): Case("admin", "global", _plain("/api/v1/periods/2025-01/open")),
     ("GET", "/api/v1/thresholds"): Case("viewer", "shared", _filtered("/api/v1/thresholds")),
     ("GET", "/api/v1/metric-definitions"): Case("viewer", "shared", _plain("/api/v1/metric-definitions")),
     ("POST", "/api/v1/metric-definitions"): Case(

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from qbr.api.deps import ListingDep, PrincipalDep, SessionDep
+from qbr.api.deps import AdminDep, ListingDep, PrincipalDep, SessionDep
 from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import PeriodFromQuery, PeriodPath, PeriodToQuery
+from qbr.auth.principal import Principal
 from qbr.periods.calendar import parse_period
 from qbr.periods.models import Period
 from qbr.periods.schemas import PeriodPublic
-from qbr.periods.service import get_period
+from qbr.periods.service import close_periods, get_period, reopen_periods
 
 router = APIRouter(prefix="/periods", tags=["periods"])
 
@@ -40,3 +43,30 @@ def list_periods(
 @router.get("/{period_value}")
 def get(period_value: PeriodPath, session: SessionDep, _principal: PrincipalDep) -> PeriodPublic:
     return PeriodPublic.model_validate(get_period(session, parse_period(period_value, location="path.period_value")))
+
+
+@router.post("/{period_value}/close")
+def close(period_value: PeriodPath, session: SessionDep, principal: AdminDep) -> PeriodPublic:
+    """Close a period: its figures are final; imports and syncs into it are refused unless they reopen it (manual
+    corrections stay possible and are recorded). Closing a quarter closes its months."""
+    return _change(session, principal, period_value, close_periods, "closing a period")
+
+
+@router.post("/{period_value}/open")
+def reopen(period_value: PeriodPath, session: SessionDep, principal: AdminDep) -> PeriodPublic:
+    """Reopen a closed period for collected data. Reopening a month reopens its quarter (whose figures it
+    changes); reopening a quarter reopens its months."""
+    return _change(session, principal, period_value, reopen_periods, "reopening a period")
+
+
+def _change(
+    session: SessionDep,
+    principal: Principal,
+    period_value: str,
+    change: Callable[[Session, list[str]], object],
+    action: str,
+) -> PeriodPublic:
+    principal.require_unscoped("admin", action)
+    ref = parse_period(period_value, location="path.period_value")
+    change(session, [ref.value])
+    return PeriodPublic.model_validate(get_period(session, ref))
