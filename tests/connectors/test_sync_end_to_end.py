@@ -59,7 +59,7 @@ def test_sync_fills_monthly_metrics_rollups_and_kpis(
         # The scenario is not trivial: each rule above changed something.
         acme_cw = expectations[acme, "ConnectWise"]
         assert acme_cw["Reactive Tickets Created"] == 4  # not: entered last month, the child, the project ticket
-        assert acme_cw["Reactive Hours"] == Decimal("2.25")
+        assert acme_cw["Reactive Hours"] == Decimal("2.75")  # 1.5 + 0.75 + 0.5 on a ticket from last month
         assert expectations[acme, "QuickBooks"]["Non-Recurring Revenue"] == Decimal("350.50")  # sub-account+customer
 
         # Rollups: the quarter holds this month's values (its only month with data).
