@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from qbr.api.problems import PROBLEM_RESPONSES
 from qbr.auth import endpoints as credentials
+from qbr.connectors import endpoints as connectors
 from qbr.kpis import endpoints as kpis
 from qbr.metrics import endpoints as metrics
 from qbr.organizations import endpoints as organizations
@@ -20,5 +21,6 @@ for domain_router in (
     metrics.definitions_router,
     kpis.definitions_router,
     credentials.router,
+    connectors.router,
 ):
     api_router.include_router(domain_router)
