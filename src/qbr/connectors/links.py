@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qbr.errors import Conflict, InvalidInput, NotFound
+from qbr.organizations.links import add_link
 from qbr.organizations.models import Organization, OrganizationLink
 
 # Legal-form words that differ between systems ("Acme Corp" in the PSA, "Acme Corporation" in QuickBooks).
@@ -25,7 +26,11 @@ SUGGESTION_THRESHOLD = 0.85
 def link_organization(
     session: Session, organization: Organization, source: str, external_id: str, external_name: str | None = None
 ) -> OrganizationLink:
-    """Link ``external_id`` of ``source`` to ``organization``; linking it again to the same one changes nothing."""
+    """Link ``external_id`` of ``source`` to ``organization``; linking it again to the same one changes nothing.
+
+    For the MSP's operators, so a clash names the organization that holds the id (the API, which may serve callers
+    limited to some organizations, uses ``add_link`` directly and does not).
+    """
     external_id = external_id.strip()
     if not external_id:
         raise InvalidInput.single("EXTERNAL_ID", "is empty", f"the {source} id shown by `qbr connectors discover`")
@@ -46,15 +51,7 @@ def link_organization(
         if external_name and existing.external_name != external_name:
             existing.external_name = external_name[:200]
         return existing
-    link = OrganizationLink(
-        organization_id=organization.id,
-        source_system=source,
-        external_id=external_id,
-        external_name=external_name[:200] if external_name else None,
-    )
-    session.add(link)
-    session.flush()
-    return link
+    return add_link(session, organization, source, external_id, external_name[:200] if external_name else None)
 
 
 def unlink(session: Session, source: str, external_id: str) -> None:
