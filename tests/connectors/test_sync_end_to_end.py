@@ -3,8 +3,10 @@ every expected value computed from the fakes' records in tests/connectors/scenar
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -132,3 +134,17 @@ def test_default_sync_covers_the_open_months(engine: Engine, month: Month, world
     assert f"NinjaOne {month.period}:" in result.output
     with Session(engine) as session:
         assert monthly(session, world[ACME], month.period, "NinjaOne")["Endpoints Managed"] == 4
+
+
+def test_secrets_are_never_logged(
+    engine: Engine, month: Month, world: dict[str, int], quickbooks: FakeQuickBooks, caplog: pytest.LogCaptureFixture
+) -> None:
+    quickbooks.fail_next(1, status=503, path_contains="ProfitAndLoss")  # a retry, logged as a warning
+    with caplog.at_level(logging.DEBUG):
+        assert qbr("sync", "--period", month.period).exit_code == 0
+        quickbooks.expire_refresh_token()
+        assert qbr("sync", "--source", "quickbooks", "--period", month.period).exit_code == 1
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "retrying" in logged
+    for secret in ("priv-key", "ninja-secret", "qbo-secret", "rt-initial", "rt-rotated", "qbo-access", "ninja-token"):
+        assert secret not in logged
