@@ -7,9 +7,11 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from starlette.types import ASGIApp
 
 from qbr import __version__
 from qbr.api import health
+from qbr.api.headers import SecurityHeadersMiddleware
 from qbr.api.problems import install_problem_handlers
 from qbr.api.router import api_router
 from qbr.api.security import AuthenticationMiddleware
@@ -52,6 +54,17 @@ def _daily_sync(engine: Engine) -> Callable[[FastAPI], AbstractAsyncContextManag
     return lifespan
 
 
+def wrap_outermost(app: FastAPI, wrapper: Callable[[ASGIApp], ASGIApp]) -> None:
+    """Put ``wrapper`` outside every other layer, the error middleware included (``add_middleware`` goes inside
+    it, so responses to unexpected errors would escape)."""
+    build = app.build_middleware_stack
+
+    def build_wrapped() -> ASGIApp:
+        return wrapper(build())
+
+    app.build_middleware_stack = build_wrapped  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or get_engine(settings.database_url)
@@ -65,11 +78,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     public_docs = settings.public_api_docs
 
+    def is_api(path: str) -> bool:
+        return path.startswith(API_PREFIX + "/") or path == API_PREFIX
+
     def is_protected(path: str) -> bool:
-        return path.startswith(API_PREFIX + "/") or path == API_PREFIX or (not public_docs and path in DOCS_PATHS)
+        return is_api(path) or (not public_docs and path in DOCS_PATHS)
 
     install_problem_handlers(app)
     app.add_middleware(AuthenticationMiddleware, is_protected=is_protected)
+    wrap_outermost(app, lambda inner: SecurityHeadersMiddleware(inner, is_docs=DOCS_PATHS.__contains__, is_api=is_api))
     app.include_router(health.router)
     app.include_router(api_router, prefix=API_PREFIX)
     return app
