@@ -18,7 +18,7 @@ from qbr.api.security import AuthenticationMiddleware
 from qbr.auth.ratelimit import FailureLimiter
 from qbr.connectors.scheduler import scheduler_from_settings
 from qbr.core import migrate
-from qbr.core.database import get_engine, make_session_factory
+from qbr.core.database import Sessions, get_engine
 from qbr.core.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app = FastAPI(title="QBR Dashboard API", version=__version__, description=DESCRIPTION, lifespan=_daily_sync(engine))
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
+    app.state.sessions = Sessions.of(engine)
     app.state.schema_head = migrate.head_revision(engine)
     app.state.auth_limiter = FailureLimiter(settings.auth_failure_limit, settings.auth_failure_window_seconds)
     app.state.principal_resolvers = []
