@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -17,15 +16,11 @@ from qbr.auth.keys import create_api_key
 from qbr.catalog import DEFAULT_METRICS
 from qbr.core.database import is_busy, unavailable, unit_of_work
 from qbr.errors import InvalidInput
-from qbr.kpis.models import SmartNumber
 from qbr.metrics.ingest import MetricInput, ingest_metrics
-from qbr.metrics.models import MetricMonthly, MetricQuarterly
-from qbr.metrics.recompute import recompute_everything
 from qbr.metrics.recompute_request import recompute_matching
-from qbr.organizations.models import Organization
-from qbr.periods.models import Period
 from qbr.thresholds.grading import effective_thresholds
 from qbr.thresholds.service import set_threshold
+from tests.reliability.support import assert_derived_figures_match_their_inputs, derived_state, run_together
 from tests.support import make_organization, reset_database
 
 ORGANIZATIONS = ("Acme", "Globex", "Initech")
@@ -33,26 +28,6 @@ MONTHS = ("2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06")
 METRICS = [spec.metric_name for spec in DEFAULT_METRICS]
 WRITERS = 8
 WINDOW = 6
-
-
-def run_together(jobs: Sequence[Callable[[], None]]) -> list[BaseException]:
-    """Run ``jobs`` on threads released at the same instant; the errors they raised."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], None]) -> None:
-        barrier.wait()
-        try:
-            job()
-        except BaseException as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def value_of(organization: str, month: str, metric: str) -> Decimal:
@@ -82,45 +57,6 @@ def create_organizations(engine: Engine) -> dict[str, int]:
         return {name: make_organization(session, name).id for name in ORGANIZATIONS}
 
 
-def derived_state(engine: Engine) -> dict[str, set[tuple[Any, ...]]]:
-    """Every row the engine writes, by organization name instead of id, without ids and timestamps."""
-    with Session(engine) as session:
-        names = dict(session.execute(select(Organization.id, Organization.name)).all())
-        monthly = session.execute(
-            select(
-                MetricMonthly.organization_id,
-                MetricMonthly.period,
-                MetricMonthly.metric_name,
-                MetricMonthly.source_system,
-                MetricMonthly.metric_value,
-            )
-        )
-        quarterly = session.execute(
-            select(
-                MetricQuarterly.organization_id,
-                MetricQuarterly.period,
-                MetricQuarterly.metric_name,
-                MetricQuarterly.metric_value,
-            )
-        )
-        kpis = session.execute(
-            select(
-                SmartNumber.organization_id,
-                SmartNumber.period,
-                SmartNumber.kpi_name,
-                SmartNumber.kpi_value,
-                SmartNumber.calculation_method,
-            )
-        )
-        periods = session.execute(select(Period.period_value, Period.period_type, Period.is_active))
-        return {
-            "metrics_monthly": {(names[row[0]], *row[1:]) for row in monthly},
-            "metrics_quarterly": {(names[row[0]], *row[1:]) for row in quarterly},
-            "smartnumbers": {(names[row[0]], *row[1:]) for row in kpis},
-            "periods": {tuple(row) for row in periods},
-        }
-
-
 def import_job(engine: Engine, batch: list[MetricInput]) -> Callable[[], None]:
     def job() -> None:
         with unit_of_work(engine) as session:
@@ -145,14 +81,6 @@ class TestConcurrentImports:
         assert len(serial["smartnumbers"]) > 100
         for table in serial:
             assert concurrent[table] == serial[table], table
-
-
-def assert_derived_figures_match_their_inputs(engine: Engine) -> None:
-    """Recomputing everything from the stored monthly values changes nothing: no figure is stale or mixed."""
-    before = derived_state(engine)
-    with unit_of_work(engine) as session:
-        recompute_everything(session)
-    assert derived_state(engine) == before
 
 
 class TestConcurrentRecomputation:
