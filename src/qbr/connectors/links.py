@@ -12,7 +12,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qbr.errors import Conflict, InvalidInput, NotFound
-from qbr.organizations.links import add_link
 from qbr.organizations.models import Organization, OrganizationLink
 
 # Legal-form words that differ between systems ("Acme Corp" in the PSA, "Acme Corporation" in QuickBooks).
@@ -28,8 +27,8 @@ def link_organization(
 ) -> OrganizationLink:
     """Link ``external_id`` of ``source`` to ``organization``; linking it again to the same one changes nothing.
 
-    For the MSP's operators, so a clash names the organization that holds the id (the API, which may serve callers
-    limited to some organizations, uses ``add_link`` directly and does not).
+    The one linking rule for the CLI and the API (where only unscoped admins link, so naming the organization that
+    already holds an id reveals nothing they may not see).
     """
     external_id = external_id.strip()
     if not external_id:
@@ -51,7 +50,15 @@ def link_organization(
         if external_name and existing.external_name != external_name:
             existing.external_name = external_name[:200]
         return existing
-    return add_link(session, organization, source, external_id, external_name[:200] if external_name else None)
+    link = OrganizationLink(
+        organization_id=organization.id,
+        source_system=source,
+        external_id=external_id,
+        external_name=external_name[:200] if external_name else None,
+    )
+    session.add(link)
+    session.flush()
+    return link
 
 
 def unlink(session: Session, source: str, external_id: str) -> None:
@@ -108,3 +115,12 @@ def suggest_organization(name: str, organizations: Iterable[Organization]) -> Su
         if score >= SUGGESTION_THRESHOLD and (best is None or score > best.score):
             best = Suggestion(organization, score)
     return best
+
+
+def remove_link(session: Session, organization: Organization, link_id: int) -> None:
+    """Remove one link of ``organization`` by its id (the API's way; the CLI's is ``unlink``)."""
+    link = session.get(OrganizationLink, link_id)
+    if link is None or link.organization_id != organization.id:
+        raise NotFound(f"organization {organization.id} has no link with id {link_id}")
+    session.delete(link)
+    session.flush()
