@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 
 from qbr import __version__
@@ -10,6 +10,7 @@ from qbr.api import health
 from qbr.api.problems import install_problem_handlers
 from qbr.api.router import api_router
 from qbr.api.security import AuthenticationMiddleware
+from qbr.api.strict_query import reject_unknown_query_parameters
 from qbr.auth.ratelimit import FailureLimiter
 from qbr.core import migrate
 from qbr.core.database import get_engine, make_session_factory
@@ -33,7 +34,12 @@ Monthly and quarterly metrics, SmartNumbers KPIs and thresholds of an MSP's clie
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or get_engine(settings.database_url)
-    app = FastAPI(title="QBR Dashboard API", version=__version__, description=DESCRIPTION)
+    app = FastAPI(
+        title="QBR Dashboard API",
+        version=__version__,
+        description=DESCRIPTION,
+        dependencies=[Depends(reject_unknown_query_parameters)],
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)

@@ -15,11 +15,10 @@ OrganizationIdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="
 PERIOD_EXAMPLES = "2025-03 (a month) or 2025-Q1 (a quarter)"
 
 
-def period_query(description: str) -> Any:
-    return Query(pattern=PERIOD_PATTERN, description=f"{description}: {PERIOD_EXAMPLES}.")
+def period_query(description: str, pattern: str = PERIOD_PATTERN, examples: str = PERIOD_EXAMPLES) -> Any:
+    return Query(pattern=pattern, description=f"{description}: {examples}.")
 
 
-PeriodQuery = Annotated[str | None, period_query("Only this period")]
 PeriodFromQuery = Annotated[str | None, period_query("Only periods from this one on")]
 PeriodToQuery = Annotated[str | None, period_query("Only periods up to this one")]
 PeriodPath = Annotated[str, Path(pattern=PERIOD_PATTERN, description=f"A period: {PERIOD_EXAMPLES}.")]
