@@ -152,6 +152,11 @@ CASES: dict[tuple[str, str], Case] = {
     ("PATCH", "/api/v1/users/{user_id}"): Case(
         "admin", "global", _plain("/api/v1/users/{user}", json={"is_active": True})
     ),
+    # The sync-run log and the connectors span every organization: unscoped callers only.
+    ("GET", "/api/v1/sync-runs"): Case("viewer", "global", _plain("/api/v1/sync-runs")),
+    ("GET", "/api/v1/sync-runs/{run_id}"): Case("viewer", "global", _plain("/api/v1/sync-runs/1")),
+    ("GET", "/api/v1/connectors"): Case("admin", "global", _plain("/api/v1/connectors")),
+    ("GET", "/api/v1/connectors/{source}"): Case("admin", "global", _plain("/api/v1/connectors/ninjaone")),
 }
 
 

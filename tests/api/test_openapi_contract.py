@@ -22,6 +22,7 @@ RESOURCES = {
     "ApiKeyPublic": "api_keys",
     "ApiKeyCreated": "api_keys",
     "UserPublic": "users",
+    "SyncRunPublic": "sync_runs",
 }
 # Never shown, and what a resource adds to its row (its organization scope; a new key's secret, once).
 SECRETS = {"key_hash", "password_hash"}

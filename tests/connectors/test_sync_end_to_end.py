@@ -3,8 +3,10 @@ every expected value computed from the fakes' records in tests/connectors/scenar
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -59,7 +61,7 @@ def test_sync_fills_monthly_metrics_rollups_and_kpis(
         # The scenario is not trivial: each rule above changed something.
         acme_cw = expectations[acme, "ConnectWise"]
         assert acme_cw["Reactive Tickets Created"] == 4  # not: entered last month, the child, the project ticket
-        assert acme_cw["Reactive Hours"] == Decimal("2.25")
+        assert acme_cw["Reactive Hours"] == Decimal("2.75")  # 1.5 + 0.75 + 0.5 on a ticket from last month
         assert expectations[acme, "QuickBooks"]["Non-Recurring Revenue"] == Decimal("350.50")  # sub-account+customer
 
         # Rollups: the quarter holds this month's values (its only month with data).
@@ -85,7 +87,8 @@ def test_sync_fills_monthly_metrics_rollups_and_kpis(
             acme_all["Backup Jobs Succeeded"] / acme_all["Backup Jobs Total"] * 100
         )
         assert acme_kpis["AISP"] == round_cents(acme_all["Monthly Recurring Revenue"] / acme_all["Seats Managed"])
-        assert acme_kpis["Reactive Tickets per Tech per Month"] is None  # needs Technical Employees (Manual)
+        # Needs Technical Employees, never recorded for a client: the KPI does not apply to it.
+        assert "Reactive Tickets per Tech per Month" not in acme_kpis
         assert kpis(session, acme, month.quarter)["RHEM"] == acme_kpis["RHEM"]
 
         msp_qbo = expectations[msp, "QuickBooks"]
@@ -132,3 +135,17 @@ def test_default_sync_covers_the_open_months(engine: Engine, month: Month, world
     assert f"NinjaOne {month.period}:" in result.output
     with Session(engine) as session:
         assert monthly(session, world[ACME], month.period, "NinjaOne")["Endpoints Managed"] == 4
+
+
+def test_secrets_are_never_logged(
+    engine: Engine, month: Month, world: dict[str, int], quickbooks: FakeQuickBooks, caplog: pytest.LogCaptureFixture
+) -> None:
+    quickbooks.fail_next(1, status=503, path_contains="ProfitAndLoss")  # a retry, logged as a warning
+    with caplog.at_level(logging.DEBUG):
+        assert qbr("sync", "--period", month.period).exit_code == 0
+        quickbooks.expire_refresh_token()
+        assert qbr("sync", "--source", "quickbooks", "--period", month.period).exit_code == 1
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "retrying" in logged
+    for secret in ("priv-key", "ninja-secret", "qbo-secret", "rt-initial", "rt-rotated", "qbo-access", "ninja-token"):
+        assert secret not in logged

@@ -19,6 +19,7 @@ def period_query(description: str, pattern: str = PERIOD_PATTERN, examples: str 
     return Query(pattern=pattern, description=f"{description}: {examples}.")
 
 
+PeriodQuery = Annotated[str | None, period_query("Only this period")]
 PeriodFromQuery = Annotated[str | None, period_query("Only periods from this one on")]
 PeriodToQuery = Annotated[str | None, period_query("Only periods up to this one")]
 PeriodPath = Annotated[str, Path(pattern=PERIOD_PATTERN, description=f"A period: {PERIOD_EXAMPLES}.")]
