@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, WithJsonSchema
 
 MAX_ID = 2_147_483_647  # the largest SERIAL / INTEGER value
 
@@ -49,6 +49,9 @@ def _as_number(value: Decimal) -> float | int:
 # A NUMERIC value: Decimal in Python, a JSON number on the wire.
 Number = Annotated[Decimal, PlainSerializer(_as_number, return_type=float, when_used="json")]
 Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
+# An amount a client sends: checked by the service (finite, within NUMERIC(12,2), rounded half-up to cents) and
+# documented as a JSON number.
+JsonAmount = Annotated[Decimal, WithJsonSchema({"type": "number", "examples": [1234.56]})]
 
 
 def _storable_text(value: str) -> str:
