@@ -1,0 +1,92 @@
+"""A trend chart as a reportlab drawing for the PDF report: the same layout as the SVG, with the y axis flipped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
+from reportlab.lib.colors import HexColor, white
+
+from qbr.charts.layout import PlacedPoint, TrendLayout
+from qbr.charts.palette import (
+    AXIS_TEXT,
+    FONT_SIZE,
+    GRID,
+    MARKER_RADIUS,
+    SERIES,
+    marker_colour,
+    threshold_colour,
+    triangle,
+    zone_colour,
+)
+
+FONT = "Helvetica"
+BOLD = "Helvetica-Bold"
+
+
+def render_drawing(layout: TrendLayout, *, scale: float = 1.0) -> Drawing:
+    """The chart as a ``Drawing`` of ``layout.width × layout.height`` chart units times ``scale`` points."""
+    height = layout.height
+
+    def up(y: float) -> float:  # SVG's y grows downwards, PDF's upwards
+        return height - y
+
+    plot = layout.plot
+    group = Group()
+    for zone in layout.zones:
+        group.add(_filled_rect(plot.left, up(zone.bottom), plot.width, zone.bottom - zone.top, zone_colour(zone.kind)))
+    for tick in layout.y_ticks:
+        group.add(Line(plot.left, up(tick.position), plot.right, up(tick.position), strokeColor=HexColor(GRID)))
+        group.add(_label(plot.left - 6, up(tick.position) - 4, tick.text, AXIS_TEXT, anchor="end"))
+    for label in layout.x_labels:
+        group.add(_label(label.position, up(plot.bottom + 18), label.text, AXIS_TEXT, anchor="middle"))
+    for line in layout.thresholds:
+        colour = threshold_colour(line.kind)
+        dashed = Line(plot.left, up(line.y), plot.right, up(line.y), strokeColor=HexColor(colour), strokeWidth=1.2)
+        dashed.strokeDashArray = [5, 3]
+        group.add(dashed)
+        caption = f"{line.kind.capitalize()} {line.text}"
+        group.add(_label(plot.right - 2, up(line.y) + 4, caption, colour, anchor="end", bold=True))
+    for segment in layout.segments:
+        if len(segment) > 1:
+            coordinates = [value for x, y in segment for value in (x, up(y))]
+            group.add(PolyLine(coordinates, strokeColor=HexColor(SERIES), strokeWidth=1.8))
+    for point in layout.points:
+        group.add(_marker(point, up))
+    if not layout.has_data:
+        middle = plot.left + plot.width / 2, up(plot.top + plot.height / 2)
+        group.add(_label(*middle, "No data for these periods", AXIS_TEXT, anchor="middle"))
+    group.scale(scale, scale)
+    drawing = Drawing(layout.width * scale, layout.height * scale)
+    drawing.add(group)
+    return drawing
+
+
+def _marker(point: PlacedPoint, up: Callable[[float], float]) -> Circle | Rect | Polygon:
+    colour = HexColor(marker_colour(point.status))
+    x, y, r = point.x, up(point.y), MARKER_RADIUS
+    if point.marker == "triangle":
+        # triangle() works in top-left coordinates; flip each corner.
+        corners = [value for px, py in triangle(point.x, point.y) for value in (px, up(py))]
+        return Polygon(corners, fillColor=colour, strokeColor=None)
+    if point.marker == "square":
+        return _filled_rect(x - r, y - r, 2 * r, 2 * r, marker_colour(point.status))
+    if point.marker == "ring":
+        return Circle(x, y, r, fillColor=white, strokeColor=colour, strokeWidth=1.5)
+    return Circle(x, y, r, fillColor=colour, strokeColor=None)
+
+
+def _filled_rect(x: float, y: float, width: float, height: float, colour: str) -> Rect:
+    # Set after construction: the typeshed stub of Rect mistypes its keyword arguments.
+    rect = Rect(x, y, width, height)
+    rect.fillColor = HexColor(colour)
+    rect.strokeColor = None
+    return rect
+
+
+def _label(
+    x: float, y: float, text: str, colour: str, *, anchor: Literal["start", "middle", "end"], bold: bool = False
+) -> String:
+    font = BOLD if bold else FONT
+    return String(x, y, text, fontName=font, fontSize=FONT_SIZE - 1, fillColor=HexColor(colour), textAnchor=anchor)
