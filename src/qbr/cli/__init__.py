@@ -6,6 +6,7 @@ import click
 
 from qbr import __version__
 from qbr.cli.app import CONTEXT_SETTINGS, QbrGroup
+from qbr.cli.backup import export_command, restore_command
 from qbr.cli.db import db_group
 from qbr.cli.orgs import orgs_group
 
@@ -20,8 +21,8 @@ def app() -> None:
     """
 
 
-for group in (db_group, orgs_group):
-    app.add_command(group)
+for command in (db_group, orgs_group, export_command, restore_command):
+    app.add_command(command)
 
 
 def main() -> None:
