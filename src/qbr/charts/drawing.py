@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Literal
 
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
 from reportlab.lib.colors import HexColor, white
 
-from qbr.charts.layout import PlacedPoint, TrendLayout
+from qbr.charts.layout import TrendLayout
 from qbr.charts.palette import (
     AXIS_TEXT,
     FONT_SIZE,
@@ -53,7 +52,7 @@ def render_drawing(layout: TrendLayout, *, scale: float = 1.0) -> Drawing:
             coordinates = [value for x, y in segment for value in (x, up(y))]
             group.add(PolyLine(coordinates, strokeColor=HexColor(SERIES), strokeWidth=1.8))
     for point in layout.points:
-        group.add(_marker(point, up))
+        group.add(marker_shape(point.marker, marker_colour(point.status), point.x, up(point.y)))
     if not layout.has_data:
         middle = plot.left + plot.width / 2, up(plot.top + plot.height / 2)
         group.add(_label(*middle, "No data for these periods", AXIS_TEXT, anchor="middle"))
@@ -63,18 +62,17 @@ def render_drawing(layout: TrendLayout, *, scale: float = 1.0) -> Drawing:
     return drawing
 
 
-def _marker(point: PlacedPoint, up: Callable[[float], float]) -> Circle | Rect | Polygon:
-    colour = HexColor(marker_colour(point.status))
-    x, y, r = point.x, up(point.y), MARKER_RADIUS
-    if point.marker == "triangle":
-        # triangle() works in top-left coordinates; flip each corner.
-        corners = [value for px, py in triangle(point.x, point.y) for value in (px, up(py))]
-        return Polygon(corners, fillColor=colour, strokeColor=None)
-    if point.marker == "square":
-        return _filled_rect(x - r, y - r, 2 * r, 2 * r, marker_colour(point.status))
-    if point.marker == "ring":
-        return Circle(x, y, r, fillColor=white, strokeColor=colour, strokeWidth=1.5)
-    return Circle(x, y, r, fillColor=colour, strokeColor=None)
+def marker_shape(marker: str, colour: str, x: float, y: float, r: float = MARKER_RADIUS) -> Circle | Rect | Polygon:
+    """A status marker centred on (x, y) in PDF coordinates (y up); also used beside status words in tables."""
+    if marker == "triangle":
+        # triangle() works in top-left coordinates: mirror its corners about y.
+        corners = [value for px, py in triangle(x, y, r) for value in (px, 2 * y - py)]
+        return Polygon(corners, fillColor=HexColor(colour), strokeColor=None)
+    if marker == "square":
+        return _filled_rect(x - r, y - r, 2 * r, 2 * r, colour)
+    if marker == "ring":
+        return Circle(x, y, r, fillColor=white, strokeColor=HexColor(colour), strokeWidth=1.5)
+    return Circle(x, y, r, fillColor=HexColor(colour), strokeColor=None)
 
 
 def _filled_rect(x: float, y: float, width: float, height: float, colour: str) -> Rect:

@@ -1,0 +1,23 @@
+// Small progressive enhancements; every page works without this file.
+// (Period pickers deliberately do not navigate on change: arrowing through a select must not load pages.)
+"use strict";
+
+document.addEventListener("DOMContentLoaded", () => {
+  // The overview's search filters the table while typing (the form still searches server-side on Enter).
+  const search = document.querySelector("input[data-filter-rows]");
+  if (search) {
+    const rows = document.querySelectorAll(search.dataset.filterRows);
+    const status = document.getElementById(search.dataset.filterStatus);
+    const filter = () => {
+      const needle = search.value.trim().toLowerCase();
+      let shown = 0;
+      for (const row of rows) {
+        const match = !needle || row.dataset.name.includes(needle);
+        row.hidden = !match;
+        if (match) shown += 1;
+      }
+      if (status) status.textContent = `${shown} of ${rows.length} organizations shown`;
+    };
+    search.addEventListener("input", filter);
+  }
+});
