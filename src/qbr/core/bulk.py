@@ -1,0 +1,70 @@
+"""Session-local temporary tables and the fastest way to fill them on each database.
+
+Bulk work (imports, rollups, KPI results) is staged in a temporary table and then applied with set-based SQL, so
+the same statements run on SQLite and PostgreSQL. Filling the table is the only part that differs: COPY on
+PostgreSQL, ``executemany`` on SQLite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Column, MetaData, Table, delete, text
+from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateTable
+
+# Temporary tables live outside Base.metadata: they are not part of the schema and never migrated.
+TEMPORARY = MetaData()
+
+
+def temporary_table(name: str, *columns: Column[Any]) -> Table:
+    """Declare a temporary table; on PostgreSQL it disappears when the transaction ends."""
+    return Table(name, TEMPORARY, *columns, prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
+
+
+def is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def fresh_temporary(session: Session, table: Table) -> Table:
+    """Create ``table`` in this transaction if needed and make sure it is empty."""
+    connection = session.connection()
+    connection.execute(CreateTable(table, if_not_exists=True))
+    if is_postgresql(session):
+        connection.execute(text(f"TRUNCATE {table.name}"))
+    else:
+        connection.execute(delete(table))
+    return table
+
+
+def load_rows(session: Session, table: Table, rows: Iterable[Sequence[Any]]) -> None:
+    """Append ``rows`` (tuples in the table's column order) to ``table`` as fast as the database allows."""
+    names = [column.name for column in table.columns]
+    connection = session.connection()
+    if is_postgresql(session):
+        cursor = connection.connection.cursor()
+        try:
+            with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        finally:
+            cursor.close()
+        # Temporary tables are never auto-analyzed; without statistics the planner guesses badly on big loads.
+        connection.execute(text(f"ANALYZE {table.name}"))
+        return
+    # sqlite3 cannot bind Decimal; SQLAlchemy's own Numeric binding converts to float the same way.
+    # Names come from our own Table definitions, never from input.
+    statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"  # noqa: S608
+    batch: list[tuple[Any, ...]] = []
+    for row in rows:
+        batch.append(tuple(float(v) if isinstance(v, Decimal) else v for v in row))
+        if len(batch) >= _SQLITE_BATCH:
+            connection.exec_driver_sql(statement, batch)
+            batch = []
+    if batch:
+        connection.exec_driver_sql(statement, batch)
+
+
+_SQLITE_BATCH = 50_000

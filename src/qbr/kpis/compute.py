@@ -1,0 +1,260 @@
+"""Computing SmartNumbers (``smartnumbers``) for months and quarters from their metric values and KPI formulas.
+
+For a month the inputs are the effective monthly values (Manual wins) and ``months`` is 1; for a quarter they are
+the quarterly rollups and ``months`` is the number of months of the quarter with any data for the organization.
+KPIs are evaluated in dependency order; a KPI used by another enters with its stored value (rounded to cents), so
+every figure can be re-derived from the figures shown. A KPI gets a row for a period when at least one metric it
+depends on has a value there; its value is NULL when it cannot be computed, and the reason is derived on demand
+(``explain_kpis``), never stored.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, Integer, Numeric, String, and_, delete, exists, func, select, true
+from sqlalchemy.orm import Session
+
+from qbr.core.bulk import fresh_temporary, load_rows, temporary_table
+from qbr.core.dialect import dialect_insert
+from qbr.errors import InvalidInput
+from qbr.kpis.formula import Formula, evaluation_order, parse_formula
+from qbr.kpis.models import KpiDefinition, SmartNumber
+from qbr.metrics.effective import ranked_monthly_rows
+from qbr.metrics.models import MetricDefinition, MetricMonthly, MetricQuarterly
+from qbr.metrics.scope import QUARTER_MONTHS, SCOPE
+from qbr.periods.calendar import parse_period
+
+KPI_STAGE = temporary_table(
+    "qbr_tmp_kpi",
+    Column("organization_id", Integer, nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("kpi_name", String(100), nullable=False),
+    Column("kpi_value", Numeric(12, 2)),
+    Column("calculation_method", String(200), nullable=False),
+)
+
+PairValues = dict[tuple[int, str], dict[str, Decimal]]
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    """One KPI for one organization and period: its value, or None and why."""
+
+    kpi_name: str
+    kpi_value: Decimal | None
+    reason: str | None
+    calculation_method: str
+
+
+@dataclass(frozen=True)
+class CompiledKpi:
+    kpi_name: str
+    formula: Formula | None  # None when the stored formula no longer parses (see ``broken``)
+    calculation_method: str
+    metric_inputs: frozenset[str]  # metrics it depends on, directly or through other KPIs
+    broken: str | None = None
+
+
+@dataclass(frozen=True)
+class KpiCatalog:
+    """Every KPI definition parsed once, in evaluation order."""
+
+    kpis: tuple[CompiledKpi, ...]
+
+    def evaluate(self, values: Mapping[str, Decimal], months: int) -> list[KpiResult]:
+        """Every KPI that has at least one input in ``values`` (metric name → value) for one period."""
+        known: dict[str, Decimal | None] = dict(values)
+        reasons: dict[str, str] = {}
+        results: list[KpiResult] = []
+        for kpi in self.kpis:
+            if kpi.metric_inputs.isdisjoint(values):
+                continue
+            if kpi.formula is None:
+                value, reason = None, kpi.broken
+            else:
+                value, reason = kpi.formula.evaluate(known, months)
+                if value is None and reason is not None:
+                    reason = _with_upstream_reasons(reason, kpi.formula, reasons)
+            known[kpi.kpi_name] = value
+            if reason is not None:
+                reasons[kpi.kpi_name] = reason
+            results.append(KpiResult(kpi.kpi_name, value, reason, kpi.calculation_method))
+        return results
+
+
+def load_kpi_catalog(session: Session) -> KpiCatalog:
+    """Parse every KPI definition; a formula that no longer validates yields NULL values with its error."""
+    metric_names = set(session.scalars(select(MetricDefinition.metric_name)))
+    ordered = select(KpiDefinition.kpi_name, KpiDefinition.formula).order_by(
+        KpiDefinition.sort_order, KpiDefinition.kpi_name
+    )
+    definitions: dict[str, str] = {name: formula for name, formula in session.execute(ordered)}  # noqa: C416
+    known = metric_names | set(definitions)
+    parsed: dict[str, Formula] = {}
+    broken: dict[str, str] = {}
+    for name, text in definitions.items():
+        try:
+            parsed[name] = parse_formula(text, known_names=known)
+        except InvalidInput as error:
+            broken[name] = f"the formula is invalid: {error}"
+    try:
+        order = evaluation_order({name: formula.names for name, formula in parsed.items()})
+    except InvalidInput as error:
+        broken.update(dict.fromkeys(parsed, f"the formula is invalid: {error}"))
+        parsed, order = {}, []
+    inputs: dict[str, frozenset[str]] = {}
+    for name in order:
+        direct = parsed[name].names
+        inputs[name] = frozenset(n for n in direct if n in metric_names).union(
+            *(inputs.get(n, frozenset()) for n in direct)
+        )
+    compiled = [CompiledKpi(name, parsed[name], parsed[name].text, inputs[name]) for name in order]
+    compiled += [
+        CompiledKpi(name, None, definitions[name][:200], _mentioned(definitions[name], metric_names), reason)
+        for name, reason in broken.items()
+    ]
+    return KpiCatalog(tuple(compiled))
+
+
+def compute_staged_kpis(session: Session, catalog: KpiCatalog | None = None) -> None:
+    """Recompute ``smartnumbers`` for every (organization, period) staged in SCOPE."""
+    catalog = catalog or load_kpi_catalog(session)
+    values = load_values(session, join=_SCOPE_JOIN_MONTHLY, quarterly_where=(_SCOPE_QUARTERLY,))
+    months = _months_with_data(session)
+    stage = fresh_temporary(session, KPI_STAGE)
+    load_rows(
+        session,
+        stage,
+        (
+            (organization_id, period, result.kpi_name, result.kpi_value, result.calculation_method)
+            for (organization_id, period), metric_values in values.items()
+            for result in catalog.evaluate(metric_values, months.get((organization_id, period), 1))
+        ),
+    )
+    in_scope = exists().where(
+        SCOPE.c.organization_id == SmartNumber.organization_id, SCOPE.c.period == SmartNumber.period
+    )
+    still_computed = exists().where(
+        stage.c.organization_id == SmartNumber.organization_id,
+        stage.c.period == SmartNumber.period,
+        stage.c.kpi_name == SmartNumber.kpi_name,
+    )
+    session.execute(delete(SmartNumber).where(in_scope, ~still_computed))
+    columns = ["organization_id", "period", "kpi_name", "kpi_value", "calculation_method"]
+    insert = dialect_insert(session, SmartNumber).from_select(
+        columns, select(*(stage.c[name] for name in columns)).where(true())
+    )
+    session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["organization_id", "period", "kpi_name"],
+            set_={"kpi_value": insert.excluded.kpi_value, "calculation_method": insert.excluded.calculation_method},
+            where=SmartNumber.kpi_value.is_distinct_from(insert.excluded.kpi_value)
+            | (SmartNumber.calculation_method != insert.excluded.calculation_method),
+        )
+    )
+
+
+def explain_kpis(session: Session, organization_id: int, period: str) -> list[KpiResult]:
+    """Every KPI of one organization and period with its value or the reason it has none (read-only)."""
+    ref = parse_period(period)
+    catalog = load_kpi_catalog(session)
+    if ref.is_monthly:
+        values = load_values(
+            session,
+            monthly_where=(MetricMonthly.organization_id == organization_id, MetricMonthly.period == ref.value),
+        )
+        months = 1
+    else:
+        values = load_values(
+            session,
+            quarterly_where=(
+                MetricQuarterly.organization_id == organization_id,
+                MetricQuarterly.period == ref.value,
+            ),
+        )
+        month_values = [month.value for month in ref.months]
+        months = len(
+            set(
+                session.scalars(
+                    select(MetricMonthly.period)
+                    .where(MetricMonthly.organization_id == organization_id, MetricMonthly.period.in_(month_values))
+                    .distinct()
+                )
+            )
+        )
+    return catalog.evaluate(values.get((organization_id, ref.value), {}), months or 1)
+
+
+def load_values(
+    session: Session,
+    *,
+    join: Any = None,
+    monthly_where: Iterable[ColumnElement[bool]] | None = None,
+    quarterly_where: Iterable[ColumnElement[bool]] | None = None,
+) -> PairValues:
+    """(organization, period) → metric name → value: effective monthly values and/or quarterly rollups.
+
+    Monthly values are read when ``join`` (a scope to join) or ``monthly_where`` is given; quarterly ones when
+    ``quarterly_where`` is given.
+    """
+    values: PairValues = defaultdict(dict)
+    if join is not None or monthly_where is not None:
+        ranked = ranked_monthly_rows(*(monthly_where or ()), join=join)
+        rows: Iterable[Any] = session.execute(
+            select(ranked.c.organization_id, ranked.c.period, ranked.c.metric_name, ranked.c.metric_value).where(
+                ranked.c.rank == 1
+            )
+        )
+        for organization_id, period, name, value in rows:
+            values[organization_id, period][name] = value
+    if quarterly_where is not None:
+        rows = session.execute(
+            select(
+                MetricQuarterly.organization_id,
+                MetricQuarterly.period,
+                MetricQuarterly.metric_name,
+                MetricQuarterly.metric_value,
+            ).where(*quarterly_where)
+        )
+        for organization_id, period, name, value in rows:
+            values[organization_id, period][name] = value
+    return values
+
+
+def _months_with_data(session: Session) -> dict[tuple[int, str], int]:
+    """For each staged quarter, how many of its months have any data for the organization."""
+    months = QUARTER_MONTHS
+    rows = session.execute(
+        select(months.c.organization_id, months.c.quarter, func.count(func.distinct(months.c.month)))
+        .where(
+            exists().where(
+                MetricMonthly.organization_id == months.c.organization_id, MetricMonthly.period == months.c.month
+            )
+        )
+        .group_by(months.c.organization_id, months.c.quarter)
+    )
+    return {(organization_id, quarter): count for organization_id, quarter, count in rows}
+
+
+def _with_upstream_reasons(reason: str, formula: Formula, reasons: Mapping[str, str]) -> str:
+    """Append why the KPIs this formula uses have no value, so the root cause is visible."""
+    upstream = [f"[{name}]: {reasons[name]}" for name in formula.names if name in reasons]
+    return reason if not upstream else f"{reason} ({'; '.join(upstream)})"
+
+
+def _mentioned(text: str, metric_names: set[str]) -> frozenset[str]:
+    return frozenset(name for name in metric_names if f"[{name}]" in text)
+
+
+_SCOPE_JOIN_MONTHLY = (
+    SCOPE,
+    and_(SCOPE.c.organization_id == MetricMonthly.organization_id, SCOPE.c.period == MetricMonthly.period),
+)
+_SCOPE_QUARTERLY = exists().where(
+    SCOPE.c.organization_id == MetricQuarterly.organization_id, SCOPE.c.period == MetricQuarterly.period
+)

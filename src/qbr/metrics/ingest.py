@@ -1,0 +1,547 @@
+"""The one ingest path for monthly metric values: CSV import, the API, connectors and manual entry all write here.
+
+1. **Validate every row** before writing anything (organization, period, metric, value, source, duplicates); any
+   problem refuses the whole batch with every bad row listed (up to a limit, with a count of the rest).
+2. **Refuse collected writes into closed periods** unless ``reopen`` (Manual values are corrections: allowed, and
+   recorded in ``metric_corrections``). A period that does not exist yet is created open: backfilling is allowed.
+3. **Upsert idempotently** through a staged temporary table: new rows are inserted, changed values updated, identical
+   rows left untouched (not even ``created_at`` changes).
+4. **Recompute exactly** the (organization, month) pairs that changed and their quarters.
+
+Nothing here commits; a failure inside rolls back to a savepoint, so a refused batch leaves no trace even when the
+caller goes on using its session.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import (
+    Column,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.orm import Session, aliased
+
+from qbr.core.bulk import fresh_temporary, load_rows, temporary_table
+from qbr.core.dialect import dialect_insert
+from qbr.core.numbers import AMOUNT_ACCEPTED, Amount, AmountError, parse_amount
+from qbr.errors import Conflict, InvalidInput, NotFound, Problem
+from qbr.metrics.definitions import MAX_NAME_LENGTH, NON_NEGATIVE_UNITS, MetricInfo, find_metric, metric_catalog
+from qbr.metrics.definitions import register_new_metrics as _register_new_metrics
+from qbr.metrics.effective import MANUAL, effective_monthly_values, ranked_monthly_rows
+from qbr.metrics.models import MetricCorrection, MetricMonthly
+from qbr.metrics.recompute import recompute
+from qbr.metrics.scope import Pair
+from qbr.organizations.models import Organization
+from qbr.periods.calendar import PeriodRef, parse_period
+from qbr.periods.models import Period
+from qbr.periods.service import ensure_periods, reopen_periods
+
+__all__ = [
+    "MAX_LISTED_PROBLEMS",
+    "IngestResult",
+    "ManualValueChange",
+    "MetricInput",
+    "PreparedBatch",
+    "ingest_metrics",
+    "prepare_batch",
+    "recompute",
+    "set_manual_value",
+    "write_batch",
+]
+
+MAX_LISTED_PROBLEMS = 50
+KNOWN_SOURCES = ("ConnectWise", "NinjaOne", "QuickBooks", "CSV", MANUAL)
+MAX_SOURCE_LENGTH = 50  # source_system is VARCHAR(50)
+_ORGANIZATION_ACCEPTED = "the numeric id of an existing organization (see `qbr orgs list`)"
+
+STAGE = temporary_table(
+    "qbr_tmp_metrics",
+    Column("row_index", Integer, nullable=False),
+    Column("organization_id", Integer, nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("metric_name", String(100), nullable=False),
+    Column("source_system", String(50), nullable=False),
+    Column("metric_value", Numeric(12, 2), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class MetricInput:
+    """One monthly value as a writer supplies it; ``location`` names it in error messages ("line 7", "items[3]")."""
+
+    organization_id: int
+    period: str  # 'YYYY-MM' only
+    metric_name: str
+    metric_value: Amount
+    source_system: str  # 'ConnectWise' | 'NinjaOne' | 'QuickBooks' | 'CSV' | 'Manual' | another system's name
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    inserted: int
+    updated: int
+    unchanged: int
+    recomputed: tuple[Pair, ...]  # (organization_id, period) pairs whose rollups and KPIs were recomputed
+    reopened: tuple[str, ...] = ()  # closed periods reopened because ``reopen`` was given
+
+    @property
+    def written(self) -> int:
+        return self.inserted + self.updated
+
+
+@dataclass(frozen=True)
+class ManualValueChange:
+    """What a manual value replaced; ``changed`` is False when the same manual value was already there."""
+
+    previous_value: Decimal | None
+    new_value: Decimal | None
+    changed: bool
+    period_was_closed: bool
+
+
+@dataclass
+class PreparedBatch:
+    """Rows that passed the per-row checks, as (row_index, organization_id, period, metric, source, value)."""
+
+    rows: list[tuple[int, int, str, str, str, Decimal]]
+    problems: list[tuple[int, Problem]]
+    locations: list[str]
+    periods: dict[str, PeriodRef] = field(default_factory=dict)
+    new_metrics: dict[str, MetricInfo] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return len(self.locations)
+
+
+def ingest_metrics(
+    session: Session,
+    rows: Sequence[MetricInput],
+    *,
+    reopen: bool = False,
+    allow_new_metrics: bool = False,
+    note: str | None = None,
+    changed_by: str | None = None,
+) -> IngestResult:
+    """Validate, upsert and recompute ``rows`` as one all-or-nothing batch. Never commits.
+
+    Raises InvalidInput listing every bad row, or Conflict for collected values in a closed period (unless
+    ``reopen``, which reopens those periods). ``note`` and ``changed_by`` go to the record of any Manual rows.
+    """
+    batch = prepare_batch(session, rows, allow_new_metrics=allow_new_metrics)
+    return write_batch(session, batch, reopen=reopen, note=note, changed_by=changed_by)
+
+
+def prepare_batch(session: Session, rows: Sequence[MetricInput], *, allow_new_metrics: bool = False) -> PreparedBatch:
+    """Check every row on its own (the checks that need no other row); writes nothing."""
+    return _Validator(session, allow_new_metrics, len(rows)).run(rows)
+
+
+def write_batch(
+    session: Session,
+    batch: PreparedBatch,
+    *,
+    reopen: bool = False,
+    note: str | None = None,
+    changed_by: str | None = None,
+    extra_problems: Sequence[tuple[int, Problem]] = (),
+) -> IngestResult:
+    """Write a prepared batch (see ``ingest_metrics``); ``extra_problems`` are the caller's own (CSV layout)."""
+    with session.begin_nested():
+        stage = fresh_temporary(session, STAGE)
+        load_rows(session, stage, batch.rows)
+        problems = [*batch.problems, *extra_problems, *_duplicate_problems(session, batch.locations)]
+        if problems:
+            raise _refusal(problems, batch.total)
+        if batch.new_metrics:
+            _register_new_metrics(session, batch.new_metrics)
+        ensure_periods(session, batch.periods.values())
+        counts = _classify_changes(session)
+        closed = _closed_periods(session, sorted({period for (_, period), c in counts.items() if c[2]}))
+        if closed and not reopen:
+            raise Conflict(
+                f"period{'s' if len(closed) > 1 else ''} {', '.join(closed)} "
+                f"{'are' if len(closed) > 1 else 'is'} closed; nothing was written. Reopen with --reopen "
+                "(reopen=true), or enter a correction as a manual value"
+            )
+        _record_manual_corrections(session, note, changed_by)
+        if closed:
+            reopen_periods(session, closed)
+        _upsert_staged(session)
+        changed = [pair for pair, (inserted, updated, _) in counts.items() if inserted or updated]
+        recomputed = recompute(session, changed)
+    inserted = sum(c[0] for c in counts.values())
+    updated = sum(c[1] for c in counts.values())
+    return IngestResult(inserted, updated, batch.total - inserted - updated, recomputed, tuple(closed))
+
+
+def set_manual_value(
+    session: Session,
+    organization_id: int,
+    period: str,
+    metric_name: str,
+    value: Amount | None,
+    *,
+    note: str | None = None,
+    changed_by: str | None = None,
+) -> ManualValueChange:
+    """Set (or with ``value`` None, remove) the Manual value that overrides collected values. Never commits.
+
+    Allowed in closed periods; every change is recorded in ``metric_corrections`` with ``note``.
+    """
+    ref = parse_period(period, location="period", expect="monthly")
+    if session.get(Organization, organization_id) is None:
+        raise NotFound(f"no organization has id {organization_id} (see `qbr orgs list`)")
+    name = find_metric(session, metric_name).metric_name
+    previous = _effective_value(session, organization_id, ref.value, name)
+    period_row = session.scalar(select(Period).where(Period.period_value == ref.value))
+    was_closed = period_row is not None and not period_row.is_active
+    if value is not None:
+        result = ingest_metrics(
+            session,
+            [MetricInput(organization_id, ref.value, name, value, MANUAL)],
+            note=note,
+            changed_by=changed_by,
+        )
+        new_value = _effective_value(session, organization_id, ref.value, name)
+        return ManualValueChange(previous, new_value, result.written > 0, was_closed)
+    manual = session.scalar(
+        select(MetricMonthly).where(
+            MetricMonthly.organization_id == organization_id,
+            MetricMonthly.period == ref.value,
+            MetricMonthly.metric_name == name,
+            MetricMonthly.source_system == MANUAL,
+        )
+    )
+    if manual is None:
+        raise NotFound(f"there is no manual value of {name!r} for organization {organization_id} in {ref.value}")
+    with session.begin_nested():
+        session.add(
+            MetricCorrection(
+                organization_id=organization_id,
+                period=ref.value,
+                metric_name=name,
+                previous_value=manual.metric_value,
+                new_value=None,
+                note=note,
+                period_was_closed=was_closed,
+                changed_by=changed_by,
+            )
+        )
+        session.execute(delete(MetricMonthly).where(MetricMonthly.id == manual.id))
+        recompute(session, [(organization_id, ref.value)])
+    return ManualValueChange(previous, _effective_value(session, organization_id, ref.value, name), True, was_closed)
+
+
+class _Validator:
+    """The per-row checks, with everything they look up loaded once and every repeated string parsed once."""
+
+    def __init__(self, session: Session, allow_new_metrics: bool, total: int) -> None:
+        self.catalog = metric_catalog(session)
+        self.by_lower = {name.lower(): name for name in self.catalog}
+        self.organization_ids = set(session.scalars(select(Organization.id)))
+        self.allow_new_metrics = allow_new_metrics
+        self.total = total
+        self.periods: dict[str, PeriodRef] = {}
+        self.bad_periods: dict[str, InvalidInput] = {}
+        self.sources: dict[str, str] = {source.lower(): source for source in KNOWN_SOURCES}
+        self.new_metrics: dict[str, MetricInfo] = {}
+
+    def run(self, rows: Sequence[MetricInput]) -> PreparedBatch:
+        batch = PreparedBatch(rows=[], problems=[], locations=[])
+        problems = batch.problems
+        for index, row in enumerate(rows):
+            location = row.location or (f"row {index + 1}" if self.total > 1 else "")
+            batch.locations.append(location)
+            found = len(problems)
+            organization_id = self._organization(row.organization_id, index, location, problems)
+            period = self._period(row.period, index, location, problems)
+            metric = self._metric(row.metric_name, row.source_system, index, location, problems)
+            source = self._source(row.source_system, index, location, problems)
+            try:
+                value = parse_amount(row.metric_value)
+            except AmountError as error:
+                problems.append((index, Problem(_at(location, "metric_value"), str(error), AMOUNT_ACCEPTED)))
+                continue
+            if metric is not None and value < 0:
+                info = self.catalog.get(metric)
+                if info is None:
+                    self._saw_negative(metric)
+                elif info.unit in NON_NEGATIVE_UNITS:
+                    problems.append(
+                        (
+                            index,
+                            Problem(
+                                _at(location, "metric_value"),
+                                f"{value} is negative, but {metric!r} is measured in {info.unit}",
+                                "zero or more",
+                            ),
+                        )
+                    )
+            if len(problems) == found:
+                # Every field checked above is set when no problem was added.
+                batch.rows.append((index, organization_id, period, metric, source, value))  # type: ignore[arg-type]
+        batch.periods = self.periods
+        batch.new_metrics = self.new_metrics
+        return batch
+
+    def _organization(self, raw: object, index: int, location: str, problems: list[tuple[int, Problem]]) -> int | None:
+        if type(raw) is int and raw in self.organization_ids:
+            return raw
+        message = f"no organization has id {raw}" if type(raw) is int else f"{raw!r} is not an organization id"
+        problems.append((index, Problem(_at(location, "organization_id"), message, _ORGANIZATION_ACCEPTED)))
+        return None
+
+    def _period(self, raw: str, index: int, location: str, problems: list[tuple[int, Problem]]) -> str | None:
+        ref = self.periods.get(raw) if isinstance(raw, str) else None
+        if ref is not None:
+            return ref.value
+        error = self.bad_periods.get(raw) if isinstance(raw, str) else None
+        if error is None:
+            try:
+                ref = parse_period(raw, location="period", expect="monthly")
+            except InvalidInput as invalid:
+                error = invalid
+                if isinstance(raw, str):
+                    self.bad_periods[raw] = invalid
+            else:
+                self.periods[raw] = self.periods.setdefault(ref.value, ref)
+                return ref.value
+        first = error.problems[0]
+        problems.append((index, Problem(_at(location, "period"), first.message, first.accepted)))
+        return None
+
+    def _metric(
+        self, raw: str, source: object, index: int, location: str, problems: list[tuple[int, Problem]]
+    ) -> str | None:
+        if raw in self.catalog:
+            return raw
+        name = " ".join(raw.split()) if isinstance(raw, str) else ""
+        known = self.by_lower.get(name.lower())
+        if known is not None:
+            return known
+        where = _at(location, "metric_name")
+        if not name:
+            problems.append((index, Problem(where, "is empty", "a metric name of the catalog")))
+            return None
+        if self.allow_new_metrics and len(name) <= MAX_NAME_LENGTH and not any(b in name for b in "[]"):
+            self.by_lower[name.lower()] = name
+            default_source = source.strip() if isinstance(source, str) and source.strip() else None
+            self.new_metrics[name] = MetricInfo(name, "count", "sum", None, default_source)
+            return name
+        if self.allow_new_metrics:
+            accepted = f"a name of at most {MAX_NAME_LENGTH} characters without [ or ]"
+            problems.append((index, Problem(where, f"{name!r} cannot be a metric name", accepted)))
+            return None
+        close = difflib.get_close_matches(name.lower(), list(self.by_lower), n=1, cutoff=0.75)
+        hint = f"did you mean {self.by_lower[close[0]]!r}? " if close else ""
+        accepted = f"{hint}a metric of the catalog (`qbr metrics catalog`), or import with --allow-new-metrics"
+        problems.append((index, Problem(where, f"unknown metric {name!r}", accepted)))
+        return None
+
+    def _saw_negative(self, metric: str) -> None:
+        # A metric first seen in this import with a negative value is money-like, not a count.
+        info = self.new_metrics[metric]
+        self.new_metrics[metric] = MetricInfo(info.metric_name, "currency", info.rollup, None, info.default_source)
+
+    def _source(self, raw: object, index: int, location: str, problems: list[tuple[int, Problem]]) -> str | None:
+        text = raw.strip() if isinstance(raw, str) else ""
+        known = self.sources.get(text.lower())
+        if known is not None:
+            return known
+        if text and len(text) <= MAX_SOURCE_LENGTH:
+            self.sources[text.lower()] = text
+            return text
+        message = "is empty" if not text else f"is {len(text)} characters long"
+        accepted = f"{', '.join(KNOWN_SOURCES)}, or another system's name of at most {MAX_SOURCE_LENGTH} characters"
+        problems.append((index, Problem(_at(location, "source_system"), message, accepted)))
+        return None
+
+
+def _at(location: str, field_name: str) -> str:
+    if not location:
+        return field_name
+    return f"{location}.{field_name}" if location.endswith("]") else f"{location}, {field_name}"
+
+
+def _refusal(problems: list[tuple[int, Problem]], total: int) -> InvalidInput:
+    problems.sort(key=lambda item: item[0])
+    bad_rows = len({index for index, _ in problems})
+    listed = [problem for _, problem in problems[:MAX_LISTED_PROBLEMS]]
+    if total == 1 and len(listed) == 1:
+        return InvalidInput(str(listed[0]), listed)
+    noun = "row is" if bad_rows == 1 else "rows are"
+    summary = f"{bad_rows} of {total} {noun} invalid; nothing was written"
+    return InvalidInput(summary, listed, omitted=max(0, len(problems) - MAX_LISTED_PROBLEMS))
+
+
+def _duplicate_problems(session: Session, locations: list[str]) -> list[tuple[int, Problem]]:
+    """Rows that repeat an earlier row's organization, period, metric and source (which one would win?)."""
+    stage = STAGE
+    keys = (stage.c.organization_id, stage.c.period, stage.c.metric_name, stage.c.source_system)
+    repeated = (
+        select(*keys, func.min(stage.c.row_index).label("first"))
+        .group_by(*keys)
+        .having(func.count() > 1)
+        .subquery("repeated")
+    )
+    rows = session.execute(
+        select(stage.c.row_index, repeated.c.first)
+        .join(repeated, and_(*(column == repeated.c[column.name] for column in keys)))
+        .where(stage.c.row_index != repeated.c.first)
+    ).all()
+    accepted = "one value per organization, period, metric and source in one batch"
+    return [
+        (index, Problem(_at(locations[index], "metric_name"), f"repeats {locations[first]}", accepted))
+        for index, first in rows
+    ]
+
+
+def _existing_match() -> tuple[object, object]:
+    existing = aliased(MetricMonthly, name="existing")
+    stage = STAGE
+    condition = and_(
+        existing.organization_id == stage.c.organization_id,
+        existing.period == stage.c.period,
+        existing.metric_name == stage.c.metric_name,
+        existing.source_system == stage.c.source_system,
+    )
+    return existing, condition
+
+
+def _classify_changes(session: Session) -> dict[Pair, tuple[int, int, bool]]:
+    """Per (organization, month): rows to insert, rows to update, and whether a collected value changes."""
+    stage = STAGE
+    existing, condition = _existing_match()
+    is_new = existing.id.is_(None)  # type: ignore[attr-defined]
+    differs = and_(existing.id.is_not(None), existing.metric_value != stage.c.metric_value)  # type: ignore[attr-defined]
+    collected_change = and_(stage.c.source_system != MANUAL, or_(is_new, differs))
+    rows = session.execute(
+        select(
+            stage.c.organization_id,
+            stage.c.period,
+            func.sum(case((is_new, 1), else_=0)),
+            func.sum(case((differs, 1), else_=0)),
+            func.max(case((collected_change, 1), else_=0)),
+        )
+        .select_from(stage.outerjoin(existing, condition))  # type: ignore[arg-type]
+        .group_by(stage.c.organization_id, stage.c.period)
+    )
+    return {
+        (organization_id, period): (int(inserted), int(updated), bool(collected))
+        for organization_id, period, inserted, updated, collected in rows
+    }
+
+
+def _closed_periods(session: Session, periods: list[str]) -> list[str]:
+    if not periods:
+        return []
+    return list(
+        session.scalars(
+            select(Period.period_value)
+            .where(Period.period_value.in_(periods), Period.is_active.is_(False))
+            .order_by(Period.period_value)
+        )
+    )
+
+
+def _record_manual_corrections(session: Session, note: str | None, changed_by: str | None) -> None:
+    """One ``metric_corrections`` row per staged Manual value that is new or different, set-based."""
+    stage = STAGE
+    existing, condition = _existing_match()
+    is_manual = stage.c.source_system == MANUAL
+    ranked = ranked_monthly_rows(
+        join=(
+            stage,
+            and_(
+                is_manual,
+                stage.c.organization_id == MetricMonthly.organization_id,
+                stage.c.period == MetricMonthly.period,
+                stage.c.metric_name == MetricMonthly.metric_name,
+            ),
+        )
+    )
+    previous = select(ranked).where(ranked.c.rank == 1).subquery("previous")
+    source = (
+        stage.join(Period, Period.period_value == stage.c.period)
+        .outerjoin(existing, condition)  # type: ignore[arg-type]
+        .outerjoin(
+            previous,
+            and_(
+                previous.c.organization_id == stage.c.organization_id,
+                previous.c.period == stage.c.period,
+                previous.c.metric_name == stage.c.metric_name,
+            ),
+        )
+    )
+    changed = or_(existing.id.is_(None), existing.metric_value != stage.c.metric_value)  # type: ignore[attr-defined]
+    session.execute(
+        insert(MetricCorrection).from_select(
+            [
+                "organization_id",
+                "period",
+                "metric_name",
+                "previous_value",
+                "new_value",
+                "note",
+                "period_was_closed",
+                "changed_by",
+            ],
+            select(
+                stage.c.organization_id,
+                stage.c.period,
+                stage.c.metric_name,
+                previous.c.metric_value,
+                stage.c.metric_value,
+                literal(note, Text),
+                case((Period.is_active, False), else_=True),
+                literal(changed_by, String(100)),
+            )
+            .select_from(source)
+            .where(is_manual, changed),
+        )
+    )
+
+
+def _upsert_staged(session: Session) -> None:
+    stage = STAGE
+    columns = ["organization_id", "period", "metric_name", "source_system", "metric_value"]
+    insert = dialect_insert(session, MetricMonthly).from_select(
+        columns,
+        # WHERE is required: SQLite cannot otherwise tell an upsert's ON CONFLICT from a join clause.
+        select(*(stage.c[name] for name in columns)).where(true()),
+    )
+    session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["organization_id", "period", "metric_name", "source_system"],
+            set_={"metric_value": insert.excluded.metric_value},
+            where=MetricMonthly.metric_value != insert.excluded.metric_value,
+        )
+    )
+
+
+def _effective_value(session: Session, organization_id: int, period: str, metric_name: str) -> Decimal | None:
+    statement = effective_monthly_values(
+        MetricMonthly.organization_id == organization_id,
+        MetricMonthly.period == period,
+        MetricMonthly.metric_name == metric_name,
+    )
+    row = session.execute(statement).first()
+    return None if row is None else row.metric_value

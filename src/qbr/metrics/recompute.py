@@ -1,0 +1,40 @@
+"""Recomputing derived figures (quarterly rollups, then KPIs) for exactly the pairs whose inputs changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qbr.kpis.compute import compute_staged_kpis
+from qbr.kpis.models import SmartNumber
+from qbr.metrics.models import MetricMonthly, MetricQuarterly
+from qbr.metrics.rollup import rollup_staged_quarters
+from qbr.metrics.scope import Pair, expand_pairs, stage_scope
+
+
+def recompute(session: Session, pairs: Iterable[Pair]) -> tuple[Pair, ...]:
+    """Recompute rollups and KPIs of ``pairs`` (organization id, 'YYYY-MM' or 'YYYY-Qn'), set-based.
+
+    A month brings its quarter with it. Returns every pair recomputed. Never commits.
+    """
+    expanded = expand_pairs(pairs)
+    if not expanded:
+        return ()
+    stage_scope(session, expanded)
+    rollup_staged_quarters(session)
+    compute_staged_kpis(session)
+    return tuple(expanded)
+
+
+def recompute_everything(session: Session) -> tuple[Pair, ...]:
+    """Recompute every pair with data or derived rows (after a catalog change: a new formula, a rollup rule).
+
+    Pairs that only have derived rows left (their inputs were deleted) are included so those rows go too.
+    """
+    pairs: set[Pair] = set()
+    for model in (MetricMonthly, MetricQuarterly, SmartNumber):
+        statement = select(model.organization_id, model.period).distinct()
+        pairs.update((organization_id, period) for organization_id, period in session.execute(statement))
+    return recompute(session, pairs)

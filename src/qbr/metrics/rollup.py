@@ -1,0 +1,138 @@
+"""Quarterly rollups: ``metrics_quarterly`` from the effective monthly values, by each metric's rule.
+
+- ``sum``  flows (tickets, hours, money): the total of the months present;
+- ``avg``  snapshot counts (endpoints, seats, employees): the mean of the months present, rounded half-up;
+- ``last`` closing values: the value of the latest month present.
+
+A quarter in progress (or with gaps) uses the months it has. Everything is one set-based pass per step over the
+staged scope (``qbr.metrics.scope``): compute into a temporary table, delete rows whose inputs are gone, upsert the
+rest where the value changed. A rolled-up value beyond NUMERIC(12,2) is not stored (never truncated); the
+data-quality report names it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ColumnElement,
+    Integer,
+    Numeric,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    literal_column,
+    select,
+    true,
+)
+from sqlalchemy.orm import Session
+
+from qbr.core.bulk import fresh_temporary, temporary_table
+from qbr.core.dialect import dialect_insert
+from qbr.core.orm import NUMERIC_12_2_MAX
+from qbr.metrics.effective import ranked_monthly_rows
+from qbr.metrics.models import MetricDefinition, MetricMonthly, MetricQuarterly
+from qbr.metrics.scope import QUARTER_MONTHS
+
+# Unbounded NUMERIC: a sum may exceed NUMERIC(12,2) and must be seen (and left out), not raise mid-statement.
+ROLLUP = temporary_table(
+    "qbr_tmp_rollup",
+    Column("organization_id", Integer, nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("metric_name", String(100), nullable=False),
+    Column("metric_value", Numeric, nullable=False),
+)
+
+
+def rollup_staged_quarters(session: Session) -> None:
+    """Recompute ``metrics_quarterly`` for every (organization, quarter) staged in QUARTER_MONTHS."""
+    rollup = fresh_temporary(session, ROLLUP)
+    session.execute(
+        rollup.insert().from_select(["organization_id", "period", "metric_name", "metric_value"], _quarterly_values())
+    )
+    storable = func.abs(rollup.c.metric_value) <= NUMERIC_12_2_MAX
+    in_scope = exists().where(
+        QUARTER_MONTHS.c.organization_id == MetricQuarterly.organization_id,
+        QUARTER_MONTHS.c.quarter == MetricQuarterly.period,
+    )
+    still_computed = exists().where(
+        rollup.c.organization_id == MetricQuarterly.organization_id,
+        rollup.c.period == MetricQuarterly.period,
+        rollup.c.metric_name == MetricQuarterly.metric_name,
+        storable,
+    )
+    session.execute(delete(MetricQuarterly).where(in_scope, ~still_computed))
+    insert = dialect_insert(session, MetricQuarterly).from_select(
+        ["organization_id", "period", "metric_name", "metric_value"],
+        # WHERE is required: SQLite cannot otherwise tell an upsert's ON CONFLICT from a join clause.
+        select(rollup.c.organization_id, rollup.c.period, rollup.c.metric_name, rollup.c.metric_value).where(
+            true(), storable
+        ),
+    )
+    session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["organization_id", "period", "metric_name"],
+            set_={"metric_value": insert.excluded.metric_value},
+            where=MetricQuarterly.metric_value != insert.excluded.metric_value,
+        )
+    )
+
+
+def _quarterly_values() -> Any:
+    """SELECT organization_id, quarter, metric_name, rolled-up value for the staged quarters."""
+    months = QUARTER_MONTHS
+    ranked = ranked_monthly_rows(
+        join=(
+            months,
+            and_(months.c.organization_id == MetricMonthly.organization_id, months.c.month == MetricMonthly.period),
+        ),
+        extra=(months.c.quarter,),
+    )
+    recency = (
+        func.row_number()
+        .over(
+            partition_by=(ranked.c.organization_id, ranked.c.quarter, ranked.c.metric_name),
+            order_by=ranked.c.period.desc(),
+        )
+        .label("recency")
+    )
+    effective = (
+        select(ranked.c.organization_id, ranked.c.quarter, ranked.c.metric_name, ranked.c.metric_value, recency)
+        .where(ranked.c.rank == 1)
+        .subquery("effective")
+    )
+    value = effective.c.metric_value
+    rule = MetricDefinition.rollup
+    rolled_up = case(
+        (rule == "avg", _average_half_up(value)),
+        (rule == "last", func.max(case((effective.c.recency == 1, value)))),
+        else_=func.round(func.sum(value), 2),
+    )
+    return (
+        select(effective.c.organization_id, effective.c.quarter, effective.c.metric_name, rolled_up)
+        .select_from(effective.outerjoin(MetricDefinition, MetricDefinition.metric_name == effective.c.metric_name))
+        .group_by(effective.c.organization_id, effective.c.quarter, effective.c.metric_name, rule)
+    )
+
+
+def _average_half_up(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The mean of ``value`` rounded half-up to cents, identically on SQLite and PostgreSQL.
+
+    SQLite stores NUMERIC as binary floating point, so ROUND(AVG(x), 2) can land on either side of a tie (2.675).
+    Working in whole cents with integer division makes the rounding exact on both databases: the sum of values
+    that each have two decimals is an exact number of cents, and (2·|cents| + n) div (2·n) is |cents| / n rounded
+    half-up.
+    """
+    cents = cast(func.round(func.sum(value) * 100), BigInteger)
+    count = cast(func.count(), BigInteger)
+    mean_cents = case(
+        (cents >= 0, (cents * 2 + count) // (count * 2)),
+        else_=-((count - cents * 2) // (count * 2)),
+    )
+    return mean_cents / literal_column("100.0", Numeric)
