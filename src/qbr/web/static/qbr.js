@@ -3,6 +3,12 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
+  // The print view's Print button needs this script, so it stays hidden without it.
+  for (const button of document.querySelectorAll("button[data-print]")) {
+    button.hidden = false;
+    button.addEventListener("click", () => window.print());
+  }
+
   // The overview's search filters the table while typing (the form still searches server-side on Enter).
   const search = document.querySelector("input[data-filter-rows]");
   if (search) {
