@@ -4,7 +4,10 @@ QbrError
  ├── InvalidInput      bad input; carries field-level problems (what, where, what is accepted)
  ├── NotFound          a named thing does not exist
  ├── Conflict          the request clashes with stored state (duplicates, closed periods, data still present)
- └── DatabaseUnavailable  the database cannot be reached
+ ├── DatabaseUnavailable  the database cannot be reached
+ ├── NotAuthenticated  no valid credentials were presented (missing, unknown, revoked or disabled)
+ ├── PermissionDenied  the credentials are valid but their role does not allow the action
+ └── TooManyAttempts   too many failed sign-ins or bad keys from one client; retry later
 """
 
 from __future__ import annotations
@@ -64,3 +67,19 @@ class Conflict(QbrError):
 
 class DatabaseUnavailable(QbrError):
     """The database could not be reached."""
+
+
+class NotAuthenticated(QbrError):
+    """No valid credentials: missing, unknown, revoked, or belonging to a disabled user."""
+
+
+class PermissionDenied(QbrError):
+    """Valid credentials whose role (or organization scope) does not allow the action."""
+
+
+class TooManyAttempts(QbrError):
+    """Too many failed authentication attempts from one client; ``retry_after`` is in whole seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -7,8 +7,14 @@ import click
 from qbr import __version__
 from qbr.cli.app import CONTEXT_SETTINGS, QbrGroup
 from qbr.cli.backup import export_command, restore_command
+from qbr.cli.connectors import connectors_group
 from qbr.cli.db import db_group
+from qbr.cli.keys import keys_group
+from qbr.cli.links import link_command, links_command, unlink_command
 from qbr.cli.orgs import orgs_group
+from qbr.cli.serve import serve_command
+from qbr.cli.sync import sync_command
+from qbr.cli.users import users_group
 
 
 @click.group(cls=QbrGroup, context_settings=CONTEXT_SETTINGS)
@@ -21,7 +27,20 @@ def app() -> None:
     """
 
 
-for command in (db_group, orgs_group, export_command, restore_command):
+for command in (
+    db_group,
+    orgs_group,
+    keys_group,
+    users_group,
+    serve_command,
+    export_command,
+    restore_command,
+    connectors_group,
+    link_command,
+    unlink_command,
+    links_command,
+    sync_command,
+):
     app.add_command(command)
 
 

@@ -28,6 +28,20 @@ def is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+def allow_large_sorts(session: Session, rows: int) -> None:
+    """Let PostgreSQL sort and hash a large batch in memory for the rest of this transaction.
+
+    The default work_mem (4 MB) sends the sorts of a million-row import to disk; SET LOCAL ends with the
+    transaction, so nothing else on the server is affected.
+    """
+    if rows >= LARGE_BATCH_ROWS and is_postgresql(session):
+        session.execute(text(f"SET LOCAL work_mem = '{LARGE_BATCH_WORK_MEM}'"))
+
+
+LARGE_BATCH_ROWS = 20_000
+LARGE_BATCH_WORK_MEM = "256MB"
+
+
 def fresh_temporary(session: Session, table: Table) -> Table:
     """Create ``table`` in this transaction if needed and make sure it is empty."""
     connection = session.connection()

@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     period_grace_days: int = Field(default=5, ge=0, le=90)
     msp_name: str = "Your MSP"
     msp_logo_path: str | None = None
+    # Failed sign-ins or bad API keys one client may make per window before it is refused with 429.
+    auth_failure_limit: int = Field(default=10, ge=1, le=10_000)
+    auth_failure_window_seconds: int = Field(default=300, ge=1, le=86_400)
+    # The API description (/docs, /openapi.json) needs credentials like every other route unless made public.
+    public_api_docs: bool = False
 
     @field_validator("database_url")
     @classmethod

@@ -16,7 +16,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Integer, Numeric, String, and_, delete, exists, func, select, true
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Integer,
+    Numeric,
+    String,
+    and_,
+    delete,
+    exists,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from qbr.core.bulk import fresh_temporary, load_rows, temporary_table
@@ -26,7 +38,7 @@ from qbr.kpis.formula import Formula, evaluation_order, parse_formula
 from qbr.kpis.models import KpiDefinition, SmartNumber
 from qbr.metrics.effective import ranked_monthly_rows
 from qbr.metrics.models import MetricDefinition, MetricMonthly, MetricQuarterly
-from qbr.metrics.scope import QUARTER_MONTHS, SCOPE
+from qbr.metrics.scope import EFFECTIVE, SCOPE
 from qbr.periods.calendar import parse_period
 
 KPI_STAGE = temporary_table(
@@ -124,7 +136,7 @@ def load_kpi_catalog(session: Session) -> KpiCatalog:
 def compute_staged_kpis(session: Session, catalog: KpiCatalog | None = None) -> None:
     """Recompute ``smartnumbers`` for every (organization, period) staged in SCOPE."""
     catalog = catalog or load_kpi_catalog(session)
-    values = load_values(session, join=_SCOPE_JOIN_MONTHLY, quarterly_where=(_SCOPE_QUARTERLY,))
+    values = _staged_values(session)
     months = _months_with_data(session)
     stage = fresh_temporary(session, KPI_STAGE)
     load_rows(
@@ -132,7 +144,8 @@ def compute_staged_kpis(session: Session, catalog: KpiCatalog | None = None) -> 
         stage,
         (
             (organization_id, period, result.kpi_name, result.kpi_value, result.calculation_method)
-            for (organization_id, period), metric_values in values.items()
+            # In key order: the inserts below then walk the unique index sequentially.
+            for (organization_id, period), metric_values in sorted(values.items())
             for result in catalog.evaluate(metric_values, months.get((organization_id, period), 1))
         ),
     )
@@ -193,50 +206,67 @@ def explain_kpis(session: Session, organization_id: int, period: str) -> list[Kp
 def load_values(
     session: Session,
     *,
-    join: Any = None,
     monthly_where: Iterable[ColumnElement[bool]] | None = None,
     quarterly_where: Iterable[ColumnElement[bool]] | None = None,
 ) -> PairValues:
-    """(organization, period) → metric name → value: effective monthly values and/or quarterly rollups.
-
-    Monthly values are read when ``join`` (a scope to join) or ``monthly_where`` is given; quarterly ones when
-    ``quarterly_where`` is given.
-    """
+    """(organization, period) → metric name → value: effective monthly values and/or quarterly rollups."""
     values: PairValues = defaultdict(dict)
-    if join is not None or monthly_where is not None:
-        ranked = ranked_monthly_rows(*(monthly_where or ()), join=join)
-        rows: Iterable[Any] = session.execute(
-            select(ranked.c.organization_id, ranked.c.period, ranked.c.metric_name, ranked.c.metric_value).where(
-                ranked.c.rank == 1
-            )
+    if monthly_where is not None:
+        ranked = ranked_monthly_rows(*monthly_where)
+        _collect(
+            values,
+            session.execute(
+                select(ranked.c.organization_id, ranked.c.period, ranked.c.metric_name, ranked.c.metric_value).where(
+                    ranked.c.rank == 1
+                )
+            ),
         )
-        for organization_id, period, name, value in rows:
-            values[organization_id, period][name] = value
     if quarterly_where is not None:
-        rows = session.execute(
-            select(
-                MetricQuarterly.organization_id,
-                MetricQuarterly.period,
-                MetricQuarterly.metric_name,
-                MetricQuarterly.metric_value,
-            ).where(*quarterly_where)
-        )
-        for organization_id, period, name, value in rows:
-            values[organization_id, period][name] = value
+        _collect(values, session.execute(_quarterly_select().where(*quarterly_where)))
     return values
+
+
+def _staged_values(session: Session) -> PairValues:
+    """The values of every staged pair: EFFECTIVE rows of the months in SCOPE, and the quarters' rollups."""
+    values: PairValues = defaultdict(dict)
+    effective = EFFECTIVE
+    in_scope = and_(SCOPE.c.organization_id == effective.c.organization_id, SCOPE.c.period == effective.c.period)
+    _collect(
+        values,
+        session.execute(
+            select(
+                effective.c.organization_id, effective.c.period, effective.c.metric_name, effective.c.metric_value
+            ).select_from(effective.join(SCOPE, in_scope))
+        ),
+    )
+    quarterly_in_scope = and_(
+        SCOPE.c.organization_id == MetricQuarterly.organization_id, SCOPE.c.period == MetricQuarterly.period
+    )
+    _collect(values, session.execute(_quarterly_select().join(SCOPE, quarterly_in_scope)))
+    return values
+
+
+def _quarterly_select() -> Any:
+    return select(
+        MetricQuarterly.organization_id,
+        MetricQuarterly.period,
+        MetricQuarterly.metric_name,
+        MetricQuarterly.metric_value,
+    )
+
+
+def _collect(values: PairValues, rows: Iterable[Any]) -> None:
+    for organization_id, period, name, value in rows:
+        values[organization_id, period][name] = value
 
 
 def _months_with_data(session: Session) -> dict[tuple[int, str], int]:
     """For each staged quarter, how many of its months have any data for the organization."""
-    months = QUARTER_MONTHS
+    effective = EFFECTIVE
     rows = session.execute(
-        select(months.c.organization_id, months.c.quarter, func.count(func.distinct(months.c.month)))
-        .where(
-            exists().where(
-                MetricMonthly.organization_id == months.c.organization_id, MetricMonthly.period == months.c.month
-            )
-        )
-        .group_by(months.c.organization_id, months.c.quarter)
+        select(
+            effective.c.organization_id, effective.c.quarter, func.count(func.distinct(effective.c.period))
+        ).group_by(effective.c.organization_id, effective.c.quarter)
     )
     return {(organization_id, quarter): count for organization_id, quarter, count in rows}
 
@@ -249,12 +279,3 @@ def _with_upstream_reasons(reason: str, formula: Formula, reasons: Mapping[str, 
 
 def _mentioned(text: str, metric_names: set[str]) -> frozenset[str]:
     return frozenset(name for name in metric_names if f"[{name}]" in text)
-
-
-_SCOPE_JOIN_MONTHLY = (
-    SCOPE,
-    and_(SCOPE.c.organization_id == MetricMonthly.organization_id, SCOPE.c.period == MetricMonthly.period),
-)
-_SCOPE_QUARTERLY = exists().where(
-    SCOPE.c.organization_id == MetricQuarterly.organization_id, SCOPE.c.period == MetricQuarterly.period
-)

@@ -119,3 +119,14 @@ def register_new_metrics(session: Session, new_metrics: Mapping[str, MetricInfo]
             )
         )
     session.flush()
+
+
+def update_metric_definition(
+    session: Session, definition: MetricDefinition, changes: Mapping[str, object]
+) -> MetricDefinition:
+    """Apply ``changes`` (unit, rollup, direction, default_source, description); the name never changes,
+    because stored values and formulas refer to it."""
+    for field, value in changes.items():
+        setattr(definition, field, value)
+    session.flush()
+    return definition

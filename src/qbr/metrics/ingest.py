@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from qbr.core.bulk import fresh_temporary, load_rows, temporary_table
+from qbr.core.bulk import allow_large_sorts, fresh_temporary, load_rows, temporary_table
 from qbr.core.dialect import dialect_insert
 from qbr.core.numbers import AMOUNT_ACCEPTED, Amount, AmountError, parse_amount
 from qbr.errors import Conflict, InvalidInput, NotFound, Problem
@@ -164,6 +164,7 @@ def write_batch(
     extra_problems: Sequence[tuple[int, Problem]] = (),
 ) -> IngestResult:
     """Write a prepared batch (see ``ingest_metrics``); ``extra_problems`` are the caller's own (CSV layout)."""
+    allow_large_sorts(session, batch.total)
     with session.begin_nested():
         stage = fresh_temporary(session, STAGE)
         load_rows(session, stage, batch.rows)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qbr.core.bulk import allow_large_sorts
 from qbr.kpis.compute import compute_staged_kpis
 from qbr.kpis.models import SmartNumber
 from qbr.metrics.models import MetricMonthly, MetricQuarterly
@@ -22,6 +23,7 @@ def recompute(session: Session, pairs: Iterable[Pair]) -> tuple[Pair, ...]:
     expanded = expand_pairs(pairs)
     if not expanded:
         return ()
+    allow_large_sorts(session, len(expanded) * 30)  # about 30 metric values per pair
     stage_scope(session, expanded)
     rollup_staged_quarters(session)
     compute_staged_kpis(session)

@@ -5,9 +5,9 @@
 - ``last`` closing values: the value of the latest month present.
 
 A quarter in progress (or with gaps) uses the months it has. Everything is one set-based pass per step over the
-staged scope (``qbr.metrics.scope``): compute into a temporary table, delete rows whose inputs are gone, upsert the
-rest where the value changed. A rolled-up value beyond NUMERIC(12,2) is not stored (never truncated); the
-data-quality report names it.
+staged effective monthly values (``qbr.metrics.scope.EFFECTIVE``): compute into a temporary table, delete rows whose
+inputs are gone, upsert the rest where the value changed. A rolled-up value beyond NUMERIC(12,2) is not stored
+(never truncated); the data-quality report names it.
 """
 
 from __future__ import annotations
@@ -28,17 +28,18 @@ from sqlalchemy import (
     exists,
     func,
     literal_column,
+    or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
 from qbr.core.bulk import fresh_temporary, temporary_table
 from qbr.core.dialect import dialect_insert
 from qbr.core.orm import NUMERIC_12_2_MAX
-from qbr.metrics.effective import ranked_monthly_rows
-from qbr.metrics.models import MetricDefinition, MetricMonthly, MetricQuarterly
-from qbr.metrics.scope import QUARTER_MONTHS
+from qbr.metrics.models import MetricDefinition, MetricQuarterly
+from qbr.metrics.scope import EFFECTIVE, QUARTER_MONTHS
 
 # Unbounded NUMERIC: a sum may exceed NUMERIC(12,2) and must be seen (and left out), not raise mid-statement.
 ROLLUP = temporary_table(
@@ -71,9 +72,10 @@ def rollup_staged_quarters(session: Session) -> None:
     insert = dialect_insert(session, MetricQuarterly).from_select(
         ["organization_id", "period", "metric_name", "metric_value"],
         # WHERE is required: SQLite cannot otherwise tell an upsert's ON CONFLICT from a join clause.
-        select(rollup.c.organization_id, rollup.c.period, rollup.c.metric_name, rollup.c.metric_value).where(
-            true(), storable
-        ),
+        select(rollup.c.organization_id, rollup.c.period, rollup.c.metric_name, rollup.c.metric_value)
+        .where(true(), storable)
+        # In key order, so the unique index is filled sequentially rather than at random.
+        .order_by(rollup.c.organization_id, rollup.c.period, rollup.c.metric_name),
     )
     session.execute(
         insert.on_conflict_do_update(
@@ -86,39 +88,32 @@ def rollup_staged_quarters(session: Session) -> None:
 
 def _quarterly_values() -> Any:
     """SELECT organization_id, quarter, metric_name, rolled-up value for the staged quarters."""
-    months = QUARTER_MONTHS
-    ranked = ranked_monthly_rows(
-        join=(
-            months,
-            and_(months.c.organization_id == MetricMonthly.organization_id, months.c.month == MetricMonthly.period),
-        ),
-        extra=(months.c.quarter,),
-    )
-    recency = (
-        func.row_number()
-        .over(
-            partition_by=(ranked.c.organization_id, ranked.c.quarter, ranked.c.metric_name),
-            order_by=ranked.c.period.desc(),
-        )
-        .label("recency")
-    )
-    effective = (
-        select(ranked.c.organization_id, ranked.c.quarter, ranked.c.metric_name, ranked.c.metric_value, recency)
-        .where(ranked.c.rank == 1)
-        .subquery("effective")
-    )
+    effective = EFFECTIVE
     value = effective.c.metric_value
+    group = (effective.c.organization_id, effective.c.quarter, effective.c.metric_name)
     rule = MetricDefinition.rollup
-    rolled_up = case(
-        (rule == "avg", _average_half_up(value)),
-        (rule == "last", func.max(case((effective.c.recency == 1, value)))),
-        else_=func.round(func.sum(value), 2),
-    )
-    return (
-        select(effective.c.organization_id, effective.c.quarter, effective.c.metric_name, rolled_up)
+    # An undefined metric (its definition deleted) is summed, the rule for flows.
+    sum_or_average = (
+        select(*group, case((rule == "avg", _average_half_up(value)), else_=func.round(func.sum(value), 2)))
         .select_from(effective.outerjoin(MetricDefinition, MetricDefinition.metric_name == effective.c.metric_name))
-        .group_by(effective.c.organization_id, effective.c.quarter, effective.c.metric_name, rule)
+        .where(or_(rule.is_(None), rule != "last"))
+        .group_by(*group, rule)
     )
+    # Only 'last' metrics pay for ranking their months.
+    recency = func.row_number().over(partition_by=group, order_by=effective.c.period.desc()).label("recency")
+    latest = (
+        select(*group, value, recency)
+        .select_from(
+            effective.join(
+                MetricDefinition, and_(MetricDefinition.metric_name == effective.c.metric_name, rule == "last")
+            )
+        )
+        .subquery("latest")
+    )
+    last = select(latest.c.organization_id, latest.c.quarter, latest.c.metric_name, latest.c.metric_value).where(
+        latest.c.recency == 1
+    )
+    return union_all(sum_or_average, last)
 
 
 def _average_half_up(value: ColumnElement[Any]) -> ColumnElement[Any]:

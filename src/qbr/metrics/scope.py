@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
-from sqlalchemy import Column, Integer, String
+from sqlalchemy import Column, Integer, Numeric, String, and_, select
 from sqlalchemy.orm import Session
 
 from qbr.core.bulk import fresh_temporary, load_rows, temporary_table
-from qbr.periods.calendar import parse_period
+from qbr.metrics.effective import ranked_monthly_rows
+from qbr.metrics.models import MetricMonthly
+from qbr.periods.calendar import PeriodRef, parse_period
 
 Pair = tuple[int, str]
 
@@ -25,6 +28,16 @@ QUARTER_MONTHS = temporary_table(
     Column("quarter", String(7), nullable=False),
     Column("month", String(7), nullable=False),
 )
+# The effective monthly value (Manual wins) of every metric in every month of QUARTER_MONTHS, ranked once and
+# read by both the quarterly rollup and the monthly KPIs.
+EFFECTIVE = temporary_table(
+    "qbr_tmp_effective",
+    Column("organization_id", Integer, nullable=False),
+    Column("quarter", String(7), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("metric_name", String(100), nullable=False),
+    Column("metric_value", Numeric(12, 2), nullable=False),
+)
 
 
 def expand_pairs(pairs: Iterable[Pair]) -> list[Pair]:
@@ -34,19 +47,38 @@ def expand_pairs(pairs: Iterable[Pair]) -> list[Pair]:
     """
     expanded: set[Pair] = set()
     for organization_id, period in pairs:
-        ref = parse_period(period, location=f"organization {organization_id}, period")
+        ref = _parsed(period)
         expanded.add((organization_id, ref.value))
         expanded.add((organization_id, ref.quarter.value))
     return sorted(expanded)
 
 
 def stage_scope(session: Session, pairs: list[Pair]) -> None:
-    """Fill SCOPE with ``pairs`` (already expanded) and QUARTER_MONTHS with the months of its quarters."""
+    """Fill SCOPE with ``pairs`` (already expanded), QUARTER_MONTHS with their quarters' months, and EFFECTIVE."""
     load_rows(session, fresh_temporary(session, SCOPE), pairs)
     quarter_months = (
         (organization_id, period, month.value)
         for organization_id, period in pairs
         if "Q" in period
-        for month in parse_period(period).months
+        for month in _parsed(period).months
     )
     load_rows(session, fresh_temporary(session, QUARTER_MONTHS), quarter_months)
+    months = QUARTER_MONTHS
+    ranked = ranked_monthly_rows(
+        join=(
+            months,
+            and_(months.c.organization_id == MetricMonthly.organization_id, months.c.month == MetricMonthly.period),
+        ),
+        extra=(months.c.quarter,),
+    )
+    columns = ("organization_id", "quarter", "period", "metric_name", "metric_value")
+    session.execute(
+        fresh_temporary(session, EFFECTIVE)
+        .insert()
+        .from_select(columns, select(*(ranked.c[name] for name in columns)).where(ranked.c.rank == 1))
+    )
+
+
+@lru_cache(maxsize=4096)
+def _parsed(period: str) -> PeriodRef:
+    return parse_period(period, location="period")

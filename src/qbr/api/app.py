@@ -1,0 +1,53 @@
+"""The FastAPI application factory: settings, database, authentication, problem+json errors and the routes."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from qbr import __version__
+from qbr.api import health
+from qbr.api.problems import install_problem_handlers
+from qbr.api.router import api_router
+from qbr.api.security import AuthenticationMiddleware
+from qbr.auth.ratelimit import FailureLimiter
+from qbr.core import migrate
+from qbr.core.database import get_engine, make_session_factory
+from qbr.core.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+
+DESCRIPTION = """
+Monthly and quarterly metrics, SmartNumbers KPIs and thresholds of an MSP's client organizations.
+
+* Authenticate with an API key in the `X-API-Key` header (`qbr keys create --name N --role R`).
+* Field names are the database's column names; numbers are JSON numbers.
+* Lists answer `{"items": [...], "total": N, "limit": L, "offset": O}`; add `?format=csv` (or send
+  `Accept: text/csv`) for CSV.
+* Errors are RFC 9457 `application/problem+json` documents with an `errors` list of
+  `{location, message, accepted}`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or get_engine(settings.database_url)
+    app = FastAPI(title="QBR Dashboard API", version=__version__, description=DESCRIPTION)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.schema_head = migrate.head_revision(engine)
+    app.state.auth_limiter = FailureLimiter(settings.auth_failure_limit, settings.auth_failure_window_seconds)
+    app.state.principal_resolvers = []
+
+    public_docs = settings.public_api_docs
+
+    def is_protected(path: str) -> bool:
+        return path.startswith(API_PREFIX + "/") or path == API_PREFIX or (not public_docs and path in DOCS_PATHS)
+
+    install_problem_handlers(app)
+    app.add_middleware(AuthenticationMiddleware, is_protected=is_protected)
+    app.include_router(health.router)
+    app.include_router(api_router, prefix=API_PREFIX)
+    return app

@@ -1,0 +1,76 @@
+"""The dependencies every route uses: one database session per request, and the authenticated principal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response, Security
+from fastapi.security import APIKeyHeader
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from qbr.api.listing import ItemT, ListEnvelope, ListParams, ListParamsDep, paginate
+from qbr.api.security import API_KEY_HEADER
+from qbr.auth.principal import Principal, Role
+from qbr.errors import NotAuthenticated
+
+# Declared so that the OpenAPI document (and Swagger's Authorize button) knows how to authenticate;
+# the key itself is checked by the authentication middleware before the route runs.
+_api_key_scheme = APIKeyHeader(name=API_KEY_HEADER, auto_error=False, description="An API key from `qbr keys create`")
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One unit of work per request: commits when the route succeeds, rolls back when it raises."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def current_principal(request: Request, _key: Annotated[str | None, Security(_api_key_scheme)] = None) -> Principal:
+    principal = getattr(request.state, "principal", None)
+    if not isinstance(principal, Principal):
+        raise NotAuthenticated(f"authentication required: send an API key in the {API_KEY_HEADER} header")
+    return principal
+
+
+def require_role(role: Role) -> Callable[[Principal], Principal]:
+    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        principal.require_role(role)
+        return principal
+
+    dependency.__name__ = f"require_{role}"
+    return dependency
+
+
+# Commit before the response is sent, so a failed commit is reported to the client rather than lost.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+EditorDep = Annotated[Principal, Depends(require_role("editor"))]
+AdminDep = Annotated[Principal, Depends(require_role("admin"))]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What every list route needs: the session, the caller, and the page asked for."""
+
+    session: Session
+    principal: Principal
+    params: ListParams
+
+    def page(self, query: Select[Any], model: type[ItemT], filename: str) -> ListEnvelope[ItemT] | Response:
+        return paginate(self.session, query, model, self.params, filename=filename)
+
+
+def _listing(session: SessionDep, principal: PrincipalDep, params: ListParamsDep) -> Listing:
+    return Listing(session, principal, params)
+
+
+ListingDep = Annotated[Listing, Depends(_listing)]

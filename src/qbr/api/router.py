@@ -1,0 +1,24 @@
+"""Every resource router under /api/v1, each documented with the problem responses it can give."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from qbr.api.problems import PROBLEM_RESPONSES
+from qbr.auth import endpoints as credentials
+from qbr.kpis import endpoints as kpis
+from qbr.metrics import endpoints as metrics
+from qbr.organizations import endpoints as organizations
+from qbr.periods import endpoints as periods
+from qbr.thresholds import endpoints as thresholds
+
+api_router = APIRouter(responses=PROBLEM_RESPONSES)
+for domain_router in (
+    organizations.router,
+    periods.router,
+    thresholds.router,
+    metrics.definitions_router,
+    kpis.definitions_router,
+    credentials.router,
+):
+    api_router.include_router(domain_router)

@@ -1,0 +1,92 @@
+"""Authentication of every protected request, before routing: an API key in ``X-API-Key`` or another source.
+
+The middleware resolves a :class:`Principal` once per request, in its own short transaction (so a key's
+``last_used_at`` is recorded even when the request then fails), and answers 401/429/503 itself, before any
+request validation, so nothing about the API is revealed without credentials. Sources are tried in order: the
+``X-API-Key`` header, then each resolver in ``app.state.principal_resolvers`` (the dashboard adds its session
+cookie there), each ``(request, session) -> Principal | None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from qbr.api.problems import problem_for
+from qbr.auth.keys import key_prefix, principal_for_api_key, verify_api_key
+from qbr.auth.principal import Principal
+from qbr.auth.ratelimit import FailureLimiter
+from qbr.errors import NotAuthenticated
+
+API_KEY_HEADER = "X-API-Key"
+# A client may fail this many times more across all key prefixes than with any single one.
+CLIENT_ALLOWANCE_FACTOR = 5
+PrincipalResolver = Callable[[Request, Session], Principal | None]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def api_key_principal(request: Request, session: Session, limiter: FailureLimiter) -> Principal | None:
+    """The principal of the request's API key; None when there is none; NotAuthenticated when it is bad."""
+    presented = request.headers.get(API_KEY_HEADER)
+    if presented is None:
+        return None
+    presented = presented.strip()
+    address = client_address(request)
+    per_key = ("api-key", address, key_prefix(presented) or "malformed")
+    per_client = ("api-key", address)
+    limiter.check(per_key)
+    limiter.check(per_client, limit=limiter.limit * CLIENT_ALLOWANCE_FACTOR)
+    api_key = verify_api_key(session, presented)
+    if api_key is None:
+        limiter.record_failure(per_key, per_client)
+        raise NotAuthenticated(f"the API key in {API_KEY_HEADER} is not valid (unknown, malformed or revoked)")
+    return principal_for_api_key(session, api_key)
+
+
+def authenticate(
+    request: Request,
+    session_factory: sessionmaker[Session],
+    limiter: FailureLimiter,
+    resolvers: list[PrincipalResolver],
+) -> Principal:
+    with session_factory() as session:
+        principal = api_key_principal(request, session, limiter)
+        for resolver in resolvers:
+            if principal is not None:
+                break
+            principal = resolver(request, session)
+        session.commit()
+    if principal is None:
+        raise NotAuthenticated(f"authentication required: send an API key in the {API_KEY_HEADER} header")
+    return principal
+
+
+class AuthenticationMiddleware:
+    """Puts the caller's principal in ``request.state.principal`` for protected paths, or answers the error."""
+
+    def __init__(self, app: ASGIApp, *, is_protected: Callable[[str], bool]) -> None:
+        self.app = app
+        self.is_protected = is_protected
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.is_protected(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        state = request.app.state
+        try:
+            principal = await run_in_threadpool(
+                authenticate, request, state.session_factory, state.auth_limiter, state.principal_resolvers
+            )
+        except Exception as exc:  # every failure becomes its problem response (401, 429, 503…)
+            await problem_for(request, exc)(scope, receive, send)
+            return
+        request.state.principal = principal
+        await self.app(scope, receive, send)

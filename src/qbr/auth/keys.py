@@ -1,0 +1,118 @@
+"""API keys: created with a random secret shown once, stored as a SHA-256 hash, found by a public prefix.
+
+A key looks like ``qbr_1a2b3c4d_<43 random characters>``; ``qbr_1a2b3c4d`` is its prefix, stored in clear so the
+row can be found without comparing every hash. Keys carry 256 bits of randomness, so a fast hash is safe here
+(passwords, which people choose, use argon2 instead).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qbr.auth.models import ApiKey
+from qbr.auth.principal import Principal, Role
+from qbr.auth.scope import KEY_SCOPE, check_organizations_exist, load_scope, set_scope
+from qbr.errors import Conflict, InvalidInput, NotFound
+
+KEY_MARKER = "qbr_"
+_PREFIX_LENGTH = len(KEY_MARKER) + 8
+# Recording every single use would turn each read into a write; a minute's precision is plenty.
+LAST_USED_PRECISION = timedelta(minutes=1)
+_DUMMY_HASH = hashlib.sha256(b"qbr-no-such-key").hexdigest()
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def key_prefix(key: str) -> str | None:
+    """The public prefix of a well-formed key, or None when ``key`` cannot be one of ours."""
+    if not key.startswith(KEY_MARKER) or len(key) < _PREFIX_LENGTH + 2 or key[_PREFIX_LENGTH] != "_":
+        return None
+    return key[:_PREFIX_LENGTH]
+
+
+def check_role(role: str, location: str = "role") -> Role:
+    if role not in ("admin", "editor", "viewer"):
+        raise InvalidInput.single(location, f"{role!r} is not a role", "admin, editor or viewer")
+    return role  # type: ignore[return-value]
+
+
+def create_api_key(
+    session: Session, name: str, role: str, organization_ids: list[int] | None = None
+) -> tuple[ApiKey, str]:
+    """Create a key and return it with its secret, which is never stored or shown again."""
+    cleaned = name.strip()
+    if not cleaned or len(cleaned) > 100:
+        raise InvalidInput.single("name", "must be 1 to 100 characters", "a short label such as 'reporting script'")
+    check_role(role)
+    scope = check_organizations_exist(session, organization_ids or [], "organization_ids")
+    key = f"{KEY_MARKER}{secrets.token_hex(4)}_{secrets.token_urlsafe(32)}"
+    api_key = ApiKey(name=cleaned, role=role, key_prefix=key_prefix(key), key_hash=hash_key(key))
+    session.add(api_key)
+    session.flush()
+    set_scope(session, KEY_SCOPE, api_key.id, scope)
+    return api_key, key
+
+
+def list_api_keys(session: Session, *, include_revoked: bool = True) -> list[ApiKey]:
+    query = select(ApiKey).order_by(ApiKey.id)
+    if not include_revoked:
+        query = query.where(ApiKey.revoked_at.is_(None))
+    return list(session.scalars(query))
+
+
+def find_api_key(session: Session, id_or_prefix: str | int) -> ApiKey:
+    text = str(id_or_prefix).strip()
+    found = session.get(ApiKey, int(text)) if text.isdigit() else None
+    if found is None:
+        found = session.scalar(select(ApiKey).where(ApiKey.key_prefix == text))
+    if found is None:
+        raise NotFound(f"no API key with id or prefix {text!r} (see `qbr keys list`)")
+    return found
+
+
+def revoke_api_key(session: Session, id_or_prefix: str | int) -> ApiKey:
+    api_key = find_api_key(session, id_or_prefix)
+    if api_key.revoked_at is not None:
+        raise Conflict(f"API key {api_key.key_prefix} ({api_key.name!r}) was already revoked")
+    api_key.revoked_at = datetime.now(UTC)
+    session.flush()
+    return api_key
+
+
+def verify_api_key(session: Session, key: str) -> ApiKey | None:
+    """The active key matching ``key`` (and its use recorded), or None."""
+    prefix = key_prefix(key)
+    api_key = session.scalar(select(ApiKey).where(ApiKey.key_prefix == prefix)) if prefix else None
+    # Compare in constant time, and compare something even for an unknown prefix.
+    matches = hmac.compare_digest(api_key.key_hash if api_key else _DUMMY_HASH, hash_key(key))
+    if api_key is None or not matches or api_key.revoked_at is not None:
+        return None
+    now = datetime.now(UTC)
+    last_used = api_key.last_used_at
+    if last_used is None or now - _aware(last_used) >= LAST_USED_PRECISION:
+        api_key.last_used_at = now
+        session.flush()
+    return api_key
+
+
+def principal_for_api_key(session: Session, api_key: ApiKey) -> Principal:
+    return Principal(
+        kind="api_key",
+        id=api_key.id,
+        name=api_key.name,
+        role=check_role(api_key.role),
+        organization_ids=load_scope(session, KEY_SCOPE, api_key.id),
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

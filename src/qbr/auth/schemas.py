@@ -1,0 +1,62 @@
+"""Request and response bodies for API keys and users: column names, never a hash; plus their scope."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from qbr.core.schema import InputSchema, Name100, Schema, StorableText, Timestamp, optional
+
+Role = Literal["admin", "editor", "viewer"]
+OrganizationIds = Annotated[list[Annotated[int, Field(ge=1, le=2_147_483_647)]], Field(max_length=1000)]
+Password = Annotated[str, StringConstraints(max_length=1024), StorableText]
+
+
+class ApiKeyCreate(InputSchema):
+    name: Name100
+    role: Role
+    organization_ids: OrganizationIds = Field(
+        default_factory=list, description="Limit the key to these organizations; empty: every organization."
+    )
+
+
+class ApiKeyPublic(Schema):
+    id: int
+    name: str
+    key_prefix: str
+    role: str
+    created_at: Timestamp
+    last_used_at: Timestamp | None
+    revoked_at: Timestamp | None
+    organization_ids: list[int] = Field(description="The organizations the key is limited to; empty: every one.")
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    key: str = Field(description="The key itself: shown only in this response, store it safely.")
+
+
+class UserCreate(InputSchema):
+    username: Name100
+    password: Password
+    role: Role
+    organization_ids: OrganizationIds = Field(
+        default_factory=list, description="Limit the user to these organizations; empty: every organization."
+    )
+
+
+class UserUpdate(InputSchema):
+    role: Role = optional()
+    is_active: bool = optional()
+    password: Password = optional()
+    organization_ids: OrganizationIds = optional()
+
+
+class UserPublic(Schema):
+    id: int
+    username: str
+    role: str
+    is_active: bool
+    created_at: Timestamp
+    last_login_at: Timestamp | None
+    organization_ids: list[int] = Field(description="The organizations the user is limited to; empty: every one.")

@@ -1,0 +1,18 @@
+"""``qbr serve``: the REST API (and the pages built on it) over HTTP with uvicorn."""
+
+from __future__ import annotations
+
+import click
+import uvicorn
+
+from qbr.cli.app import CONTEXT_SETTINGS
+
+
+@click.command("serve", context_settings=CONTEXT_SETTINGS)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every one).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes to run.")
+def serve_command(host: str, port: int, workers: int) -> None:
+    """Serve the API at http://HOST:PORT/api/v1 (OpenAPI at /docs) on the database at QBR_DATABASE_URL."""
+    click.echo(f"QBR Dashboard API on http://{host}:{port}/api/v1  (docs: /docs, health: /healthz, /readyz)")
+    uvicorn.run("qbr.api.app:create_app", factory=True, host=host, port=port, workers=workers)

@@ -1,0 +1,58 @@
+"""``qbr connectors discover``: the vendor's companies/organizations/customers, what each is linked to, and a
+suggested organization (by name) for those not linked yet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qbr.connectors.connectwise.client import ConnectWiseClient
+from qbr.connectors.http import VendorClient
+from qbr.connectors.links import Suggestion, links_by_external_id, suggest_organization
+from qbr.connectors.ninjaone.client import NinjaOneClient
+from qbr.connectors.quickbooks.client import QuickBooksClient
+from qbr.organizations.models import Organization
+
+
+@dataclass(frozen=True)
+class ExternalEntity:
+    external_id: str
+    name: str
+    note: str = ""  # e.g. the ConnectWise identifier, or "sub-customer of 12"
+
+
+@dataclass(frozen=True)
+class Discovered:
+    entity: ExternalEntity
+    linked_to: Organization | None
+    suggestion: Suggestion | None
+
+
+def external_entities(client: VendorClient) -> list[ExternalEntity]:
+    """What can be linked in this vendor system."""
+    if isinstance(client, ConnectWiseClient):
+        return [ExternalEntity(str(c.id), c.name, c.identifier) for c in client.companies()]
+    if isinstance(client, NinjaOneClient):
+        return [ExternalEntity(str(o.id), o.name) for o in client.organizations()]
+    if isinstance(client, QuickBooksClient):
+        return [
+            ExternalEntity(c.id, c.display_name, f"sub-customer of {c.parent_ref.value}" if c.parent_ref else "")
+            for c in client.customers()
+        ]
+    raise TypeError(type(client).__name__)
+
+
+def discover(session: Session, source: str, entities: list[ExternalEntity]) -> list[Discovered]:
+    links = links_by_external_id(session, source)
+    organizations = list(session.scalars(select(Organization).where(Organization.is_active)))
+    by_id = {o.id: o for o in organizations}
+    # Only organizations without a link to this source are worth suggesting.
+    unlinked = [o for o in organizations if o.id not in set(links.values())]
+    found = []
+    for entity in sorted(entities, key=lambda e: e.name.casefold()):
+        linked = by_id.get(links[entity.external_id]) if entity.external_id in links else None
+        suggestion = None if linked else suggest_organization(entity.name, unlinked)
+        found.append(Discovered(entity, linked, suggestion))
+    return found

@@ -1,0 +1,66 @@
+"""Pydantic building blocks every API schema uses: ORM-readable models, numbers as JSON numbers, UTC times."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+
+
+class Schema(BaseModel):
+    """Base of every response schema: readable from ORM rows."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class InputSchema(BaseModel):
+    """Base of every request body: unknown fields are refused, so a misspelt field is never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the client sent (for PATCH: what to change; an explicit null clears a nullable field)."""
+        return self.model_dump(exclude_unset=True)
+
+
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def optional() -> Any:
+    """A PATCH field that may be left out but not set to null (its column is NOT NULL)."""
+    return Field(default=None, json_schema_extra=_drop_default)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes; every stored timestamp is UTC, so say so in the output.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _as_number(value: Decimal) -> float | int:
+    # NUMERIC(12,2) has at most 12 significant digits, which a double represents exactly as decimal text.
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# A NUMERIC value: Decimal in Python, a JSON number on the wire.
+Number = Annotated[Decimal, PlainSerializer(_as_number, return_type=float, when_used="json")]
+Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+def _storable_text(value: str) -> str:
+    # PostgreSQL refuses NUL characters and lone surrogates cannot be encoded: refuse them up front, clearly.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if any("\ud800" <= char <= "\udfff" for char in value):
+        raise ValueError("must be valid Unicode text")
+    return value
+
+
+StorableText = AfterValidator(_storable_text)
+# Names as the columns hold them (VARCHAR(100) / VARCHAR(200)), and free text such as descriptions.
+Name50 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), StorableText]
+Name100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), StorableText]
+Name200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), StorableText]
+LongText = Annotated[str, StringConstraints(max_length=10_000), StorableText]

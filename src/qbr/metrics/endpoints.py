@@ -1,0 +1,68 @@
+"""``/metric-definitions``: the metric catalog (unit, direction, quarterly rollup rule, default source)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from sqlalchemy import select
+
+from qbr.api.deps import AdminDep, ListingDep, PrincipalDep, SessionDep
+from qbr.api.listing import CSV_RESPONSE, ListEnvelope
+from qbr.api.lookup import get_or_404
+from qbr.api.params import IdPath
+from qbr.core.schema import Name50
+from qbr.metrics.definitions import define_metric, update_metric_definition
+from qbr.metrics.models import MetricDefinition
+from qbr.metrics.schemas import (
+    MetricDefinitionCreate,
+    MetricDefinitionPublic,
+    MetricDefinitionUpdate,
+    Rollup,
+    Unit,
+)
+
+definitions_router = APIRouter(prefix="/metric-definitions", tags=["catalog"])
+
+
+@definitions_router.get("", response_model=ListEnvelope[MetricDefinitionPublic], responses=CSV_RESPONSE)
+def list_metric_definitions(
+    listing: ListingDep,
+    unit: Annotated[Unit | None, Query()] = None,
+    rollup: Annotated[Rollup | None, Query()] = None,
+    default_source: Annotated[Name50 | None, Query()] = None,
+) -> object:
+    query = select(MetricDefinition).order_by(MetricDefinition.id)
+    if unit is not None:
+        query = query.where(MetricDefinition.unit == unit)
+    if rollup is not None:
+        query = query.where(MetricDefinition.rollup == rollup)
+    if default_source is not None:
+        query = query.where(MetricDefinition.default_source == default_source)
+    return listing.page(query, MetricDefinitionPublic, "metric-definitions")
+
+
+@definitions_router.post("", status_code=status.HTTP_201_CREATED)
+def create(
+    body: MetricDefinitionCreate, session: SessionDep, principal: AdminDep, response: Response
+) -> MetricDefinitionPublic:
+    principal.require_unscoped("admin", "changing the metric catalog")
+    definition = define_metric(session, **body.model_dump())
+    response.headers["Location"] = f"{definitions_router.prefix}/{definition.id}"
+    return MetricDefinitionPublic.model_validate(definition)
+
+
+@definitions_router.get("/{definition_id}")
+def get(definition_id: IdPath, session: SessionDep, _principal: PrincipalDep) -> MetricDefinitionPublic:
+    return MetricDefinitionPublic.model_validate(
+        get_or_404(session, MetricDefinition, definition_id, "metric definition")
+    )
+
+
+@definitions_router.patch("/{definition_id}")
+def update(
+    definition_id: IdPath, body: MetricDefinitionUpdate, session: SessionDep, principal: AdminDep
+) -> MetricDefinitionPublic:
+    definition = get_or_404(session, MetricDefinition, definition_id, "metric definition")
+    principal.require_unscoped("admin", "changing the metric catalog")
+    return MetricDefinitionPublic.model_validate(update_metric_definition(session, definition, body.changes()))

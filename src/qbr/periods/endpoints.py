@@ -1,0 +1,44 @@
+"""``/periods``: the months and quarters the product knows, open (still collecting) or closed (final)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from qbr.api.deps import ListingDep, PrincipalDep, SessionDep
+from qbr.api.listing import CSV_RESPONSE, ListEnvelope
+from qbr.api.params import PeriodFromQuery, PeriodPath, PeriodToQuery
+from qbr.periods.calendar import parse_period
+from qbr.periods.models import Period
+from qbr.periods.schemas import PeriodPublic
+from qbr.periods.service import get_period
+
+router = APIRouter(prefix="/periods", tags=["periods"])
+
+
+@router.get("", response_model=ListEnvelope[PeriodPublic], responses=CSV_RESPONSE)
+def list_periods(
+    listing: ListingDep,
+    period_type: Annotated[Literal["monthly", "quarterly"] | None, Query()] = None,
+    is_active: Annotated[bool | None, Query(description="true: open periods; false: closed ones.")] = None,
+    period_from: PeriodFromQuery = None,
+    period_to: PeriodToQuery = None,
+) -> object:
+    # A quarter right after its last month, so a year reads 01, 02, 03, Q1, 04, …
+    query = select(Period).order_by(Period.end_date, Period.start_date.desc())
+    if period_type is not None:
+        query = query.where(Period.period_type == period_type)
+    if is_active is not None:
+        query = query.where(Period.is_active == is_active)
+    if period_from is not None:
+        query = query.where(Period.start_date >= parse_period(period_from, location="query.period_from").start_date)
+    if period_to is not None:
+        query = query.where(Period.end_date <= parse_period(period_to, location="query.period_to").end_date)
+    return listing.page(query, PeriodPublic, "periods")
+
+
+@router.get("/{period_value}")
+def get(period_value: PeriodPath, session: SessionDep, _principal: PrincipalDep) -> PeriodPublic:
+    return PeriodPublic.model_validate(get_period(session, parse_period(period_value, location="path.period_value")))

@@ -1,0 +1,143 @@
+"""Every API route with a valid request for a given organization, and what it takes to be allowed.
+
+``tests/api/test_route_security.py`` proves the authentication and scoping rules on each of these, and fails when
+the app has a route that is not listed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from fastapi import FastAPI
+
+PUBLIC_ROUTES = {("GET", "/healthz"), ("GET", "/readyz")}
+# Public only when QBR_PUBLIC_API_DOCS is set; otherwise they need credentials like the API.
+DOCS_ROUTES = {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect"), ("GET", "/redoc")}
+
+
+@dataclass
+class World:
+    """Two organizations, A (visible to the scoped keys) and B (not), with something of each."""
+
+    a: int
+    b: int
+    links: dict[int, int]  # organization id -> one of its link ids
+    metric_definition_id: int
+    kpi_definition_id: int
+    api_key_id: int
+    user_id: int
+    marker: str = "Bravo Secret"  # appears in B's name and vendor link: never in an A-scoped response
+
+
+@dataclass(frozen=True)
+class Call:
+    path: str
+    params: dict[str, Any] = field(default_factory=dict)
+    json: Any = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """``role``: the least role allowed. ``target``: ``organization`` when the call is about one organization
+    (others answer 404 to a scoped caller), ``global`` when it changes what every organization shares (a scoped
+    caller gets 403), ``shared`` for reads of shared data (lists are filtered). ``scoped_may_act``: whether a
+    caller limited to the organization may do it there (managing organizations is for unscoped admins)."""
+
+    role: Literal["viewer", "editor", "admin"]
+    target: Literal["organization", "global", "shared"]
+    build: Callable[[World, int], Call]
+    scoped_may_act: bool = True
+
+
+def _org(path: str, **extra: Any) -> Callable[[World, int], Call]:
+    return lambda world, org: Call(path.format(org=org, link=world.links[org]), **extra)
+
+
+def _plain(path: str, **extra: Any) -> Callable[[World, int], Call]:
+    return lambda world, org: Call(
+        path.format(
+            metric=world.metric_definition_id, kpi=world.kpi_definition_id, key=world.api_key_id, user=world.user_id
+        ),
+        **extra,
+    )
+
+
+def _filtered(path: str) -> Callable[[World, int], Call]:
+    return lambda world, org: Call(path, params={"organization_id": org})
+
+
+CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/api/v1/organizations"): Case("viewer", "shared", _plain("/api/v1/organizations")),
+    ("POST", "/api/v1/organizations"): Case(
+        "admin", "global", _plain("/api/v1/organizations", json={"name": "New Org"})
+    ),
+    ("GET", "/api/v1/organizations/{organization_id}"): Case(
+        "viewer", "organization", _org("/api/v1/organizations/{org}")
+    ),
+    ("PATCH", "/api/v1/organizations/{organization_id}"): Case(
+        "admin", "organization", _org("/api/v1/organizations/{org}", json={"is_active": True}), scoped_may_act=False
+    ),
+    ("GET", "/api/v1/organizations/{organization_id}/links"): Case(
+        "viewer", "organization", _org("/api/v1/organizations/{org}/links")
+    ),
+    ("POST", "/api/v1/organizations/{organization_id}/links"): Case(
+        "admin",
+        "organization",
+        _org("/api/v1/organizations/{org}/links", json={"source_system": "NinjaOne", "external_id": "new-id"}),
+        scoped_may_act=False,
+    ),
+    ("DELETE", "/api/v1/organizations/{organization_id}/links/{link_id}"): Case(
+        "admin", "organization", _org("/api/v1/organizations/{org}/links/{link}"), scoped_may_act=False
+    ),
+    ("GET", "/api/v1/periods"): Case("viewer", "shared", _plain("/api/v1/periods")),
+    ("GET", "/api/v1/periods/{period_value}"): Case("viewer", "shared", _plain("/api/v1/periods/2025-01")),
+    ("GET", "/api/v1/thresholds"): Case("viewer", "shared", _filtered("/api/v1/thresholds")),
+    ("GET", "/api/v1/metric-definitions"): Case("viewer", "shared", _plain("/api/v1/metric-definitions")),
+    ("POST", "/api/v1/metric-definitions"): Case(
+        "admin",
+        "global",
+        _plain("/api/v1/metric-definitions", json={"metric_name": "New Metric", "unit": "count", "rollup": "sum"}),
+    ),
+    ("GET", "/api/v1/metric-definitions/{definition_id}"): Case(
+        "viewer", "shared", _plain("/api/v1/metric-definitions/{metric}")
+    ),
+    ("PATCH", "/api/v1/metric-definitions/{definition_id}"): Case(
+        "admin", "global", _plain("/api/v1/metric-definitions/{metric}", json={"description": "changed"})
+    ),
+    ("GET", "/api/v1/kpi-definitions"): Case("viewer", "shared", _plain("/api/v1/kpi-definitions")),
+    ("GET", "/api/v1/kpi-definitions/{definition_id}"): Case(
+        "viewer", "shared", _plain("/api/v1/kpi-definitions/{kpi}")
+    ),
+    ("GET", "/api/v1/api-keys"): Case("admin", "global", _plain("/api/v1/api-keys")),
+    ("POST", "/api/v1/api-keys"): Case(
+        "admin", "global", _plain("/api/v1/api-keys", json={"name": "new key", "role": "viewer"})
+    ),
+    ("DELETE", "/api/v1/api-keys/{key_id}"): Case("admin", "global", _plain("/api/v1/api-keys/{key}")),
+    ("GET", "/api/v1/users"): Case("admin", "global", _plain("/api/v1/users")),
+    ("POST", "/api/v1/users"): Case(
+        "admin",
+        "global",
+        _plain("/api/v1/users", json={"username": "new-user", "password": "a long password", "role": "viewer"}),
+    ),
+    ("PATCH", "/api/v1/users/{user_id}"): Case(
+        "admin", "global", _plain("/api/v1/users/{user}", json={"is_active": True})
+    ),
+}
+
+
+def app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """Every (method, path) the app answers, included routers flattened."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # FastAPI before lazily included routers: the routes are flat already
+        contexts: Any = app.routes
+    else:
+        contexts = iter_route_contexts(app.routes)
+    return {
+        (method, route.path)
+        for route in contexts
+        for method in (getattr(route, "methods", None) or ())
+        if method != "HEAD"
+    }

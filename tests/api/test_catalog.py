@@ -1,0 +1,98 @@
+"""``/api/v1/metric-definitions`` and ``/api/v1/kpi-definitions``: the seeded catalog, and changing it."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from qbr.catalog import DEFAULT_KPIS, DEFAULT_METRICS
+from tests.api.conftest import Headers, KeyFactory
+from tests.api.support import assert_problem
+
+METRICS = "/api/v1/metric-definitions"
+KPIS = "/api/v1/kpi-definitions"
+NEW_METRIC = {"metric_name": "Onboarding Hours", "unit": "hours", "rollup": "sum", "direction": "lower_is_better"}
+
+
+class TestListMetricDefinitions:
+    def test_the_seeded_catalog(self, client: TestClient, viewer: Headers) -> None:
+        body = client.get(METRICS, params={"limit": 1000}, headers=viewer).json()
+        assert body["total"] == len(DEFAULT_METRICS)
+        assert [item["metric_name"] for item in body["items"]] == [m.metric_name for m in DEFAULT_METRICS]
+        hours = body["items"][2]
+        assert hours["metric_name"] == "Reactive Hours"
+        assert (hours["unit"], hours["rollup"], hours["direction"]) == ("hours", "sum", "lower_is_better")
+
+    def test_filters(self, client: TestClient, viewer: Headers) -> None:
+        def names(**params: str) -> set[str]:
+            return {item["metric_name"] for item in client.get(METRICS, params=params, headers=viewer).json()["items"]}
+
+        assert names(default_source="Manual") == {
+            m.metric_name for m in DEFAULT_METRICS if m.default_source == "Manual"
+        }
+        assert names(unit="hours") == {"Reactive Hours"}
+        assert names(rollup="avg", default_source="NinjaOne") == {
+            m.metric_name for m in DEFAULT_METRICS if m.rollup == "avg" and m.default_source == "NinjaOne"
+        }
+        assert_problem(client.get(METRICS, params={"unit": "parsecs"}, headers=viewer), 422, location="query.unit")
+
+
+class TestCreateMetricDefinition:
+    def test_creates(self, client: TestClient, admin: Headers, viewer: Headers) -> None:
+        response = client.post(METRICS, json=NEW_METRIC, headers=admin)
+        assert response.status_code == 201, response.text
+        body = response.json()
+        assert {key: body[key] for key in NEW_METRIC} == NEW_METRIC
+        assert body["default_source"] is None
+        assert client.get(f"{METRICS}/{body['id']}", headers=viewer).json() == body
+
+    def test_name_clashes_are_409(self, client: TestClient, admin: Headers) -> None:
+        for name in ("reactive hours", "RHEM"):
+            problem = assert_problem(client.post(METRICS, json={**NEW_METRIC, "metric_name": name}, headers=admin), 409)
+            assert name.lower() in problem["detail"].lower()
+
+    def test_invalid_is_422(self, client: TestClient, admin: Headers) -> None:
+        assert_problem(client.post(METRICS, json={**NEW_METRIC, "metric_name": "A [b]"}, headers=admin), 422)
+        assert_problem(
+            client.post(METRICS, json={**NEW_METRIC, "rollup": "median"}, headers=admin), 422, location="body.rollup"
+        )
+        assert_problem(client.post(METRICS, json={"metric_name": "X"}, headers=admin), 422, location="body.unit")
+
+    def test_needs_an_unscoped_admin(self, client: TestClient, editor: Headers, make_key: KeyFactory) -> None:
+        assert_problem(client.post(METRICS, json=NEW_METRIC, headers=editor), 403)
+        organization = client.post("/api/v1/organizations", json={"name": "Acme"}, headers=make_key("admin")).json()
+        scoped_admin = make_key("admin", [organization["id"]])
+        problem = assert_problem(client.post(METRICS, json=NEW_METRIC, headers=scoped_admin), 403)
+        assert "not limited to organizations" in problem["detail"]
+
+
+class TestUpdateMetricDefinition:
+    def test_changes_only_what_is_sent(self, client: TestClient, admin: Headers) -> None:
+        created = client.post(METRICS, json={**NEW_METRIC, "description": "hours spent"}, headers=admin).json()
+        url = f"{METRICS}/{created['id']}"
+        updated = client.patch(url, json={"rollup": "avg", "description": None}, headers=admin).json()
+        assert updated["rollup"] == "avg"
+        assert updated["description"] is None
+        assert updated["unit"] == "hours"
+        assert updated["metric_name"] == "Onboarding Hours"
+
+    def test_refusals(self, client: TestClient, admin: Headers) -> None:
+        created = client.post(METRICS, json=NEW_METRIC, headers=admin).json()
+        url = f"{METRICS}/{created['id']}"
+        assert_problem(client.patch(url, json={"unit": None}, headers=admin), 422, location="body.unit")
+        assert_problem(
+            client.patch(url, json={"metric_name": "Renamed"}, headers=admin), 422, location="body.metric_name"
+        )
+        assert_problem(client.patch(f"{METRICS}/999999", json={"unit": "count"}, headers=admin), 404)
+
+
+class TestKpiDefinitions:
+    def test_list_in_catalog_order_and_key_filter(self, client: TestClient, viewer: Headers) -> None:
+        body = client.get(KPIS, headers=viewer).json()
+        assert [item["kpi_name"] for item in body["items"]] == [k.kpi_name for k in DEFAULT_KPIS]
+        key = client.get(KPIS, params={"is_key": True}, headers=viewer).json()
+        assert {item["kpi_name"] for item in key["items"]} == {k.kpi_name for k in DEFAULT_KPIS if k.is_key}
+
+    def test_get(self, client: TestClient, viewer: Headers) -> None:
+        first = client.get(KPIS, params={"limit": 1}, headers=viewer).json()["items"][0]
+        assert client.get(f"{KPIS}/{first['id']}", headers=viewer).json() == first
+        assert_problem(client.get(f"{KPIS}/999999", headers=viewer), 404)

@@ -1,0 +1,134 @@
+"""End to end: fake vendor data → ``qbr sync`` (through Click's runner) → metrics_monthly → rollups and KPIs, with
+every expected value computed from the fakes' records in tests/connectors/scenario.py."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from qbr.connectors.models import SyncRun
+from qbr.core.numbers import round_cents
+from qbr.metrics.models import MetricMonthly
+from tests.connectors import scenario
+from tests.connectors.conftest import monthly, qbr
+from tests.connectors.scenario import ACME, GLOBEX, MSP, Month
+from tests.fakes.connectwise import FakeConnectWise
+from tests.fakes.ninjaone import FakeNinjaOne
+from tests.fakes.quickbooks import FakeQuickBooks
+from tests.metrics_support import kpis, quarterly
+
+
+def test_sync_fills_monthly_metrics_rollups_and_kpis(
+    engine: Engine,
+    month: Month,
+    world: dict[str, int],
+    connectwise: FakeConnectWise,
+    ninjaone: FakeNinjaOne,
+    quickbooks: FakeQuickBooks,
+) -> None:
+    result = qbr("sync", "--period", month.period)
+    assert result.exit_code == 0, result.output
+    assert "3 run(s) succeeded, 0 failed" in result.output
+    assert "unmapped company 25 'Umbrella'" in result.output
+    assert "unmapped organization 3 'Umbrella'" in result.output
+    assert "unmapped customer 18 'Umbrella': 2 record(s)" in result.output
+    assert "unmapped P&L account 'Interest Income' (95): 7.25" in result.output
+
+    cw = scenario.expected_connectwise(connectwise, month)
+    ninja = scenario.expected_ninjaone(ninjaone, month)
+    qbo = scenario.expected_quickbooks(quickbooks, month)
+    acme, globex, msp = world[ACME], world[GLOBEX], world[MSP]
+    expectations = {
+        (acme, "ConnectWise"): cw.for_ids("cw", ["23"], scenario.CW_METRICS),
+        (globex, "ConnectWise"): cw.for_ids("cw", ["24"], scenario.CW_METRICS),
+        (msp, "ConnectWise"): cw.for_ids("cw", None, scenario.CW_METRICS),
+        (acme, "NinjaOne"): ninja.for_ids("ninja", ["1"], scenario.NINJA_METRICS),
+        (globex, "NinjaOne"): ninja.for_ids("ninja", ["2"], scenario.NINJA_METRICS),
+        (msp, "NinjaOne"): ninja.for_ids("ninja", None, scenario.NINJA_METRICS),
+        (acme, "QuickBooks"): qbo.for_ids("qbo", ["12"], scenario.QBO_METRICS),
+        (globex, "QuickBooks"): qbo.for_ids("qbo", ["15"], scenario.QBO_METRICS),
+        (msp, "QuickBooks"): qbo.for_ids("qbo", None, scenario.QBO_METRICS),
+    }
+    with Session(engine) as session:
+        for (organization, source), expected in expectations.items():
+            assert monthly(session, organization, month.period, source) == {
+                metric: round_cents(value) for metric, value in expected.items()
+            }, (organization, source)
+        # The scenario is not trivial: each rule above changed something.
+        acme_cw = expectations[acme, "ConnectWise"]
+        assert acme_cw["Reactive Tickets Created"] == 4  # not: entered last month, the child, the project ticket
+        assert acme_cw["Reactive Hours"] == Decimal("2.25")
+        assert expectations[acme, "QuickBooks"]["Non-Recurring Revenue"] == Decimal("350.50")  # sub-account+customer
+
+        # Rollups: the quarter holds this month's values (its only month with data).
+        acme_quarter = quarterly(session, acme, month.quarter)
+        for source in ("ConnectWise", "NinjaOne", "QuickBooks"):
+            for metric, value in expectations[acme, source].items():
+                assert acme_quarter[metric] == round_cents(value), metric
+
+        # KPIs, from their catalog formulas with months = 1.
+        acme_all = {**acme_cw, **expectations[acme, "NinjaOne"], **expectations[acme, "QuickBooks"]}
+        acme_kpis = kpis(session, acme, month.period)
+        assert acme_kpis["RHEM"] == round_cents(acme_all["Reactive Hours"] / acme_all["Endpoints Managed"])
+        assert acme_kpis["Total Close %"] == round_cents(
+            acme_all["Reactive Tickets Closed"] / acme_all["Reactive Tickets Created"] * 100
+        )
+        assert acme_kpis["SLA Compliance %"] == round_cents(
+            acme_all["Tickets Met SLA"] / acme_all["Tickets With SLA"] * 100
+        )
+        assert acme_kpis["Patch Compliance %"] == round_cents(
+            acme_all["Patch Compliant Devices"] / acme_all["Endpoints Managed"] * 100
+        )
+        assert acme_kpis["Backup Success %"] == round_cents(
+            acme_all["Backup Jobs Succeeded"] / acme_all["Backup Jobs Total"] * 100
+        )
+        assert acme_kpis["AISP"] == round_cents(acme_all["Monthly Recurring Revenue"] / acme_all["Seats Managed"])
+        assert acme_kpis["Reactive Tickets per Tech per Month"] is None  # needs Technical Employees (Manual)
+        assert kpis(session, acme, month.quarter)["RHEM"] == acme_kpis["RHEM"]
+
+        msp_qbo = expectations[msp, "QuickBooks"]
+        revenue_metrics = ("Monthly Recurring Revenue", "Non-Recurring Revenue", "Other Recurring Revenue")
+        revenue = sum((msp_qbo[m] for m in (*revenue_metrics, "Product Sales", "Miscellaneous Revenue")), Decimal(0))
+        expense_metrics = (
+            "Employee Expense",
+            "Owner Compensation",
+            "Owner Comp Taxes",
+            "Product COGS",
+            "Other Expenses",
+        )
+        expenses = sum((msp_qbo[m] for m in expense_metrics), Decimal(0))
+        msp_kpis = kpis(session, msp, month.period)
+        assert msp_kpis["Total Revenue"] == round_cents(revenue)
+        assert msp_kpis["Net Profit"] == round_cents(revenue - expenses)
+        assert msp_kpis["Profit Margin"] == round_cents((revenue - expenses) / revenue * 100)
+        assert kpis(session, msp, month.quarter)["Net Profit"] == msp_kpis["Net Profit"]
+
+        runs = session.scalars(select(SyncRun).order_by(SyncRun.id)).all()
+        assert [(r.source_system, r.period, r.status) for r in runs] == [
+            ("ConnectWise", month.period, "succeeded"),
+            ("NinjaOne", month.period, "succeeded"),
+            ("QuickBooks", month.period, "succeeded"),
+        ]
+        assert all(r.finished_at is not None and r.rows_written > 0 for r in runs)
+        assert runs[2].unmapped_count == 2
+        rows_before = session.scalar(select(func.count()).select_from(MetricMonthly))
+
+    again = qbr("sync", "--period", month.period)
+    assert again.exit_code == 0, again.output
+    assert again.output.count("0 value(s) written") == 3
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(MetricMonthly)) == rows_before
+    listing = qbr("connectors", "runs", "--detail")
+    assert listing.exit_code == 0
+    assert listing.output.count("succeeded") == 6
+    assert "unmapped customer 18 'Umbrella'" in listing.output
+
+
+def test_default_sync_covers_the_open_months(engine: Engine, month: Month, world: dict[str, int]) -> None:
+    result = qbr("sync", "--source", "ninjaone")
+    assert result.exit_code == 0, result.output
+    assert f"NinjaOne {month.period}:" in result.output
+    with Session(engine) as session:
+        assert monthly(session, world[ACME], month.period, "NinjaOne")["Endpoints Managed"] == 4
