@@ -49,6 +49,9 @@ class Case:
     target: Literal["organization", "global", "shared"]
     build: Callable[[World, int], Call]
     scoped_may_act: bool = True
+    # What a caller limited to A gets when the call is about B, when not what ``target`` implies: a batch
+    # naming B is refused row by row (422) exactly as if B did not exist.
+    other_status: int | None = None
 
 
 def _org(path: str, **extra: Any) -> Callable[[World, int], Call]:
@@ -66,6 +69,17 @@ def _plain(path: str, **extra: Any) -> Callable[[World, int], Call]:
 
 def _filtered(path: str) -> Callable[[World, int], Call]:
     return lambda world, org: Call(path, params={"organization_id": org})
+
+
+def _monthly_row(world: World, org: int) -> Call:
+    row = {
+        "organization_id": org,
+        "period": "2025-02",
+        "metric_name": "Reactive Hours",
+        "metric_value": 5,
+        "source_system": "ConnectWise",
+    }
+    return Call("/api/v1/metrics/monthly", json={"items": [row]})
 
 
 CASES: dict[tuple[str, str], Case] = {
@@ -91,8 +105,22 @@ CASES: dict[tuple[str, str], Case] = {
     ("DELETE", "/api/v1/organizations/{organization_id}/links/{link_id}"): Case(
         "admin", "organization", _org("/api/v1/organizations/{org}/links/{link}"), scoped_may_act=False
     ),
+    ("GET", "/api/v1/organizations/{organization_id}/dashboard"): Case(
+        "viewer", "organization", _org("/api/v1/organizations/{org}/dashboard", params={"period": "2025-Q1"})
+    ),
+    ("GET", "/api/v1/metrics/monthly"): Case("viewer", "shared", _filtered("/api/v1/metrics/monthly")),
+    ("POST", "/api/v1/metrics/monthly"): Case("editor", "organization", _monthly_row, other_status=422),
+    ("GET", "/api/v1/metrics/quarterly"): Case("viewer", "shared", _filtered("/api/v1/metrics/quarterly")),
+    ("GET", "/api/v1/smartnumbers"): Case("viewer", "shared", _filtered("/api/v1/smartnumbers")),
+    ("POST", "/api/v1/smartnumbers/recompute"): Case(
+        "editor",
+        "organization",
+        lambda world, org: Call("/api/v1/smartnumbers/recompute", json={"organization_id": org}),
+    ),
     ("GET", "/api/v1/periods"): Case("viewer", "shared", _plain("/api/v1/periods")),
     ("GET", "/api/v1/periods/{period_value}"): Case("viewer", "shared", _plain("/api/v1/periods/2025-01")),
+    ("POST", "/api/v1/periods/{period_value}/close"): Case("admin", "global", _plain("/api/v1/periods/2025-01/close")),
+    ("POST", "/api/v1/periods/{period_value}/open"): Case("admin", "global", _plain("/api/v1/periods/2025-01/open")),
     ("GET", "/api/v1/thresholds"): Case("viewer", "shared", _filtered("/api/v1/thresholds")),
     ("GET", "/api/v1/metric-definitions"): Case("viewer", "shared", _plain("/api/v1/metric-definitions")),
     ("POST", "/api/v1/metric-definitions"): Case(

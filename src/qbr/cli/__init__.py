@@ -9,11 +9,17 @@ from qbr.cli.app import CONTEXT_SETTINGS, QbrGroup
 from qbr.cli.backup import export_command, restore_command
 from qbr.cli.connectors import connectors_group
 from qbr.cli.db import db_group
+from qbr.cli.demo import demo_command
+from qbr.cli.imports import import_group
 from qbr.cli.keys import keys_group
+from qbr.cli.kpis import kpis_group
 from qbr.cli.links import link_command, links_command, unlink_command
+from qbr.cli.metrics import metrics_group
 from qbr.cli.orgs import orgs_group
+from qbr.cli.periods import periods_group
 from qbr.cli.serve import serve_command
 from qbr.cli.sync import sync_command
+from qbr.cli.thresholds import thresholds_group
 from qbr.cli.users import users_group
 
 
@@ -35,6 +41,12 @@ for command in (
     serve_command,
     export_command,
     restore_command,
+    import_group,
+    metrics_group,
+    periods_group,
+    kpis_group,
+    thresholds_group,
+    demo_command,
     connectors_group,
     link_command,
     unlink_command,

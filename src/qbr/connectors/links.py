@@ -111,3 +111,12 @@ def suggest_organization(name: str, organizations: Iterable[Organization]) -> Su
         if score >= SUGGESTION_THRESHOLD and (best is None or score > best.score):
             best = Suggestion(organization, score)
     return best
+
+
+def remove_link(session: Session, organization: Organization, link_id: int) -> None:
+    """Remove one link of ``organization`` by its id (the API's way; the CLI's is ``unlink``)."""
+    link = session.get(OrganizationLink, link_id)
+    if link is None or link.organization_id != organization.id:
+        raise NotFound(f"organization {organization.id} has no link with id {link_id}")
+    session.delete(link)
+    session.flush()

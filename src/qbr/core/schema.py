@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 
+MAX_ID = 2_147_483_647  # the largest SERIAL / INTEGER value
+
 
 class Schema(BaseModel):
     """Base of every response schema: readable from ORM rows."""

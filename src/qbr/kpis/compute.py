@@ -3,15 +3,20 @@
 For a month the inputs are the effective monthly values (Manual wins) and ``months`` is 1; for a quarter they are
 the quarterly rollups and ``months`` is the number of months of the quarter with any data for the organization.
 KPIs are evaluated in dependency order; a KPI used by another enters with its stored value (rounded to cents), so
-every figure can be re-derived from the figures shown. A KPI gets a row for a period when at least one metric it
-depends on has a value there; its value is NULL when it cannot be computed, and the reason is derived on demand
-(``explain_kpis``), never stored.
+every figure can be re-derived from the figures shown.
+
+Which KPIs an organization gets: a KPI **applies** to an organization once every metric it depends on has been
+recorded for that organization in some month (so a client whose technicians are the MSP's never gets "Reactive
+Service %"); it gets a row for a period when at least one of those metrics has a value there. Its value is NULL when
+it cannot be computed (an input missing that period, division by zero, out of range), with the reason derived on
+demand (``explain_kpis``), never stored.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -78,13 +83,20 @@ class KpiCatalog:
 
     kpis: tuple[CompiledKpi, ...]
 
-    def evaluate(self, values: Mapping[str, Decimal], months: int) -> list[KpiResult]:
-        """Every KPI that has at least one input in ``values`` (metric name → value) for one period."""
+    def evaluate(
+        self, values: Mapping[str, Decimal], months: int, recorded: AbstractSet[str] | None = None
+    ) -> list[KpiResult]:
+        """The KPIs of one period from ``values`` (metric name → value).
+
+        ``recorded`` is every metric the organization has ever had; KPIs depending on others do not apply.
+        """
         known: dict[str, Decimal | None] = dict(values)
         reasons: dict[str, str] = {}
         results: list[KpiResult] = []
         for kpi in self.kpis:
             if kpi.metric_inputs.isdisjoint(values):
+                continue
+            if recorded is not None and not kpi.metric_inputs <= recorded:
                 continue
             if kpi.formula is None:
                 value, reason = None, kpi.broken
@@ -138,6 +150,7 @@ def compute_staged_kpis(session: Session, catalog: KpiCatalog | None = None) -> 
     catalog = catalog or load_kpi_catalog(session)
     values = _staged_values(session)
     months = _months_with_data(session)
+    recorded = _recorded_metrics(session, SCOPE.c.organization_id)
     stage = fresh_temporary(session, KPI_STAGE)
     load_rows(
         session,
@@ -146,7 +159,9 @@ def compute_staged_kpis(session: Session, catalog: KpiCatalog | None = None) -> 
             (organization_id, period, result.kpi_name, result.kpi_value, result.calculation_method)
             # In key order: the inserts below then walk the unique index sequentially.
             for (organization_id, period), metric_values in sorted(values.items())
-            for result in catalog.evaluate(metric_values, months.get((organization_id, period), 1))
+            for result in catalog.evaluate(
+                metric_values, months.get((organization_id, period), 1), recorded.get(organization_id, frozenset())
+            )
         ),
     )
     in_scope = exists().where(
@@ -174,33 +189,33 @@ def compute_staged_kpis(session: Session, catalog: KpiCatalog | None = None) -> 
 
 def explain_kpis(session: Session, organization_id: int, period: str) -> list[KpiResult]:
     """Every KPI of one organization and period with its value or the reason it has none (read-only)."""
+    values, months = period_inputs(session, organization_id, period)
+    recorded = recorded_metrics(session, organization_id)
+    return load_kpi_catalog(session).evaluate(values, months, recorded)
+
+
+def recorded_metrics(session: Session, organization_id: int) -> frozenset[str]:
+    """Every metric ever recorded for the organization (what decides which KPIs apply to it)."""
+    statement = select(MetricMonthly.metric_name).where(MetricMonthly.organization_id == organization_id).distinct()
+    return frozenset(session.scalars(statement))
+
+
+def period_inputs(session: Session, organization_id: int, period: str) -> tuple[dict[str, Decimal], int]:
+    """The metric values KPIs of one organization and period are computed from, and its ``months``."""
     ref = parse_period(period)
-    catalog = load_kpi_catalog(session)
     if ref.is_monthly:
-        values = load_values(
-            session,
-            monthly_where=(MetricMonthly.organization_id == organization_id, MetricMonthly.period == ref.value),
+        where = (MetricMonthly.organization_id == organization_id, MetricMonthly.period == ref.value)
+        values = load_values(session, monthly_where=where)
+        return values.get((organization_id, ref.value), {}), 1
+    quarterly = (MetricQuarterly.organization_id == organization_id, MetricQuarterly.period == ref.value)
+    values = load_values(session, quarterly_where=quarterly)
+    months_with_data = session.scalar(
+        select(func.count(func.distinct(MetricMonthly.period))).where(
+            MetricMonthly.organization_id == organization_id,
+            MetricMonthly.period.in_([month.value for month in ref.months]),
         )
-        months = 1
-    else:
-        values = load_values(
-            session,
-            quarterly_where=(
-                MetricQuarterly.organization_id == organization_id,
-                MetricQuarterly.period == ref.value,
-            ),
-        )
-        month_values = [month.value for month in ref.months]
-        months = len(
-            set(
-                session.scalars(
-                    select(MetricMonthly.period)
-                    .where(MetricMonthly.organization_id == organization_id, MetricMonthly.period.in_(month_values))
-                    .distinct()
-                )
-            )
-        )
-    return catalog.evaluate(values.get((organization_id, ref.value), {}), months or 1)
+    )
+    return values.get((organization_id, ref.value), {}), months_with_data or 1
 
 
 def load_values(
@@ -258,6 +273,19 @@ def _quarterly_select() -> Any:
 def _collect(values: PairValues, rows: Iterable[Any]) -> None:
     for organization_id, period, name, value in rows:
         values[organization_id, period][name] = value
+
+
+def _recorded_metrics(session: Session, organizations: ColumnElement[int]) -> dict[int, frozenset[str]]:
+    """Organization → every metric ever recorded for it, for the organizations of the staged scope."""
+    statement = (
+        select(MetricMonthly.organization_id, MetricMonthly.metric_name)
+        .where(MetricMonthly.organization_id.in_(select(organizations).distinct()))
+        .distinct()
+    )
+    recorded: dict[int, set[str]] = defaultdict(set)
+    for organization_id, name in session.execute(statement):
+        recorded[organization_id].add(name)
+    return {organization_id: frozenset(names) for organization_id, names in recorded.items()}
 
 
 def _months_with_data(session: Session) -> dict[tuple[int, str], int]:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from qbr.api.deps import ListingDep, PrincipalDep, SessionDep
+from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.lookup import get_or_404
 from qbr.api.params import IdPath
@@ -23,8 +24,7 @@ def list_kpi_definitions(
     is_key: Annotated[bool | None, Query(description="true: only the key KPIs the overview leads with.")] = None,
 ) -> object:
     query = select(KpiDefinition).order_by(KpiDefinition.sort_order, KpiDefinition.id)
-    if is_key is not None:
-        query = query.where(KpiDefinition.is_key == is_key)
+    query = equal_if_given(query, is_key=is_key)
     return listing.page(query, KpiDefinitionPublic, "kpi-definitions")
 
 

@@ -9,8 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qbr.errors import Conflict, InvalidInput, NotFound, Problem
-from qbr.kpis.models import KpiDefinition
-from qbr.metrics.models import DIRECTIONS, ROLLUPS, UNITS, MetricDefinition
+from qbr.metrics.models import DIRECTIONS, ROLLUPS, UNITS, MetricDefinition, MetricMonthly
+from qbr.metrics.names import by_name, name_in_catalog
+from qbr.metrics.recompute import recompute_everything
+from qbr.thresholds.service import require_thresholds_fit
 
 # Units whose values can never be below zero (currency can: credits; percent can: growth).
 NON_NEGATIVE_UNITS = frozenset({"count", "hours", "days"})
@@ -44,14 +46,9 @@ def metric_catalog(session: Session) -> dict[str, MetricInfo]:
 
 def find_metric(session: Session, name: str) -> MetricDefinition:
     """The metric definition named ``name`` (exact, else case-insensitive)."""
-    cleaned = name.strip()
-    found = session.scalar(select(MetricDefinition).where(MetricDefinition.metric_name == cleaned))
+    found: MetricDefinition | None = by_name(session, MetricDefinition.metric_name, name)
     if found is None:
-        found = session.scalar(
-            select(MetricDefinition).where(func.lower(MetricDefinition.metric_name) == cleaned.lower())
-        )
-    if found is None:
-        raise NotFound(f"no metric named {cleaned!r} (see `qbr metrics catalog`)")
+        raise NotFound(f"no metric named {name.strip()!r} (see `qbr metrics catalog`)")
     return found
 
 
@@ -72,10 +69,9 @@ def define_metric(
         problems.append(Problem("rollup", f"{rollup!r} is not a rollup rule", ", ".join(ROLLUPS)))
     if problems:
         raise InvalidInput(f"metric {name!r} cannot be defined", problems)
-    if name.lower() in {n.lower() for n in session.scalars(select(KpiDefinition.kpi_name))}:
-        raise Conflict(f"{name!r} is already a KPI name; a metric and a KPI cannot share a name")
-    if session.scalar(select(MetricDefinition).where(func.lower(MetricDefinition.metric_name) == name.lower())):
-        raise Conflict(f"metric {name!r} already exists")
+    taken = name_in_catalog(session, name)
+    if taken is not None:
+        raise Conflict(f"{name!r} is already a {taken} name; metric and KPI names are unique")
     definition = MetricDefinition(
         metric_name=name,
         unit=unit,
@@ -124,9 +120,46 @@ def register_new_metrics(session: Session, new_metrics: Mapping[str, MetricInfo]
 def update_metric_definition(
     session: Session, definition: MetricDefinition, changes: Mapping[str, object]
 ) -> MetricDefinition:
-    """Apply ``changes`` (unit, rollup, direction, default_source, description); the name never changes,
-    because stored values and formulas refer to it."""
-    for field, value in changes.items():
-        setattr(definition, field, value)
+    """Apply ``changes`` (unit, rollup, direction, default_source, description) after checking them.
+
+    The name never changes, because stored values and formulas refer to it. A unit that forbids negative values
+    is refused while negative values are stored; a direction must fit the metric's thresholds; a new rollup rule
+    or default source (which decides the effective value) recomputes every rollup and KPI.
+    """
+    unknown = sorted(set(changes) - _UPDATABLE)
+    if unknown:
+        raise InvalidInput.single("changes", f"cannot change {', '.join(unknown)}", ", ".join(sorted(_UPDATABLE)))
+    unit = str(changes.get("unit", definition.unit))
+    rollup = str(changes.get("rollup", definition.rollup))
+    direction = changes.get("direction", definition.direction)
+    problems = validate_definition_fields(
+        definition.metric_name, unit=unit, direction=direction if isinstance(direction, str) else None
+    )
+    if rollup not in ROLLUPS:
+        problems.append(Problem("rollup", f"{rollup!r} is not a rollup rule", ", ".join(ROLLUPS)))
+    if problems:
+        raise InvalidInput(f"metric {definition.metric_name!r} was not changed", problems)
+    if unit in NON_NEGATIVE_UNITS and unit != definition.unit:
+        negative = session.scalar(
+            select(func.count())
+            .select_from(MetricMonthly)
+            .where(MetricMonthly.metric_name == definition.metric_name, MetricMonthly.metric_value < 0)
+        )
+        if negative:
+            raise Conflict(
+                f"{definition.metric_name!r} has {negative} negative values stored, which a unit of {unit} forbids"
+            )
+    if direction != definition.direction:
+        require_thresholds_fit(session, definition.metric_name, direction if isinstance(direction, str) else None)
+    derived_change = rollup != definition.rollup or changes.get("default_source", definition.default_source) != (
+        definition.default_source
+    )
+    for field_name, value in changes.items():
+        setattr(definition, field_name, value)
     session.flush()
+    if derived_change:
+        recompute_everything(session)
     return definition
+
+
+_UPDATABLE = frozenset({"unit", "rollup", "direction", "default_source", "description"})

@@ -162,15 +162,20 @@ def write_batch(
     note: str | None = None,
     changed_by: str | None = None,
     extra_problems: Sequence[tuple[int, Problem]] = (),
+    rows_in_source: int | None = None,
 ) -> IngestResult:
-    """Write a prepared batch (see ``ingest_metrics``); ``extra_problems`` are the caller's own (CSV layout)."""
+    """Write a prepared batch (see ``ingest_metrics``).
+
+    ``extra_problems`` are the caller's own (a CSV file's layout), and ``rows_in_source`` counts rows the caller
+    could not even turn into inputs, for the refusal message.
+    """
     allow_large_sorts(session, batch.total)
     with session.begin_nested():
         stage = fresh_temporary(session, STAGE)
         load_rows(session, stage, batch.rows)
-        problems = [*batch.problems, *extra_problems, *_duplicate_problems(session, batch.locations)]
+        problems = [*extra_problems, *batch.problems, *_duplicate_problems(session, batch.locations)]
         if problems:
-            raise _refusal(problems, batch.total)
+            raise _refusal(problems, rows_in_source or batch.total)
         if batch.new_metrics:
             _register_new_metrics(session, batch.new_metrics)
         ensure_periods(session, batch.periods.values())
@@ -389,7 +394,7 @@ def _refusal(problems: list[tuple[int, Problem]], total: int) -> InvalidInput:
     if total == 1 and len(listed) == 1:
         return InvalidInput(str(listed[0]), listed)
     noun = "row is" if bad_rows == 1 else "rows are"
-    summary = f"{bad_rows} of {total} {noun} invalid; nothing was written"
+    summary = f"{bad_rows:,} of {total:,} {noun} invalid; nothing was written"
     return InvalidInput(summary, listed, omitted=max(0, len(problems) - MAX_LISTED_PROBLEMS))
 
 

@@ -14,6 +14,8 @@ PeriodType = Literal["monthly", "quarterly"]
 _MONTHLY = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTERLY = re.compile(r"^(\d{4})-Q(\d)$")
 ACCEPTED_FORMATS = "YYYY-MM (e.g. 2025-01) or YYYY-Qn (e.g. 2025-Q1)"
+# The same shapes as one regular expression, for API parameters (``parse_period`` still checks the year).
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$"
 
 
 @dataclass(frozen=True, order=True)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from qbr.api.deps import ListingDep
+from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import OrganizationIdQuery
 from qbr.core.schema import Name100
@@ -34,14 +35,11 @@ def list_thresholds(
         .order_by(Threshold.metric_name, Threshold.organization_id.is_not(None), Threshold.organization_id)
         .order_by(Threshold.threshold_type.desc())
     )
-    if organization_id is not None:
-        query = query.where(Threshold.organization_id == organization_id)
+    query = equal_if_given(
+        query, organization_id=organization_id, metric_name=metric_name, threshold_type=threshold_type
+    )
     if is_default is not None:
         query = query.where(
             Threshold.organization_id.is_(None) if is_default else Threshold.organization_id.is_not(None)
         )
-    if metric_name is not None:
-        query = query.where(Threshold.metric_name == metric_name)
-    if threshold_type is not None:
-        query = query.where(Threshold.threshold_type == threshold_type)
     return listing.page(query, ThresholdPublic, "thresholds")
