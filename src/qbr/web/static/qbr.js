@@ -26,4 +26,26 @@ document.addEventListener("DOMContentLoaded", () => {
     };
     search.addEventListener("input", filter);
   }
+
+  // KPI formulas are checked against the catalog while they are typed (the server checks again on save).
+  const formula = document.querySelector("input[data-formula-check]");
+  if (formula) {
+    const output = document.getElementById("formula-check");
+    let timer = 0;
+    const check = async () => {
+      const url = new URL(formula.dataset.formulaCheck, window.location.href);
+      url.searchParams.set("formula", formula.value);
+      url.searchParams.set("kpi_name", formula.dataset.kpiName || "");
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (!response.ok) return;
+      const result = await response.json();
+      output.textContent = result.message;
+      output.className = `formula-check ${result.ok ? "muted" : "field-error"}`;
+      formula.setAttribute("aria-invalid", result.ok ? "false" : "true");
+    };
+    formula.addEventListener("input", () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(check, 400);
+    });
+  }
 });
