@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import os
 import re
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from sqlalchemy import Engine
+
+from qbr.api.app import create_app
+from qbr.core.settings import Settings
 
 CHROMIUM = Path(os.environ.get("QBR_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -62,3 +70,28 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def live_server(engine: Engine, database_url: str) -> Iterator[str]:
+    """The real app served by uvicorn on a free local port, on this test's database; yields its base URL."""
+    settings = Settings(database_url=database_url, msp_name="Bright IT Services")
+    app = create_app(settings, engine=engine)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the test server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+# The page tests' users and data, shared with the browser tests.
+from tests.web.conftest import data, make_user  # noqa: E402, F401

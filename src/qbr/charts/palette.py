@@ -8,7 +8,7 @@ SERIES = "#1f5f99"  # the line and the markers of ungraded points
 GRID = "#d8dde3"
 AXIS_TEXT = "#4a535e"
 MARKER_RADIUS = 4.5
-FONT_SIZE = 11
+FONT_SIZE = 12
 
 
 def threshold_colour(kind: str) -> str:

@@ -164,7 +164,9 @@ def _view_context(request: Request, view: DashboardView) -> dict[str, Any]:
     return {
         "view": view,
         "key_kpis": [kpi for kpi in view.kpis if kpi.is_key],
-        "other_kpis": [kpi for kpi in view.kpis if not kpi.is_key],
+        "other_kpis": [kpi for kpi in view.kpis if not kpi.is_key and kpi.kpi_value is not None],
+        # Shown as one compact list: a wall of empty tiles would bury the numbers that exist.
+        "not_computed": [kpi for kpi in view.kpis if not kpi.is_key and kpi.kpi_value is None],
         "kpi_charts": [
             (kpi, render_svg(kpi_trend(kpi), f"chart-{index}"))
             for index, kpi in enumerate(view.kpis, start=1)
