@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from qbr.presentation.status import STATUS_STYLES, severity, status_style
+from qbr.presentation.status import STATUS_STYLES, severity, shown_status, status_style
 from qbr.presentation.values import describe_change, format_axis_value, format_number, format_value
 
 
@@ -88,3 +88,12 @@ def test_status_colours_pass_wcag_aa_and_never_stand_alone(status: str) -> None:
 def test_statuses_sort_worst_first_and_unknown_means_no_data() -> None:
     assert sorted(["ok", None, "critical", "warning"], key=severity) == ["critical", "warning", "ok", None]
     assert status_style("something else").label == "No data"
+
+
+def test_a_value_with_no_threshold_is_shown_as_having_no_target() -> None:
+    assert shown_status("ok", None, None) == "ungraded"
+    assert status_style("ungraded").label == "No target"
+    assert shown_status("ok", Decimal(1), None) == "ok"
+    assert shown_status("no_data", None, None) == "no_data"
+    assert shown_status(None, None, None) == "no_data"
+    assert shown_status("critical", None, Decimal(2)) == "critical"

@@ -63,8 +63,12 @@ class TestQbrPage:
                 continue
             found = tile(page, kpi["kpi_name"])
             assert text_of(found.find(attrs={"data-value": True})) == format_value(kpi["kpi_value"], kpi["unit"])
-            assert found.find(attrs={"data-status": kpi["status"]}) is not None
-            assert f"tile-{kpi['status']}" in (found.get("class") or [])
+            # "ok" with no threshold at all is shown as having no target, not as on target.
+            unjudged = kpi["warning_value"] is None and kpi["critical_value"] is None
+            shown = "ungraded" if kpi["status"] == "ok" and unjudged else kpi["status"]
+            assert found.find(attrs={"data-status": shown}) is not None
+            assert f"tile-{shown}" in (found.get("class") or [])
+        assert "No target" in text_of(tile(page, "Reactive Tickets per Endpoint per Month"))
         rhem = tile(page, "RHEM")
         text = text_of(rhem)
         assert "Critical" in text  # the word, not only the red

@@ -73,7 +73,7 @@ class PlacedPoint:
 
     @property
     def title(self) -> str:
-        status = f" ({status_style(self.status).label})" if self.status else ""
+        status = f" ({status_style(self.status).label})" if self.status and self.status != "ungraded" else ""
         return f"{self.label}: {self.text}{status}"
 
 
@@ -176,7 +176,7 @@ def layout_trend(spec: TrendSpec, *, width: float = 560, height: float = 220) ->
             run = []
             continue
         x, y = x_of(index), y_of(float(point.value))
-        marker = status_style(point.status).marker if point.status else "dot"
+        marker = status_style(point.status).marker if point.status else "dot"  # the "ungraded" marker too
         points.append(PlacedPoint(point.label, x, y, format_value(point.value, spec.unit), point.status, marker))
         if not run:
             segments.append(run)

@@ -20,7 +20,7 @@ def zone_colour(kind: str) -> str:
 
 
 def marker_colour(status: str | None) -> str:
-    return status_style(status).ink if status else SERIES
+    return status_style(status).ink if status and status != "ungraded" else SERIES
 
 
 def triangle(x: float, y: float, r: float = MARKER_RADIUS) -> list[tuple[float, float]]:

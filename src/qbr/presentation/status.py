@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Status = Literal["ok", "warning", "critical", "no_data"]
-STATUSES: tuple[Status, ...] = ("critical", "warning", "ok", "no_data")
+# ``ungraded`` is how a value with no threshold at all is shown: grading calls it ok, but "On target" would claim a
+# target that does not exist.
+Status = Literal["ok", "warning", "critical", "ungraded", "no_data"]
+STATUSES: tuple[Status, ...] = ("critical", "warning", "ok", "ungraded", "no_data")
 
 # Worst first: the order the overview and the executive summary sort by.
-SEVERITY: dict[str, int] = {"critical": 0, "warning": 1, "ok": 2, "no_data": 3}
+SEVERITY: dict[str, int] = {"critical": 0, "warning": 1, "ok": 2, "ungraded": 3, "no_data": 4}
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,7 @@ class StatusStyle:
 
     label: str
     symbol: str  # a text glyph for HTML; the PDF draws ``marker`` instead (its core fonts lack these glyphs)
-    marker: Literal["circle", "triangle", "square", "ring"]
+    marker: Literal["circle", "triangle", "square", "dot", "ring"]
     ink: str
     tint: str
 
@@ -27,8 +29,16 @@ STATUS_STYLES: dict[str, StatusStyle] = {
     "ok": StatusStyle("On target", "✓", "circle", "#1a6b34", "#e3f4e8"),
     "warning": StatusStyle("Warning", "▲", "triangle", "#8a5300", "#fff1d6"),
     "critical": StatusStyle("Critical", "■", "square", "#b3261e", "#fde4e1"),
+    "ungraded": StatusStyle("No target", "•", "dot", "#4a535e", "#ffffff"),
     "no_data": StatusStyle("No data", "–", "ring", "#545d68", "#eef0f3"),
 }
+
+
+def shown_status(status: str | None, warning: object, critical: object) -> str:
+    """The status to show: ``ungraded`` for a value that is fine only because nothing is set to judge it by."""
+    if status == "ok" and warning is None and critical is None:
+        return "ungraded"
+    return status or "no_data"
 
 
 def status_style(status: str | None) -> StatusStyle:

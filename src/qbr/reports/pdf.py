@@ -38,7 +38,7 @@ from qbr.presentation.values import format_value
 from qbr.reports import styles
 from qbr.reports.canvas import numbered_canvas
 from qbr.reports.cells import change_cell, status_chip, text, value_cell
-from qbr.reports.trends import kpi_trend
+from qbr.reports.trends import item_status, kpi_trend
 
 CHART_WIDTH = (styles.CONTENT_WIDTH - 18) / 2
 LOGO_MAX = (2.4 * 72, 1.1 * 72)
@@ -147,7 +147,7 @@ def cover_page(view: DashboardView, *, msp_name: str, logo_path: str | None, gen
 
 def status_counts(kpis: Iterable[DashboardKpi]) -> Table:
     """One cell per status, worst first: its chip and how many KPIs have it."""
-    statuses = [kpi.status for kpi in kpis]
+    statuses = [item_status(kpi) for kpi in kpis]
     row = [[status_chip(status, size=11), text(str(statuses.count(status)), styles.SUBHEADING)] for status in STATUSES]
     table = Table([[cell for pair in row for cell in pair]], hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("RIGHTPADDING", (1, 0), (-1, -1), 22)]))
@@ -158,7 +158,7 @@ def executive_summary(view: DashboardView) -> list[Flowable]:
     previous = view.previous_period or "previous period"
     year_ago = view.year_ago_period or "a year ago"
     key = [kpi for kpi in view.kpis if kpi.is_key] or list(view.kpis)
-    attention = sorted((kpi for kpi in view.kpis if kpi.status in ("critical", "warning")), key=_worst_first)
+    attention = needing_attention(view)
     story: list[Flowable] = [text("Executive summary", styles.HEADING), status_counts(view.kpis), Spacer(1, 8)]
     story.append(text(summary_sentence(view, attention), styles.BODY))
     story.append(text("Key KPIs", styles.SUBHEADING))
@@ -167,7 +167,7 @@ def executive_summary(view: DashboardView) -> list[Flowable]:
         [
             text(kpi.kpi_name),
             value_cell(kpi.kpi_value, kpi.unit),
-            status_chip(kpi.status),
+            status_chip(item_status(kpi)),
             change_cell(kpi.change_pct, kpi.direction, previous),
             change_cell(kpi.change_pct_year, kpi.direction, year_ago),
             value_cell(kpi.warning_value, kpi.unit),
@@ -182,8 +182,8 @@ def executive_summary(view: DashboardView) -> list[Flowable]:
             [
                 text(kpi.kpi_name),
                 value_cell(kpi.kpi_value, kpi.unit),
-                status_chip(kpi.status),
-                text(threshold_sentence(kpi.status, kpi.unit, kpi.warning_value, kpi.critical_value, kpi.direction)),
+                status_chip(item_status(kpi)),
+                text(threshold_sentence(kpi)),
             ]
             for kpi in attention
         ]
@@ -196,7 +196,7 @@ def executive_summary(view: DashboardView) -> list[Flowable]:
 
 
 def summary_sentence(view: DashboardView, attention: list[DashboardKpi]) -> str:
-    graded = [kpi for kpi in view.kpis if kpi.status != "no_data"]
+    graded = [kpi for kpi in view.kpis if item_status(kpi) in ("ok", "warning", "critical")]
     if not graded:
         return "No KPI could be graded for this period yet: see the data quality notes and the appendix."
     if not attention:
@@ -205,12 +205,13 @@ def summary_sentence(view: DashboardView, attention: list[DashboardKpi]) -> str:
     return f"{len(attention)} of {len(graded)} graded KPIs need attention: {names}."
 
 
-def threshold_sentence(status: str | None, unit: str, warning: object, critical: object, direction: str | None) -> str:
-    limit = critical if status == "critical" else warning
-    side = "below" if direction == "higher_is_better" else "above"
+def threshold_sentence(kpi: DashboardKpi) -> str:
+    """Why a KPI needs attention: which threshold it has crossed, and which way."""
+    limit = kpi.critical_value if kpi.status == "critical" else kpi.warning_value
     if limit is None:
         return "outside its threshold"
-    return f"{side} the {status} threshold of {format_value(limit, unit)}"  # type: ignore[arg-type]
+    side = "below" if kpi.direction == "higher_is_better" else "above"
+    return f"{side} the {kpi.status} threshold of {format_value(limit, kpi.unit)}"
 
 
 def kpi_pages(view: DashboardView) -> list[Flowable]:
@@ -237,7 +238,7 @@ def kpi_block(view: DashboardView, kpi: DashboardKpi) -> Table:
     columns = [CHART_WIDTH * share for share in (0.34, 0.24, 0.21, 0.21)]
     figures = [
         value_cell(kpi.kpi_value, kpi.unit, styles.BIG_VALUE),
-        status_chip(kpi.status, size=10),
+        status_chip(item_status(kpi), size=10),
         change_cell(kpi.change_pct, kpi.direction, previous),
         change_cell(kpi.change_pct_year, kpi.direction, year_ago),
     ]
@@ -272,7 +273,7 @@ def metric_row(metric: DashboardMetric, previous: str, year_ago: str) -> list[Fl
     return [
         text(metric.metric_name),
         value_cell(metric.metric_value, metric.unit),
-        status_chip(metric.status),
+        status_chip(item_status(metric)),
         value_cell(metric.previous_value, metric.unit),
         value_cell(metric.year_ago_value, metric.unit),
         change_cell(metric.change_pct, metric.direction, previous),
@@ -308,5 +309,7 @@ def data_table(
     return table
 
 
-def _worst_first(kpi: DashboardKpi) -> tuple[int, str]:
-    return severity(kpi.status), kpi.kpi_name
+def needing_attention(view: DashboardView) -> list[DashboardKpi]:
+    """The KPIs graded warning or critical, worst first."""
+    flagged = [kpi for kpi in view.kpis if kpi.status in ("critical", "warning")]
+    return sorted(flagged, key=lambda kpi: (severity(kpi.status), kpi.kpi_name))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from qbr.charts.layout import TrendLayout, TrendPoint, TrendSpec, layout_trend
 from qbr.dashboard.schemas import DashboardKpi, DashboardMetric
+from qbr.presentation.status import shown_status
 from qbr.thresholds.grading import grade
 
 
@@ -23,6 +24,11 @@ def _layout(name: str, item: DashboardKpi | DashboardMetric, height: float) -> T
     ]
     spec = TrendSpec(name, item.unit, points, item.warning_value, item.critical_value, item.direction)
     return layout_trend(spec, height=height)
+
+
+def item_status(item: DashboardKpi | DashboardMetric) -> str:
+    """The status a KPI or metric is shown with (``ungraded`` when it has no threshold)."""
+    return shown_status(item.status, item.warning_value, item.critical_value)
 
 
 def has_values(item: DashboardKpi | DashboardMetric) -> bool:

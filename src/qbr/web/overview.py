@@ -18,7 +18,7 @@ from qbr.auth.principal import Principal
 from qbr.kpis.models import KpiDefinition, SmartNumber
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import PeriodRef
-from qbr.presentation.status import STATUSES, severity
+from qbr.presentation.status import STATUSES, severity, shown_status
 from qbr.thresholds.grading import grade
 from qbr.thresholds.models import Threshold
 
@@ -104,9 +104,8 @@ def build_overview(session: Session, principal: Principal, period: PeriodRef, se
                 limits.get((org_id, kpi.kpi_name, kind), limits.get((None, kpi.kpi_name, kind)))
                 for kind in ("warning", "critical")
             )
-            row.cells.append(
-                OverviewCell(kpi.kpi_name, kpi.unit, value, grade(value, warning, critical, kpi.direction))
-            )
+            status = shown_status(grade(value, warning, critical, kpi.direction), warning, critical)
+            row.cells.append(OverviewCell(kpi.kpi_name, kpi.unit, value, status))
         rows.append(row)
     rows.sort(key=OverviewRow.sort_key)
     return Overview(period.value, kpis, rows)

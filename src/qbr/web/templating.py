@@ -18,6 +18,7 @@ from qbr import __version__
 from qbr.presentation.periods import period_title
 from qbr.presentation.status import status_style
 from qbr.presentation.values import describe_change, format_number, format_value
+from qbr.reports.trends import item_status
 from qbr.web.csrf import csrf_field
 from qbr.web.session import pop_flashes
 
@@ -44,6 +45,7 @@ def make_environment() -> Environment:
         describe_change=describe_change,
         period_title=period_title,
         direction_text=direction_text,
+        item_status=item_status,
     )
     return environment
 

@@ -15,14 +15,14 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from qbr.api.deps import SessionDep
 from qbr.auth.principal import Principal
 from qbr.charts.svg import render_svg
-from qbr.dashboard.schemas import DashboardKpi, DashboardView
+from qbr.dashboard.schemas import DashboardView
 from qbr.dashboard.service import build_dashboard
 from qbr.errors import NotFound
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import parse_period
-from qbr.presentation.status import STATUSES, severity
-from qbr.reports.pdf import render_qbr_pdf, report_kind, summary_sentence
-from qbr.reports.trends import has_values, kpi_trend
+from qbr.presentation.status import STATUSES
+from qbr.reports.pdf import needing_attention, render_qbr_pdf, report_kind, summary_sentence
+from qbr.reports.trends import has_values, item_status, kpi_trend
 from qbr.web.deps import PagePrincipal
 from qbr.web.periods import default_period, picker_periods
 from qbr.web.templating import render
@@ -92,7 +92,7 @@ def qbr_print(
     settings = request.app.state.settings
     context = _view_context(request, view) | {
         "report_kind": report_kind(view),
-        "summary_sentence": summary_sentence(view, _needing_attention(view)),
+        "summary_sentence": summary_sentence(view, needing_attention(view)),
         "generated_on": date.today(),
         "back_url": qbr_url(request, organization_id, view.period.period_value),
         "logo_url": request.url_for("msp_logo").path if settings.msp_logo_path else None,
@@ -160,7 +160,7 @@ def _period_url(request: Request, organization_id: int, period: str | None, is_m
 def _view_context(request: Request, view: DashboardView) -> dict[str, Any]:
     """What the QBR page and the print view share: the view, its tiles split key/other, charts, counts."""
     organization_id, period = view.organization.id, view.period.period_value
-    statuses = Counter(kpi.status for kpi in view.kpis)
+    statuses = Counter(item_status(kpi) for kpi in view.kpis)
     return {
         "view": view,
         "key_kpis": [kpi for kpi in view.kpis if kpi.is_key],
@@ -176,8 +176,3 @@ def _view_context(request: Request, view: DashboardView) -> dict[str, Any]:
         "pdf_url": request.url_for("organization_qbr_pdf", organization_id=organization_id, period=period).path,
         "print_url": request.url_for("organization_qbr_print", organization_id=organization_id, period=period).path,
     }
-
-
-def _needing_attention(view: DashboardView) -> list[DashboardKpi]:
-    flagged = [kpi for kpi in view.kpis if kpi.status in ("critical", "warning")]
-    return sorted(flagged, key=lambda kpi: (severity(kpi.status), kpi.kpi_name))
