@@ -22,6 +22,7 @@ RESOURCES = {
     "ApiKeyPublic": "api_keys",
     "ApiKeyCreated": "api_keys",
     "UserPublic": "users",
+    "SyncRunPublic": "sync_runs",
 }
 # Never shown, and what a resource adds to its row (its organization scope; a new key's secret, once).
 SECRETS = {"key_hash", "password_hash"}
@@ -32,6 +33,9 @@ EXTRAS = {
 }
 # Request bodies -> the table they write; their fields must be columns of it.
 BODIES = {
+    "KpiDefinitionCreate": "kpi_definitions",
+    "KpiDefinitionUpdate": "kpi_definitions",
+    "ThresholdWrite": "thresholds",
     "MetricMonthlyWrite": "metrics_monthly",
     "OrganizationCreate": "organizations",
     "OrganizationUpdate": "organizations",

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from qbr.api.problems import PROBLEM_RESPONSES
 from qbr.auth import endpoints as credentials
+from qbr.connectors import endpoints as connectors
 from qbr.dashboard import endpoints as dashboard
 from qbr.kpis import endpoints as kpis
 from qbr.kpis import smartnumber_endpoints as smartnumbers
@@ -26,5 +27,6 @@ for domain_router in (
     metrics.definitions_router,
     kpis.definitions_router,
     credentials.router,
+    connectors.router,
 ):
     api_router.include_router(domain_router)
