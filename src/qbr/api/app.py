@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 from starlette.types import ASGIApp
 
@@ -15,11 +15,13 @@ from qbr.api.headers import SecurityHeadersMiddleware
 from qbr.api.problems import install_problem_handlers
 from qbr.api.router import api_router
 from qbr.api.security import AuthenticationMiddleware
+from qbr.api.strict_query import reject_unknown_query_parameters
 from qbr.auth.ratelimit import FailureLimiter
 from qbr.connectors.scheduler import scheduler_from_settings
 from qbr.core import migrate
 from qbr.core.database import Sessions, get_engine
 from qbr.core.settings import Settings, get_settings
+from qbr.web.app import install_pages
 
 API_PREFIX = "/api/v1"
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
@@ -68,7 +70,13 @@ def wrap_outermost(app: FastAPI, wrapper: Callable[[ASGIApp], ASGIApp]) -> None:
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or get_engine(settings.database_url)
-    app = FastAPI(title="QBR Dashboard API", version=__version__, description=DESCRIPTION, lifespan=_daily_sync(engine))
+    app = FastAPI(
+        title="QBR Dashboard API",
+        version=__version__,
+        description=DESCRIPTION,
+        dependencies=[Depends(reject_unknown_query_parameters)],
+        lifespan=_daily_sync(engine),
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = Sessions.of(engine)
@@ -89,4 +97,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     wrap_outermost(app, lambda inner: SecurityHeadersMiddleware(inner, is_docs=DOCS_PATHS.__contains__, is_api=is_api))
     app.include_router(health.router)
     app.include_router(api_router, prefix=API_PREFIX)
+    # The dashboard's pages live in the same app, outside /api, signed in with a session cookie.
+    install_pages(app, settings)
     return app
