@@ -415,8 +415,8 @@ def _refusal(problems: list[tuple[int, Problem]], total: int) -> InvalidInput:
     listed = [problem for _, problem in problems[:MAX_LISTED_PROBLEMS]]
     if total == 1 and len(listed) == 1:
         return InvalidInput(str(listed[0]), listed)
-    noun = "row is" if bad_rows == 1 else "rows are"
-    summary = f"{bad_rows:,} of {total:,} {noun} invalid; nothing was written"
+    verb = "is" if bad_rows == 1 else "are"
+    summary = f"{bad_rows:,} of {total:,} {'row' if total == 1 else 'rows'} {verb} invalid; nothing was written"
     return InvalidInput(summary, listed, omitted=max(0, len(problems) - MAX_LISTED_PROBLEMS))
 
 
