@@ -24,9 +24,10 @@ from qbr.catalog import DEFAULT_METRICS
 from qbr.core.database import unit_of_work
 from qbr.errors import InvalidInput
 from qbr.metrics.csv_import import import_metrics_csv
-from qbr.metrics.models import MetricDefinition, MetricMonthly
+from qbr.metrics.models import MetricDefinition
 from qbr.organizations.models import Organization
 from tests.metrics_support import snapshot
+from tests.reliability.support import MONTHLY_ROW
 from tests.support import make_organization
 
 FUZZ = settings(
@@ -78,16 +79,7 @@ def attempt(engine: Engine, path: Path, content: bytes, **options: bool) -> set[
             assert stored(session) == before
             assert_clear(refusal)
             return refusal
-        rows = session.execute(
-            select(
-                MetricMonthly.organization_id,
-                MetricMonthly.period,
-                MetricMonthly.metric_name,
-                MetricMonthly.source_system,
-                MetricMonthly.metric_value,
-            )
-        )
-        written = {tuple(row) for row in rows}
+        written = {tuple(row) for row in session.execute(select(*MONTHLY_ROW))}
         session.rollback()
         return written
 
