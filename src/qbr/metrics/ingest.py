@@ -44,6 +44,7 @@ from qbr.errors import Conflict, InvalidInput, NotFound, Problem
 from qbr.metrics.definitions import MAX_NAME_LENGTH, NON_NEGATIVE_UNITS, MetricInfo, find_metric, metric_catalog
 from qbr.metrics.definitions import register_new_metrics as _register_new_metrics
 from qbr.metrics.effective import MANUAL, effective_monthly_values, ranked_monthly_rows
+from qbr.metrics.locks import lock_organizations
 from qbr.metrics.models import MetricCorrection, MetricMonthly
 from qbr.metrics.recompute import recompute
 from qbr.metrics.scope import Pair
@@ -192,6 +193,7 @@ def write_batch(
         problems = [*extra_problems, *batch.problems, *_duplicate_problems(session, batch.locate)]
         if problems:
             raise _refusal(problems, rows_in_source or batch.total)
+        lock_organizations(session, {row[1] for row in batch.rows})
         if batch.new_metrics:
             _register_new_metrics(session, batch.new_metrics)
         ensure_periods(session, batch.periods.values())
@@ -255,6 +257,7 @@ def set_manual_value(
     if manual is None:
         raise NotFound(f"there is no manual value of {name!r} for organization {organization_id} in {ref.value}")
     with session.begin_nested():
+        lock_organizations(session, [organization_id])
         session.add(
             MetricCorrection(
                 organization_id=organization_id,

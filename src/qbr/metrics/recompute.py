@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from qbr.core.bulk import allow_large_sorts
 from qbr.kpis.compute import compute_staged_kpis
 from qbr.kpis.models import SmartNumber
+from qbr.metrics.locks import lock_all_organizations
 from qbr.metrics.models import MetricMonthly, MetricQuarterly
 from qbr.metrics.rollup import rollup_staged_quarters
 from qbr.metrics.scope import Pair, expand_pairs, stage_scope
@@ -35,6 +36,7 @@ def recompute_everything(session: Session) -> tuple[Pair, ...]:
 
     Pairs that only have derived rows left (their inputs were deleted) are included so those rows go too.
     """
+    lock_all_organizations(session)
     pairs: set[Pair] = set()
     for model in (MetricMonthly, MetricQuarterly, SmartNumber):
         statement = select(model.organization_id, model.period).distinct()
