@@ -28,6 +28,7 @@ class World:
     kpi_definition_id: int
     api_key_id: int
     user_id: int
+    thresholds: dict[int, int]  # organization id -> id of its own RHEM warning threshold
     marker: str = "Bravo Secret"  # appears in B's name and vendor link: never in an A-scoped response
 
 
@@ -49,6 +50,9 @@ class Case:
     target: Literal["organization", "global", "shared"]
     build: Callable[[World, int], Call]
     scoped_may_act: bool = True
+    # What a caller limited to A gets when the call is about B, when not what ``target`` implies: a batch
+    # naming B is refused row by row (422) exactly as if B did not exist.
+    other_status: int | None = None
 
 
 def _org(path: str, **extra: Any) -> Callable[[World, int], Call]:
@@ -66,6 +70,22 @@ def _plain(path: str, **extra: Any) -> Callable[[World, int], Call]:
 
 def _filtered(path: str) -> Callable[[World, int], Call]:
     return lambda world, org: Call(path, params={"organization_id": org})
+
+
+def _threshold_put(world: World, org: int) -> Call:
+    item = {"metric_name": "RHEM", "threshold_type": "warning", "threshold_value": 0.3, "organization_id": org}
+    return Call("/api/v1/thresholds", json={"items": [item]})
+
+
+def _monthly_row(world: World, org: int) -> Call:
+    row = {
+        "organization_id": org,
+        "period": "2025-02",
+        "metric_name": "Reactive Hours",
+        "metric_value": 5,
+        "source_system": "ConnectWise",
+    }
+    return Call("/api/v1/metrics/monthly", json={"items": [row]})
 
 
 CASES: dict[tuple[str, str], Case] = {
@@ -91,9 +111,27 @@ CASES: dict[tuple[str, str], Case] = {
     ("DELETE", "/api/v1/organizations/{organization_id}/links/{link_id}"): Case(
         "admin", "organization", _org("/api/v1/organizations/{org}/links/{link}"), scoped_may_act=False
     ),
+    ("GET", "/api/v1/organizations/{organization_id}/dashboard"): Case(
+        "viewer", "organization", _org("/api/v1/organizations/{org}/dashboard", params={"period": "2025-Q1"})
+    ),
+    ("GET", "/api/v1/metrics/monthly"): Case("viewer", "shared", _filtered("/api/v1/metrics/monthly")),
+    ("POST", "/api/v1/metrics/monthly"): Case("editor", "organization", _monthly_row, other_status=422),
+    ("GET", "/api/v1/metrics/quarterly"): Case("viewer", "shared", _filtered("/api/v1/metrics/quarterly")),
+    ("GET", "/api/v1/smartnumbers"): Case("viewer", "shared", _filtered("/api/v1/smartnumbers")),
+    ("POST", "/api/v1/smartnumbers/recompute"): Case(
+        "editor",
+        "organization",
+        lambda world, org: Call("/api/v1/smartnumbers/recompute", json={"organization_id": org}),
+    ),
     ("GET", "/api/v1/periods"): Case("viewer", "shared", _plain("/api/v1/periods")),
     ("GET", "/api/v1/periods/{period_value}"): Case("viewer", "shared", _plain("/api/v1/periods/2025-01")),
+    ("POST", "/api/v1/periods/{period_value}/close"): Case("admin", "global", _plain("/api/v1/periods/2025-01/close")),
+    ("POST", "/api/v1/periods/{period_value}/open"): Case("admin", "global", _plain("/api/v1/periods/2025-01/open")),
     ("GET", "/api/v1/thresholds"): Case("viewer", "shared", _filtered("/api/v1/thresholds")),
+    ("PUT", "/api/v1/thresholds"): Case("editor", "organization", _threshold_put),
+    ("DELETE", "/api/v1/thresholds/{threshold_id}"): Case(
+        "editor", "organization", lambda world, org: Call(f"/api/v1/thresholds/{world.thresholds[org]}")
+    ),
     ("GET", "/api/v1/metric-definitions"): Case("viewer", "shared", _plain("/api/v1/metric-definitions")),
     ("POST", "/api/v1/metric-definitions"): Case(
         "admin",
@@ -110,6 +148,14 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/kpi-definitions/{definition_id}"): Case(
         "viewer", "shared", _plain("/api/v1/kpi-definitions/{kpi}")
     ),
+    ("POST", "/api/v1/kpi-definitions"): Case(
+        "admin",
+        "global",
+        _plain("/api/v1/kpi-definitions", json={"kpi_name": "New KPI", "formula": "[Reactive Hours]", "unit": "hours"}),
+    ),
+    ("PATCH", "/api/v1/kpi-definitions/{definition_id}"): Case(
+        "admin", "global", _plain("/api/v1/kpi-definitions/{kpi}", json={"description": "changed"})
+    ),
     ("GET", "/api/v1/api-keys"): Case("admin", "global", _plain("/api/v1/api-keys")),
     ("POST", "/api/v1/api-keys"): Case(
         "admin", "global", _plain("/api/v1/api-keys", json={"name": "new key", "role": "viewer"})
@@ -124,6 +170,11 @@ CASES: dict[tuple[str, str], Case] = {
     ("PATCH", "/api/v1/users/{user_id}"): Case(
         "admin", "global", _plain("/api/v1/users/{user}", json={"is_active": True})
     ),
+    # The sync-run log and the connectors span every organization: unscoped callers only.
+    ("GET", "/api/v1/sync-runs"): Case("viewer", "global", _plain("/api/v1/sync-runs")),
+    ("GET", "/api/v1/sync-runs/{run_id}"): Case("viewer", "global", _plain("/api/v1/sync-runs/1")),
+    ("GET", "/api/v1/connectors"): Case("admin", "global", _plain("/api/v1/connectors")),
+    ("GET", "/api/v1/connectors/{source}"): Case("admin", "global", _plain("/api/v1/connectors/ninjaone")),
 }
 
 

@@ -191,7 +191,11 @@ class TestOrganizationLinks:
         body = {"source_system": "NinjaOne", "external_id": "17"}
         assert client.post(f"{URL}/{acme['id']}/links", json=body, headers=admin).status_code == 201
         problem = assert_problem(client.post(f"{URL}/{bravo['id']}/links", json=body, headers=admin), 409)
-        assert "another organization" in problem["detail"]
+        assert "already linked to 'Acme Corp'" in problem["detail"]
+        # Linking it again to the same organization changes nothing.
+        again = client.post(f"{URL}/{acme['id']}/links", json=body, headers=admin)
+        assert again.status_code == 201
+        assert client.get(f"{URL}/{acme['id']}/links", headers=admin).json()["total"] == 1
 
     def test_unknown_source_is_422(self, client: TestClient, admin: Headers) -> None:
         acme = create(client, admin, "Acme Corp")
@@ -208,3 +212,13 @@ class TestOrganizationLinks:
             f"{URL}/{acme['id']}/links", json={"source_system": "QuickBooks", "external_id": "9"}, headers=admin
         ).json()
         assert_problem(client.delete(f"{URL}/{bravo['id']}/links/{link['id']}", headers=admin), 404)
+
+
+class TestUnknownQueryParameters:
+    def test_a_misspelt_filter_is_422_not_an_unfiltered_list(self, client: TestClient, admin: Headers) -> None:
+        problem = assert_problem(
+            client.get(URL, params={"is_actve": "false"}, headers=admin), 422, location="query.is_actve"
+        )
+        assert "is_active" in problem["errors"][0]["accepted"]
+        assert "limit" in problem["errors"][0]["accepted"]
+        assert_problem(client.get("/healthz", params={"verbose": "1"}), 422, location="query.verbose")

@@ -76,3 +76,25 @@ class TestGetPeriod:
         assert client.get(f"{URL}/2025-Q1", headers=viewer).json()["period_type"] == "quarterly"
         assert_problem(client.get(f"{URL}/2030-01", headers=viewer), 404)
         assert_problem(client.get(f"{URL}/January", headers=viewer), 422, location="path.period_value")
+
+
+class TestCloseAndOpen:
+    def test_close_a_quarter_closes_its_months_and_reopen_a_month_its_quarter(
+        self, client: TestClient, admin: Headers, session: Session
+    ) -> None:
+        make_periods(session, "2025-01", "2025-02", "2025-03")
+        session.commit()
+        closed = client.post(f"{URL}/2025-Q1/close", headers=admin)
+        assert closed.status_code == 200, closed.text
+        assert closed.json()["is_active"] is False
+        assert values(client, admin, is_active=False) == ["2025-01", "2025-02", "2025-03", "2025-Q1"]
+        reopened = client.post(f"{URL}/2025-02/open", headers=admin).json()
+        assert reopened["is_active"] is True
+        assert values(client, admin, is_active=True) == ["2025-02", "2025-Q1"]
+
+    def test_refusals(self, client: TestClient, admin: Headers, editor: Headers, session: Session) -> None:
+        make_periods(session, "2025-01")
+        session.commit()
+        assert_problem(client.post(f"{URL}/2025-01/close", headers=editor), 403)
+        assert_problem(client.post(f"{URL}/2031-01/close", headers=admin), 404)
+        assert_problem(client.post(f"{URL}/2025-1/close", headers=admin), 422, location="path.period_value")

@@ -142,6 +142,8 @@ def fill_connectwise(cw: FakeConnectWise, month: Month) -> None:
     g1 = cw.ticket(globex, iso(month.at(2)), closed=iso(month.at(3)), in_sla=None)  # no SLA
     cw.ticket(globex, iso(month.at(4)), closed=iso(month.at(6)), in_sla=True, status="Resolved")
     u1 = cw.ticket(umbrella, iso(month.at(1)), closed=iso(month.at(2)), in_sla=True)
+    a8 = cw.ticket(acme, iso(month.at(-5)))  # entered last month, still open: its hours this month count
+    cw.time_entry(a8, iso(month.at(4)), "0.5")
     cw.time_entry(a1, iso(month.at(1, 2)), "1.5")
     cw.time_entry(a1, iso(month.at(hours=-2)), "4")  # worked last month
     cw.time_entry(a4, iso(month.at(hours=2)), "0.75")

@@ -154,3 +154,10 @@ def test_runtime_settings_build_the_retry_policy(connector_env: pytest.MonkeyPat
     connector_env.setenv("QBR_SYNC_DAILY_AT", "25:00")
     with pytest.raises(ValueError, match="sync_daily_at"):
         SyncRuntimeSettings()
+
+
+def test_secrets_stay_out_of_reprs(engine: Engine, session: Session, connector_env: pytest.MonkeyPatch) -> None:
+    store_settings(session, NINJAONE, {"client_secret": "very-secret-value", "client_id": "visible-id"})
+    text = repr(load_settings(session, NINJAONE))
+    assert "very-secret-value" not in text
+    assert "visible-id" in text

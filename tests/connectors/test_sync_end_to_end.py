@@ -3,14 +3,19 @@ every expected value computed from the fakes' records in tests/connectors/scenar
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from qbr.connectors.models import SyncRun
 from qbr.core.numbers import round_cents
 from qbr.metrics.models import MetricMonthly
+from qbr.periods.calendar import parse_period
 from tests.connectors import scenario
 from tests.connectors.conftest import monthly, qbr
 from tests.connectors.scenario import ACME, GLOBEX, MSP, Month
@@ -59,7 +64,7 @@ def test_sync_fills_monthly_metrics_rollups_and_kpis(
         # The scenario is not trivial: each rule above changed something.
         acme_cw = expectations[acme, "ConnectWise"]
         assert acme_cw["Reactive Tickets Created"] == 4  # not: entered last month, the child, the project ticket
-        assert acme_cw["Reactive Hours"] == Decimal("2.25")
+        assert acme_cw["Reactive Hours"] == Decimal("2.75")  # 1.5 + 0.75 + 0.5 on a ticket from last month
         assert expectations[acme, "QuickBooks"]["Non-Recurring Revenue"] == Decimal("350.50")  # sub-account+customer
 
         # Rollups: the quarter holds this month's values (its only month with data).
@@ -133,3 +138,55 @@ def test_default_sync_covers_the_open_months(engine: Engine, month: Month, world
     assert f"NinjaOne {month.period}:" in result.output
     with Session(engine) as session:
         assert monthly(session, world[ACME], month.period, "NinjaOne")["Endpoints Managed"] == 4
+
+
+def test_secrets_are_never_logged(
+    engine: Engine, month: Month, world: dict[str, int], quickbooks: FakeQuickBooks, caplog: pytest.LogCaptureFixture
+) -> None:
+    quickbooks.fail_next(1, status=503, path_contains="ProfitAndLoss")  # a retry, logged as a warning
+    with caplog.at_level(logging.DEBUG):
+        assert qbr("sync", "--period", month.period).exit_code == 0
+        quickbooks.expire_refresh_token()
+        assert qbr("sync", "--source", "quickbooks", "--period", month.period).exit_code == 1
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "retrying" in logged
+    for secret in ("priv-key", "ninja-secret", "qbo-secret", "rt-initial", "rt-rotated", "qbo-access", "ninja-token"):
+        assert secret not in logged
+
+
+def test_a_backfilled_quarter_rolls_up_sums_and_averages(
+    engine: Engine, month: Month, world: dict[str, int], connectwise: FakeConnectWise
+) -> None:
+    """Three months of ConnectWise history: flows are summed, snapshots averaged, and the quarter's KPIs are
+    computed from the rolled-up values (ratios are never averaged)."""
+    this_month = parse_period(month.period)
+    quarter = this_month.quarter.shift(-1)
+    zone = ZoneInfo(scenario.TIMEZONE)
+    acme = next(c for c in connectwise.collections["company/companies"] if c["id"] == 23)
+    created = {m.value: 0 for m in quarter.months}
+    closed = {m.value: 0 for m in quarter.months}
+    for index, ref in enumerate(quarter.months):
+        start = datetime.combine(ref.start_date, time(12), zone)
+        for day in range(index + 2):  # 2, 3 and 4 tickets
+            connectwise.ticket(
+                acme,
+                scenario.iso(start + timedelta(days=day)),
+                closed=scenario.iso(start + timedelta(days=day, hours=3)) if day else None,
+            )
+            created[ref.value] += 1
+            closed[ref.value] += 1 if day else 0
+        if index == 1:  # one more agreement from the second month on
+            connectwise.agreement(acme, f"{ref.start_date.isoformat()}T00:00:00Z", "300")
+    result = qbr("sync", "--source", "connectwise", "--since", quarter.months[0].value)
+    assert result.exit_code == 0, result.output
+    with Session(engine) as session:
+        months = {ref.value: monthly(session, world[ACME], ref.value, "ConnectWise") for ref in quarter.months}
+        rolled = quarterly(session, world[ACME], quarter.value)
+        quarter_kpis = kpis(session, world[ACME], quarter.value)
+    assert [months[m]["Reactive Tickets Created"] for m in created] == list(created.values())
+    assert rolled["Reactive Tickets Created"] == sum(created.values())
+    assert rolled["Reactive Tickets Closed"] == sum(closed.values())
+    agreements = [months[m]["Managed Services Agreements"] for m in created]
+    assert agreements == [1, 2, 2]  # the scenario's agreement since 2020, and the new one from the second month
+    assert rolled["Managed Services Agreements"] == round_cents(sum(agreements, Decimal(0)) / 3)
+    assert quarter_kpis["Total Close %"] == round_cents(Decimal(sum(closed.values())) / sum(created.values()) * 100)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 
 from qbr import __version__
@@ -10,10 +13,13 @@ from qbr.api import health
 from qbr.api.problems import install_problem_handlers
 from qbr.api.router import api_router
 from qbr.api.security import AuthenticationMiddleware
+from qbr.api.strict_query import reject_unknown_query_parameters
 from qbr.auth.ratelimit import FailureLimiter
+from qbr.connectors.scheduler import scheduler_from_settings
 from qbr.core import migrate
 from qbr.core.database import get_engine, make_session_factory
 from qbr.core.settings import Settings, get_settings
+from qbr.web.app import install_pages
 
 API_PREFIX = "/api/v1"
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
@@ -30,10 +36,34 @@ Monthly and quarterly metrics, SmartNumbers KPIs and thresholds of an MSP's clie
 """
 
 
+def _daily_sync(engine: Engine) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Runs the daily connector sync in the background while the app serves, when QBR_SYNC_DAILY_AT is set."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = scheduler_from_settings(engine)
+        app.state.sync_scheduler = scheduler
+        if scheduler is not None:
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.stop()
+
+    return lifespan
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or get_engine(settings.database_url)
-    app = FastAPI(title="QBR Dashboard API", version=__version__, description=DESCRIPTION)
+    app = FastAPI(
+        title="QBR Dashboard API",
+        version=__version__,
+        description=DESCRIPTION,
+        dependencies=[Depends(reject_unknown_query_parameters)],
+        lifespan=_daily_sync(engine),
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
@@ -50,4 +80,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(AuthenticationMiddleware, is_protected=is_protected)
     app.include_router(health.router)
     app.include_router(api_router, prefix=API_PREFIX)
+    # The dashboard's pages live in the same app, outside /api, signed in with a session cookie.
+    install_pages(app, settings)
     return app

@@ -6,8 +6,12 @@ from fastapi import APIRouter
 
 from qbr.api.problems import PROBLEM_RESPONSES
 from qbr.auth import endpoints as credentials
+from qbr.connectors import endpoints as connectors
+from qbr.dashboard import endpoints as dashboard
 from qbr.kpis import endpoints as kpis
+from qbr.kpis import smartnumber_endpoints as smartnumbers
 from qbr.metrics import endpoints as metrics
+from qbr.metrics import value_endpoints as metric_values
 from qbr.organizations import endpoints as organizations
 from qbr.periods import endpoints as periods
 from qbr.thresholds import endpoints as thresholds
@@ -15,10 +19,14 @@ from qbr.thresholds import endpoints as thresholds
 api_router = APIRouter(responses=PROBLEM_RESPONSES)
 for domain_router in (
     organizations.router,
+    dashboard.router,
+    metric_values.router,
+    smartnumbers.router,
     periods.router,
     thresholds.router,
     metrics.definitions_router,
     kpis.definitions_router,
     credentials.router,
+    connectors.router,
 ):
     api_router.include_router(domain_router)

@@ -25,7 +25,11 @@ SUGGESTION_THRESHOLD = 0.85
 def link_organization(
     session: Session, organization: Organization, source: str, external_id: str, external_name: str | None = None
 ) -> OrganizationLink:
-    """Link ``external_id`` of ``source`` to ``organization``; linking it again to the same one changes nothing."""
+    """Link ``external_id`` of ``source`` to ``organization``; linking it again to the same one changes nothing.
+
+    The one linking rule for the CLI and the API (where only unscoped admins link, so naming the organization that
+    already holds an id reveals nothing they may not see).
+    """
     external_id = external_id.strip()
     if not external_id:
         raise InvalidInput.single("EXTERNAL_ID", "is empty", f"the {source} id shown by `qbr connectors discover`")
@@ -111,3 +115,12 @@ def suggest_organization(name: str, organizations: Iterable[Organization]) -> Su
         if score >= SUGGESTION_THRESHOLD and (best is None or score > best.score):
             best = Suggestion(organization, score)
     return best
+
+
+def remove_link(session: Session, organization: Organization, link_id: int) -> None:
+    """Remove one link of ``organization`` by its id (the API's way; the CLI's is ``unlink``)."""
+    link = session.get(OrganizationLink, link_id)
+    if link is None or link.organization_id != organization.id:
+        raise NotFound(f"organization {organization.id} has no link with id {link_id}")
+    session.delete(link)
+    session.flush()

@@ -79,6 +79,10 @@ class SettingValue:
             return "•••••• (set)"
         return self.value or "(empty)"
 
+    def __repr__(self) -> str:
+        # Settings end up in logs and tracebacks; a secret's value must not.
+        return f"SettingValue({self.key}={self.shown!r}, origin={self.origin})"
+
 
 @dataclass(frozen=True)
 class SourceSettings:

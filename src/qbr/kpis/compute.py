@@ -53,6 +53,7 @@ KPI_STAGE = temporary_table(
     Column("kpi_name", String(100), nullable=False),
     Column("kpi_value", Numeric(12, 2)),
     Column("calculation_method", String(200), nullable=False),
+    key=("organization_id", "period", "kpi_name"),
 )
 
 PairValues = dict[tuple[int, str], dict[str, Decimal]]

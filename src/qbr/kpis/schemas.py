@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from qbr.core.schema import Schema, Timestamp
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from qbr.core.schema import MAX_ID, InputSchema, LongText, Name100, Name200, Number, Schema, Timestamp, optional
+from qbr.metrics.schemas import Direction, PeriodPair, Unit
+from qbr.periods.calendar import PERIOD_PATTERN
 
 
 class KpiDefinitionPublic(Schema):
@@ -15,3 +21,46 @@ class KpiDefinitionPublic(Schema):
     is_key: bool
     sort_order: int
     created_at: Timestamp
+
+
+class SmartNumberPublic(Schema):
+    id: int
+    period: str
+    kpi_name: str
+    kpi_value: Number | None
+    calculation_method: str
+    organization_id: int
+    created_at: Timestamp
+
+
+class RecomputeRequest(InputSchema):
+    organization_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(
+        default=None, description="Only this organization (default: every one the caller may see)."
+    )
+    period: Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)] | None = Field(
+        default=None, description="Only this month, or this quarter and its months (default: every period)."
+    )
+
+
+class RecomputeSummary(Schema):
+    recomputed: list[PeriodPair]
+
+
+class KpiDefinitionCreate(InputSchema):
+    kpi_name: Name100
+    formula: Name200 = Field(
+        description="Over [Metric or KPI names], numbers, + - * /, parentheses and months, "
+        "e.g. [Reactive Hours] / [Endpoints Managed] / months. Validated before it is saved."
+    )
+    unit: Unit
+    direction: Direction | None = None
+    description: LongText | None = None
+    is_key: bool = False
+
+
+class KpiDefinitionUpdate(InputSchema):
+    formula: Name200 = optional()
+    unit: Unit = optional()
+    direction: Direction | None = None
+    description: LongText | None = None
+    is_key: bool = optional()

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import select
 
 from qbr.api.deps import AdminDep, ListingDep, PrincipalDep, SessionDep
+from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.lookup import get_or_404
 from qbr.api.params import IdPath
@@ -33,12 +34,7 @@ def list_metric_definitions(
     default_source: Annotated[Name50 | None, Query()] = None,
 ) -> object:
     query = select(MetricDefinition).order_by(MetricDefinition.id)
-    if unit is not None:
-        query = query.where(MetricDefinition.unit == unit)
-    if rollup is not None:
-        query = query.where(MetricDefinition.rollup == rollup)
-    if default_source is not None:
-        query = query.where(MetricDefinition.default_source == default_source)
+    query = equal_if_given(query, unit=unit, rollup=rollup, default_source=default_source)
     return listing.page(query, MetricDefinitionPublic, "metric-definitions")
 
 

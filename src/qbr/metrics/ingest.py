@@ -80,6 +80,7 @@ STAGE = temporary_table(
     Column("metric_name", String(100), nullable=False),
     Column("source_system", String(50), nullable=False),
     Column("metric_value", Numeric(12, 2), nullable=False),
+    key=("organization_id", "period", "metric_name", "source_system"),
 )
 
 

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from qbr.core.schema import InputSchema, LongText, Name50, Name100, Schema, Timestamp, optional
+from pydantic import Field, StringConstraints
+
+from qbr.core.schema import (
+    MAX_ID,
+    InputSchema,
+    JsonAmount,
+    LongText,
+    Name50,
+    Name100,
+    Number,
+    Schema,
+    Timestamp,
+    optional,
+)
+from qbr.periods.calendar import MONTH_PATTERN
+
+MAX_BATCH = 10_000  # rows per request; larger loads go through `qbr import metrics`
 
 Unit = Literal["count", "hours", "days", "currency", "percent"]
 Rollup = Literal["sum", "avg", "last"]
@@ -37,3 +53,58 @@ class MetricDefinitionPublic(Schema):
     default_source: str | None
     description: str | None
     created_at: Timestamp
+
+
+class MetricMonthlyPublic(Schema):
+    id: int
+    period: str
+    organization_id: int
+    metric_name: str
+    metric_value: Number
+    source_system: str
+    created_at: Timestamp
+
+
+class MetricQuarterlyPublic(Schema):
+    id: int
+    period: str
+    organization_id: int
+    metric_name: str
+    metric_value: Number
+    created_at: Timestamp
+
+
+class MetricMonthlyWrite(InputSchema):
+    """One monthly value to insert or update (the key is organization, period, metric and source)."""
+
+    period: Annotated[str, StringConstraints(pattern=MONTH_PATTERN)] = Field(examples=["2025-03"])
+    organization_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    metric_name: Name100
+    metric_value: JsonAmount
+    source_system: Name50 = Field(
+        description="ConnectWise, NinjaOne, QuickBooks, CSV, Manual (overrides collected values), or another name."
+    )
+
+
+class MetricsMonthlyUpsert(InputSchema):
+    items: Annotated[list[MetricMonthlyWrite], Field(min_length=1, max_length=MAX_BATCH)]
+    reopen: bool = Field(
+        default=False, description="Write into closed periods (reopening them); needs an unscoped editor."
+    )
+    allow_new_metrics: bool = Field(
+        default=False, description="Add unknown metric names to the catalog; needs an unscoped admin."
+    )
+    note: LongText | None = Field(default=None, description="Recorded with any Manual value, as the reason.")
+
+
+class PeriodPair(Schema):
+    organization_id: int
+    period: str
+
+
+class IngestSummary(Schema):
+    inserted: int
+    updated: int
+    unchanged: int
+    recomputed: list[PeriodPair] = Field(description="Organization and period pairs whose rollups and KPIs changed.")
+    reopened: list[str] = Field(description="Closed periods reopened by this write.")

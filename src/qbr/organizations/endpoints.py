@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import func, select
 
 from qbr.api.deps import AdminDep, ListingDep, PrincipalDep, SessionDep
+from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import IdPath
+from qbr.connectors.links import link_organization, remove_link
 from qbr.core.schema import Name200
-from qbr.organizations.links import add_link, remove_link
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.organizations.schemas import (
     OrganizationCreate,
@@ -37,10 +38,7 @@ def list_organizations(
     )
     if name is not None:
         query = query.where(func.lower(Organization.name).contains(name.lower(), autoescape=True))
-    if is_active is not None:
-        query = query.where(Organization.is_active == is_active)
-    if is_msp is not None:
-        query = query.where(Organization.is_msp == is_msp)
+    query = equal_if_given(query, is_active=is_active, is_msp=is_msp)
     return listing.page(query, OrganizationPublic, "organizations")
 
 
@@ -86,7 +84,7 @@ def create_link(
 ) -> OrganizationLinkPublic:
     organization = get_visible_organization(session, principal, organization_id)
     principal.require_unscoped("admin", "linking vendor records")
-    link = add_link(session, organization, body.source_system, body.external_id, body.external_name)
+    link = link_organization(session, organization, body.source_system, body.external_id, body.external_name)
     return OrganizationLinkPublic.model_validate(link)
 
 

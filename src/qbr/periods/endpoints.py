@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from qbr.api.deps import ListingDep, PrincipalDep, SessionDep
+from qbr.api.deps import AdminDep, ListingDep, PrincipalDep, SessionDep
+from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import PeriodFromQuery, PeriodPath, PeriodToQuery
+from qbr.auth.principal import Principal
 from qbr.periods.calendar import parse_period
 from qbr.periods.models import Period
 from qbr.periods.schemas import PeriodPublic
-from qbr.periods.service import get_period
+from qbr.periods.service import close_periods, get_period, reopen_periods
 
 router = APIRouter(prefix="/periods", tags=["periods"])
 
@@ -28,10 +32,7 @@ def list_periods(
 ) -> object:
     # A quarter right after its last month, so a year reads 01, 02, 03, Q1, 04, …
     query = select(Period).order_by(Period.end_date, Period.start_date.desc())
-    if period_type is not None:
-        query = query.where(Period.period_type == period_type)
-    if is_active is not None:
-        query = query.where(Period.is_active == is_active)
+    query = equal_if_given(query, period_type=period_type, is_active=is_active)
     if period_from is not None:
         query = query.where(Period.start_date >= parse_period(period_from, location="query.period_from").start_date)
     if period_to is not None:
@@ -42,3 +43,30 @@ def list_periods(
 @router.get("/{period_value}")
 def get(period_value: PeriodPath, session: SessionDep, _principal: PrincipalDep) -> PeriodPublic:
     return PeriodPublic.model_validate(get_period(session, parse_period(period_value, location="path.period_value")))
+
+
+@router.post("/{period_value}/close")
+def close(period_value: PeriodPath, session: SessionDep, principal: AdminDep) -> PeriodPublic:
+    """Close a period: its figures are final; imports and syncs into it are refused unless they reopen it (manual
+    corrections stay possible and are recorded). Closing a quarter closes its months."""
+    return _change(session, principal, period_value, close_periods, "closing a period")
+
+
+@router.post("/{period_value}/open")
+def reopen(period_value: PeriodPath, session: SessionDep, principal: AdminDep) -> PeriodPublic:
+    """Reopen a closed period for collected data. Reopening a month reopens its quarter (whose figures it
+    changes); reopening a quarter reopens its months."""
+    return _change(session, principal, period_value, reopen_periods, "reopening a period")
+
+
+def _change(
+    session: SessionDep,
+    principal: Principal,
+    period_value: str,
+    change: Callable[[Session, list[str]], object],
+    action: str,
+) -> PeriodPublic:
+    principal.require_unscoped("admin", action)
+    ref = parse_period(period_value, location="path.period_value")
+    change(session, [ref.value])
+    return PeriodPublic.model_validate(get_period(session, ref))

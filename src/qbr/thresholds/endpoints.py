@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, status
 from sqlalchemy import select
 
-from qbr.api.deps import ListingDep
+from qbr.api.deps import EditorDep, ListingDep, SessionDep
+from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
-from qbr.api.params import OrganizationIdQuery
+from qbr.api.params import IdPath, OrganizationIdQuery
 from qbr.core.schema import Name100
 from qbr.thresholds.models import Threshold
-from qbr.thresholds.schemas import ThresholdPublic
+from qbr.thresholds.schemas import ThresholdPublic, ThresholdsPut, ThresholdsWritten
+from qbr.thresholds.writes import put_thresholds, remove_threshold
 
 router = APIRouter(prefix="/thresholds", tags=["thresholds"])
 
@@ -34,14 +36,26 @@ def list_thresholds(
         .order_by(Threshold.metric_name, Threshold.organization_id.is_not(None), Threshold.organization_id)
         .order_by(Threshold.threshold_type.desc())
     )
-    if organization_id is not None:
-        query = query.where(Threshold.organization_id == organization_id)
+    query = equal_if_given(
+        query, organization_id=organization_id, metric_name=metric_name, threshold_type=threshold_type
+    )
     if is_default is not None:
         query = query.where(
             Threshold.organization_id.is_(None) if is_default else Threshold.organization_id.is_not(None)
         )
-    if metric_name is not None:
-        query = query.where(Threshold.metric_name == metric_name)
-    if threshold_type is not None:
-        query = query.where(Threshold.threshold_type == threshold_type)
     return listing.page(query, ThresholdPublic, "thresholds")
+
+
+@router.put("")
+def put(body: ThresholdsPut, session: SessionDep, principal: EditorDep) -> ThresholdsWritten:
+    """Set warning and/or critical values, the defaults (no ``organization_id``; unscoped admins) or an
+    organization's own (its editors). A warning value on the wrong side of the critical one, for the metric's
+    direction, is refused; so is a change to a default that would leave an organization's own pair inconsistent."""
+    rows = put_thresholds(session, principal, body.items)
+    return ThresholdsWritten(items=[ThresholdPublic.model_validate(row) for row in rows])
+
+
+@router.delete("/{threshold_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete(threshold_id: IdPath, session: SessionDep, principal: EditorDep) -> None:
+    """Delete one threshold; an organization without its own value falls back to the default."""
+    remove_threshold(session, principal, threshold_id)

@@ -66,11 +66,16 @@ def collect_connectwise(client: ConnectWiseClient, context: SyncContext) -> Coll
             return _member(ticket.status.name if ticket.status else None, closed_statuses)
         return ticket.closed_flag
 
+    known: dict[int, Ticket] = {}  # reactive tickets already read, so their hours need no second lookup
     for ticket in client.tickets(all_of(within("dateEntered", window.start, window.end), reactive)):
+        if is_reactive(ticket):
+            known[ticket.id] = ticket
         if is_reactive(ticket) and window.contains(ticket.date_entered):
             _count(tally, ticket.company, CREATED)
     closed_filter = one_of("status/name", closed_statuses) if closed_statuses else "closedFlag = true"
     for ticket in client.tickets(all_of(within("closedDate", window.start, window.end), reactive, closed_filter)):
+        if is_reactive(ticket):
+            known[ticket.id] = ticket
         if is_reactive(ticket) and is_closed(ticket) and window.contains(ticket.closed_date):
             _count(tally, ticket.company, CLOSED)
             if ticket.carries_sla:
@@ -78,15 +83,21 @@ def collect_connectwise(client: ConnectWiseClient, context: SyncContext) -> Coll
                 if ticket.is_in_sla:
                     tally.add(_company_id(ticket.company), MET_SLA)
 
-    _reactive_hours(client, context, tally, reactive, is_reactive)
+    _reactive_hours(client, context, tally, reactive, is_reactive, known)
     _agreements(client, context, tally)
     return tally.finish()
 
 
 def _reactive_hours(
-    client: ConnectWiseClient, context: SyncContext, tally: Tally, reactive: str, is_reactive: Callable[[Ticket], bool]
+    client: ConnectWiseClient,
+    context: SyncContext,
+    tally: Tally,
+    reactive: str,
+    is_reactive: Callable[[Ticket], bool],
+    known: dict[int, Ticket],
 ) -> None:
-    """Hours of service-ticket time entries in the month, on reactive tickets of any age."""
+    """Hours of service-ticket time entries in the month, on reactive tickets of any age (older ones are looked
+    up by id; those created or closed this month are ``known`` already)."""
     window = context.window
     entries = [
         e
@@ -95,8 +106,8 @@ def _reactive_hours(
         )
         if e.charge_to_type == "ServiceTicket" and e.charge_to_id is not None and window.contains(e.time_start)
     ]
-    ticket_ids = sorted({e.charge_to_id for e in entries if e.charge_to_id is not None})
-    tickets: dict[int, Ticket] = {}
+    ticket_ids = sorted({e.charge_to_id for e in entries if e.charge_to_id is not None} - set(known))
+    tickets = dict(known)
     for chunk in _chunks(ticket_ids, _ID_CHUNK):
         for ticket in client.tickets(all_of(one_of("id", chunk), reactive)):
             if is_reactive(ticket):

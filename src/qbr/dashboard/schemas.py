@@ -1,0 +1,88 @@
+"""The dashboard of one organization for one month or quarter: what the API, the web pages and the QBR report show.
+
+Names follow the tables where a field is a column (``metric_value``, ``kpi_value``, ``period_value``…).
+Amounts are Decimals in Python and JSON numbers on the wire.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from qbr.core.schema import Number, Schema, Timestamp
+
+Status = Literal["ok", "warning", "critical", "no_data"]
+
+
+class TrendPoint(Schema):
+    period: str
+    value: Number | None
+
+
+class DashboardOrganization(Schema):
+    id: int
+    name: str
+    is_msp: bool
+
+
+class DashboardPeriod(Schema):
+    period_value: str
+    period_type: Literal["monthly", "quarterly"]
+    start_date: date
+    end_date: date
+    is_active: bool
+
+
+class _Graded(Schema):
+    """What KPIs and metrics share: unit, direction, grading, comparison and trend."""
+
+    unit: str
+    direction: str | None
+    status: Status
+    warning_value: Number | None
+    critical_value: Number | None
+    previous_value: Number | None
+    year_ago_value: Number | None
+    change_pct: Number | None  # against the previous period, in percent of its absolute value
+    change_pct_year: Number | None  # against the same period a year earlier
+    trend: list[TrendPoint]  # the last 8 quarters or 13 months, oldest first, this period last
+
+
+class DashboardKpi(_Graded):
+    kpi_name: str
+    kpi_value: Number | None
+    threshold_source: Literal["organization", "default"] | None
+    calculation_method: str
+    null_reason: str | None  # why kpi_value is null
+    is_key: bool
+
+
+class DashboardMetric(_Graded):
+    metric_name: str
+    source_system: str | None
+    metric_value: Number | None
+
+
+class DataQualityIssue(Schema):
+    code: str
+    severity: Literal["info", "warning"]
+    message: str
+    metric_name: str | None
+
+
+class DashboardSource(Schema):
+    source_system: str
+    last_synced_at: Timestamp | None
+    linked: bool
+
+
+class DashboardView(Schema):
+    organization: DashboardOrganization
+    period: DashboardPeriod
+    months: list[str]  # the months of the period that have data (fewer than 3 for a quarter in progress)
+    previous_period: str
+    year_ago_period: str
+    kpis: list[DashboardKpi]
+    metrics: list[DashboardMetric]
+    data_quality: list[DataQualityIssue]
+    sources: list[DashboardSource]
