@@ -115,6 +115,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/organizations/{organization_id}/dashboard"): Case(
         "viewer", "organization", _org("/api/v1/organizations/{org}/dashboard", params={"period": "2025-Q1"})
     ),
+    ("GET", "/api/v1/organizations/{organization_id}/data-quality"): Case(
+        "viewer", "organization", _org("/api/v1/organizations/{org}/data-quality", params={"period": "2025-01"})
+    ),
     ("GET", "/api/v1/metrics/monthly"): Case("viewer", "shared", _filtered("/api/v1/metrics/monthly")),
     ("POST", "/api/v1/metrics/monthly"): Case("editor", "organization", _monthly_row, other_status=422),
     ("DELETE", "/api/v1/metrics/monthly/{value_id}"): Case(
