@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up and run the product on the embedded SQLite default (qbr.db in this folder): migrate, load the
-# demonstration MSP into a database that has no data yet, then serve the API.
+# demonstration MSP into a database that has no data yet, create a first admin (API key and dashboard user, printed
+# once) when there is none, then serve.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +9,9 @@ QBR_EXTRAS=${QBR_EXTRAS:-dev} scripts/setup.sh
 .venv/bin/qbr db upgrade
 .venv/bin/qbr demo --if-empty
 echo
+.venv/bin/qbr keys create --name "demo admin" --role admin --if-none
+.venv/bin/qbr users create admin --role admin --generate-password --if-none
+echo
 echo "Explore from the command line: .venv/bin/qbr orgs list; .venv/bin/qbr kpis list 'Acme Dental Group' --period YYYY-Qn"
-echo "API keys for the REST API: .venv/bin/qbr keys create --name me --role admin"
-exec .venv/bin/qbr serve
+echo "The API: curl -H 'X-API-Key: <the key above>' http://127.0.0.1:8000/api/v1/organizations (docs: /docs)"
+exec .venv/bin/qbr serve "$@"

@@ -102,3 +102,20 @@ class TestUsersCommands:
         assert "already exists" in fails("users", "create", "CAROL", "--role", "viewer", env=good)
         assert "not a valid username" in fails("users", "create", "has space", "--role", "viewer", env=good)
         assert "no user named" in fails("users", "disable", "nobody")
+
+
+class TestSetupCommands:
+    def test_if_none_creates_the_first_key_and_user_only(self, engine: Engine) -> None:
+        first = invoke("keys", "create", "--name", "demo admin", "--role", "admin", "--if-none")
+        assert KEY_PATTERN.search(first)
+        assert "none created" in invoke("keys", "create", "--name", "again", "--role", "admin", "--if-none")
+        user = invoke("users", "create", "admin", "--role", "admin", "--generate-password", "--if-none")
+        password = user.split("password (shown only once): ")[1].strip()
+        assert len(password) >= 20
+        assert "none created" in invoke(
+            "users", "create", "other", "--role", "admin", "--generate-password", "--if-none"
+        )
+        from qbr.core.database import unit_of_work
+
+        with unit_of_work(engine) as session:
+            assert authenticate_user(session, "admin", password) is not None

@@ -28,6 +28,7 @@ class World:
     kpi_definition_id: int
     api_key_id: int
     user_id: int
+    thresholds: dict[int, int]  # organization id -> id of its own RHEM warning threshold
     marker: str = "Bravo Secret"  # appears in B's name and vendor link: never in an A-scoped response
 
 
@@ -69,6 +70,11 @@ def _plain(path: str, **extra: Any) -> Callable[[World, int], Call]:
 
 def _filtered(path: str) -> Callable[[World, int], Call]:
     return lambda world, org: Call(path, params={"organization_id": org})
+
+
+def _threshold_put(world: World, org: int) -> Call:
+    item = {"metric_name": "RHEM", "threshold_type": "warning", "threshold_value": 0.3, "organization_id": org}
+    return Call("/api/v1/thresholds", json={"items": [item]})
 
 
 def _monthly_row(world: World, org: int) -> Call:
@@ -122,6 +128,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/periods/{period_value}/close"): Case("admin", "global", _plain("/api/v1/periods/2025-01/close")),
     ("POST", "/api/v1/periods/{period_value}/open"): Case("admin", "global", _plain("/api/v1/periods/2025-01/open")),
     ("GET", "/api/v1/thresholds"): Case("viewer", "shared", _filtered("/api/v1/thresholds")),
+    ("PUT", "/api/v1/thresholds"): Case("editor", "organization", _threshold_put),
+    ("DELETE", "/api/v1/thresholds/{threshold_id}"): Case(
+        "editor", "organization", lambda world, org: Call(f"/api/v1/thresholds/{world.thresholds[org]}")
+    ),
     ("GET", "/api/v1/metric-definitions"): Case("viewer", "shared", _plain("/api/v1/metric-definitions")),
     ("POST", "/api/v1/metric-definitions"): Case(
         "admin",
@@ -137,6 +147,14 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/kpi-definitions"): Case("viewer", "shared", _plain("/api/v1/kpi-definitions")),
     ("GET", "/api/v1/kpi-definitions/{definition_id}"): Case(
         "viewer", "shared", _plain("/api/v1/kpi-definitions/{kpi}")
+    ),
+    ("POST", "/api/v1/kpi-definitions"): Case(
+        "admin",
+        "global",
+        _plain("/api/v1/kpi-definitions", json={"kpi_name": "New KPI", "formula": "[Reactive Hours]", "unit": "hours"}),
+    ),
+    ("PATCH", "/api/v1/kpi-definitions/{definition_id}"): Case(
+        "admin", "global", _plain("/api/v1/kpi-definitions/{kpi}", json={"description": "changed"})
     ),
     ("GET", "/api/v1/api-keys"): Case("admin", "global", _plain("/api/v1/api-keys")),
     ("POST", "/api/v1/api-keys"): Case(

@@ -96,3 +96,76 @@ class TestKpiDefinitions:
         first = client.get(KPIS, params={"limit": 1}, headers=viewer).json()["items"][0]
         assert client.get(f"{KPIS}/{first['id']}", headers=viewer).json() == first
         assert_problem(client.get(f"{KPIS}/999999", headers=viewer), 404)
+
+
+NEW_KPI = {
+    "kpi_name": "Hours per Seat",
+    "formula": "[Reactive Hours] / [Seats Managed] / months",
+    "unit": "hours",
+    "direction": "lower_is_better",
+}
+
+
+class TestCreateKpiDefinition:
+    def test_creates_and_computes(self, client: TestClient, admin: Headers) -> None:
+        organization = client.post("/api/v1/organizations", json={"name": "Acme"}, headers=admin).json()["id"]
+        rows = [
+            {
+                "organization_id": organization,
+                "period": "2025-01",
+                "metric_name": name,
+                "metric_value": value,
+                "source_system": "Manual",
+            }
+            for name, value in (("Reactive Hours", 30), ("Seats Managed", 60))
+        ]
+        client.post("/api/v1/metrics/monthly", json={"items": rows}, headers=admin)
+        response = client.post(KPIS, json=NEW_KPI, headers=admin)
+        assert response.status_code == 201, response.text
+        body = response.json()
+        assert {key: body[key] for key in NEW_KPI} == NEW_KPI
+        assert body["is_key"] is False
+        values = client.get("/api/v1/smartnumbers", params={"kpi_name": "Hours per Seat"}, headers=admin).json()
+        assert {item["period"]: item["kpi_value"] for item in values["items"]} == {"2025-01": 0.5, "2025-Q1": 0.5}
+
+    def test_formula_is_validated_before_saving(self, client: TestClient, admin: Headers) -> None:
+        unknown = assert_problem(
+            client.post(KPIS, json={**NEW_KPI, "formula": "[Reactive Hourz] / months"}, headers=admin), 422
+        )
+        assert unknown["errors"][0]["location"] == "formula"
+        assert "Reactive Hours" in unknown["errors"][0]["accepted"]
+        assert_problem(client.post(KPIS, json={**NEW_KPI, "formula": "[Reactive Hours] / / 2"}, headers=admin), 422)
+        assert_problem(client.post(KPIS, json={**NEW_KPI, "formula": "__import__('os')"}, headers=admin), 422)
+        assert client.get(KPIS, params={"limit": 1000}, headers=admin).json()["total"] == len(DEFAULT_KPIS)
+
+    def test_name_clash_and_roles(self, client: TestClient, admin: Headers, editor: Headers) -> None:
+        assert_problem(client.post(KPIS, json={**NEW_KPI, "kpi_name": "rhem"}, headers=admin), 409)
+        assert_problem(client.post(KPIS, json={**NEW_KPI, "kpi_name": "Reactive Hours"}, headers=admin), 409)
+        assert_problem(client.post(KPIS, json=NEW_KPI, headers=editor), 403)
+
+
+class TestUpdateKpiDefinition:
+    def _rhem(self, client: TestClient, headers: Headers) -> dict[str, object]:
+        items = client.get(KPIS, params={"limit": 1000}, headers=headers).json()["items"]
+        return next(item for item in items if item["kpi_name"] == "RHEM")
+
+    def test_changes_formula_and_flags(self, client: TestClient, admin: Headers) -> None:
+        rhem = self._rhem(client, admin)
+        updated = client.patch(
+            f"{KPIS}/{rhem['id']}",
+            json={"formula": "[Reactive Hours] / [Endpoints Managed]", "is_key": False},
+            headers=admin,
+        )
+        assert updated.status_code == 200, updated.text
+        assert updated.json()["formula"] == "[Reactive Hours] / [Endpoints Managed]"
+        assert updated.json()["is_key"] is False
+
+    def test_refusals(self, client: TestClient, admin: Headers) -> None:
+        rhem = self._rhem(client, admin)
+        url = f"{KPIS}/{rhem['id']}"
+        # A KPI that would use itself: a cycle.
+        assert_problem(client.patch(url, json={"formula": "[RHEM] * 2"}, headers=admin), 422)
+        # RHEM has default thresholds for lower-is-better: they do not fit higher-is-better.
+        assert_problem(client.patch(url, json={"direction": "higher_is_better"}, headers=admin), 409)
+        assert_problem(client.patch(url, json={"kpi_name": "Renamed"}, headers=admin), 422, location="body.kpi_name")
+        assert_problem(client.patch(f"{KPIS}/999999", json={"is_key": True}, headers=admin), 404)

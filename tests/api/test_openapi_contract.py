@@ -33,6 +33,9 @@ EXTRAS = {
 }
 # Request bodies -> the table they write; their fields must be columns of it.
 BODIES = {
+    "KpiDefinitionCreate": "kpi_definitions",
+    "KpiDefinitionUpdate": "kpi_definitions",
+    "ThresholdWrite": "thresholds",
     "MetricMonthlyWrite": "metrics_monthly",
     "OrganizationCreate": "organizations",
     "OrganizationUpdate": "organizations",

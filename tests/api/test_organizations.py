@@ -212,3 +212,13 @@ class TestOrganizationLinks:
             f"{URL}/{acme['id']}/links", json={"source_system": "QuickBooks", "external_id": "9"}, headers=admin
         ).json()
         assert_problem(client.delete(f"{URL}/{bravo['id']}/links/{link['id']}", headers=admin), 404)
+
+
+class TestUnknownQueryParameters:
+    def test_a_misspelt_filter_is_422_not_an_unfiltered_list(self, client: TestClient, admin: Headers) -> None:
+        problem = assert_problem(
+            client.get(URL, params={"is_actve": "false"}, headers=admin), 422, location="query.is_actve"
+        )
+        assert "is_active" in problem["errors"][0]["accepted"]
+        assert "limit" in problem["errors"][0]["accepted"]
+        assert_problem(client.get("/healthz", params={"verbose": "1"}), 422, location="query.verbose")

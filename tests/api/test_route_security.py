@@ -72,15 +72,17 @@ def world(engine: Engine) -> World:
                     ),
                 ]
             )
-        for organization, value in ((a, "0.30"), (b, "0.77")):
-            session.add(
-                Threshold(
-                    metric_name="RHEM",
-                    threshold_type="warning",
-                    threshold_value=Decimal(value),
-                    organization_id=organization.id,
-                )
+        thresholds = {}
+        for organization, value in ((a, "0.30"), (b, "0.37")):
+            threshold = Threshold(
+                metric_name="RHEM",
+                threshold_type="warning",
+                threshold_value=Decimal(value),
+                organization_id=organization.id,
             )
+            session.add(threshold)
+            session.flush()
+            thresholds[organization.id] = threshold.id
         metric_id = session.scalar(select(MetricDefinition.id).where(MetricDefinition.metric_name == "Reactive Hours"))
         kpi_id = session.scalar(select(KpiDefinition.id).where(KpiDefinition.kpi_name == "RHEM"))
         assert metric_id is not None
@@ -99,6 +101,7 @@ def world(engine: Engine) -> World:
             kpi_definition_id=kpi_id,
             api_key_id=api_key.id,
             user_id=user.id,
+            thresholds=thresholds,
         )
 
 

@@ -4,7 +4,9 @@ every expected value computed from the fakes' records in tests/connectors/scenar
 from __future__ import annotations
 
 import logging
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -13,6 +15,7 @@ from sqlalchemy.orm import Session
 from qbr.connectors.models import SyncRun
 from qbr.core.numbers import round_cents
 from qbr.metrics.models import MetricMonthly
+from qbr.periods.calendar import parse_period
 from tests.connectors import scenario
 from tests.connectors.conftest import monthly, qbr
 from tests.connectors.scenario import ACME, GLOBEX, MSP, Month
@@ -149,3 +152,41 @@ def test_secrets_are_never_logged(
     assert "retrying" in logged
     for secret in ("priv-key", "ninja-secret", "qbo-secret", "rt-initial", "rt-rotated", "qbo-access", "ninja-token"):
         assert secret not in logged
+
+
+def test_a_backfilled_quarter_rolls_up_sums_and_averages(
+    engine: Engine, month: Month, world: dict[str, int], connectwise: FakeConnectWise
+) -> None:
+    """Three months of ConnectWise history: flows are summed, snapshots averaged, and the quarter's KPIs are
+    computed from the rolled-up values (ratios are never averaged)."""
+    this_month = parse_period(month.period)
+    quarter = this_month.quarter.shift(-1)
+    zone = ZoneInfo(scenario.TIMEZONE)
+    acme = next(c for c in connectwise.collections["company/companies"] if c["id"] == 23)
+    created = {m.value: 0 for m in quarter.months}
+    closed = {m.value: 0 for m in quarter.months}
+    for index, ref in enumerate(quarter.months):
+        start = datetime.combine(ref.start_date, time(12), zone)
+        for day in range(index + 2):  # 2, 3 and 4 tickets
+            connectwise.ticket(
+                acme,
+                scenario.iso(start + timedelta(days=day)),
+                closed=scenario.iso(start + timedelta(days=day, hours=3)) if day else None,
+            )
+            created[ref.value] += 1
+            closed[ref.value] += 1 if day else 0
+        if index == 1:  # one more agreement from the second month on
+            connectwise.agreement(acme, f"{ref.start_date.isoformat()}T00:00:00Z", "300")
+    result = qbr("sync", "--source", "connectwise", "--since", quarter.months[0].value)
+    assert result.exit_code == 0, result.output
+    with Session(engine) as session:
+        months = {ref.value: monthly(session, world[ACME], ref.value, "ConnectWise") for ref in quarter.months}
+        rolled = quarterly(session, world[ACME], quarter.value)
+        quarter_kpis = kpis(session, world[ACME], quarter.value)
+    assert [months[m]["Reactive Tickets Created"] for m in created] == list(created.values())
+    assert rolled["Reactive Tickets Created"] == sum(created.values())
+    assert rolled["Reactive Tickets Closed"] == sum(closed.values())
+    agreements = [months[m]["Managed Services Agreements"] for m in created]
+    assert agreements == [1, 2, 2]  # the scenario's agreement since 2020, and the new one from the second month
+    assert rolled["Managed Services Agreements"] == round_cents(sum(agreements, Decimal(0)) / 3)
+    assert quarter_kpis["Total Close %"] == round_cents(Decimal(sum(closed.values())) / sum(created.values()) * 100)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 
 from qbr import __version__
@@ -13,6 +13,7 @@ from qbr.api import health
 from qbr.api.problems import install_problem_handlers
 from qbr.api.router import api_router
 from qbr.api.security import AuthenticationMiddleware
+from qbr.api.strict_query import reject_unknown_query_parameters
 from qbr.auth.ratelimit import FailureLimiter
 from qbr.connectors.scheduler import scheduler_from_settings
 from qbr.core import migrate
@@ -55,7 +56,13 @@ def _daily_sync(engine: Engine) -> Callable[[FastAPI], AbstractAsyncContextManag
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or get_engine(settings.database_url)
-    app = FastAPI(title="QBR Dashboard API", version=__version__, description=DESCRIPTION, lifespan=_daily_sync(engine))
+    app = FastAPI(
+        title="QBR Dashboard API",
+        version=__version__,
+        description=DESCRIPTION,
+        dependencies=[Depends(reject_unknown_query_parameters)],
+        lifespan=_daily_sync(engine),
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)

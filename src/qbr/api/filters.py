@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends
 from sqlalchemy import ColumnElement, Select, select
 
-from qbr.api.params import PeriodFromQuery, PeriodQuery, PeriodToQuery
-from qbr.periods.calendar import PeriodType, parse_period
+from qbr.api.params import PeriodFromQuery, PeriodToQuery, period_query
+from qbr.periods.calendar import MONTH_PATTERN, QUARTER_PATTERN, PeriodType, parse_period
 from qbr.periods.models import Period
 
 
@@ -41,13 +42,24 @@ class PeriodFilters:
         return conditions
 
 
-def period_filters(
-    period: PeriodQuery = None, period_from: PeriodFromQuery = None, period_to: PeriodToQuery = None
-) -> PeriodFilters:
-    return PeriodFilters(period, period_from, period_to)
+def _period_filters(period_query: Any) -> Callable[..., PeriodFilters]:
+    def dependency(
+        period: Annotated[str | None, period_query] = None,
+        period_from: PeriodFromQuery = None,
+        period_to: PeriodToQuery = None,
+    ) -> PeriodFilters:
+        return PeriodFilters(period, period_from, period_to)
+
+    return dependency
 
 
-PeriodFiltersDep = Annotated[PeriodFilters, Depends(period_filters)]
+PeriodFiltersDep = Annotated[PeriodFilters, Depends(_period_filters(period_query("Only this period")))]
+MonthFiltersDep = Annotated[
+    PeriodFilters, Depends(_period_filters(period_query("Only this month", MONTH_PATTERN, "2025-03")))
+]
+QuarterFiltersDep = Annotated[
+    PeriodFilters, Depends(_period_filters(period_query("Only this quarter", QUARTER_PATTERN, "2025-Q1")))
+]
 
 
 def equal_if_given(query: Select[Any], **values: object) -> Select[Any]:

@@ -15,8 +15,8 @@ OrganizationIdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="
 PERIOD_EXAMPLES = "2025-03 (a month) or 2025-Q1 (a quarter)"
 
 
-def period_query(description: str) -> Any:
-    return Query(pattern=PERIOD_PATTERN, description=f"{description}: {PERIOD_EXAMPLES}.")
+def period_query(description: str, pattern: str = PERIOD_PATTERN, examples: str = PERIOD_EXAMPLES) -> Any:
+    return Query(pattern=pattern, description=f"{description}: {examples}.")
 
 
 PeriodQuery = Annotated[str | None, period_query("Only this period")]

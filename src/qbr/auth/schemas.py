@@ -6,11 +6,18 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from qbr.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from qbr.auth.users import USERNAME_PATTERN
 from qbr.core.schema import InputSchema, Name100, Schema, StorableText, Timestamp, optional
 
 Role = Literal["admin", "editor", "viewer"]
 OrganizationIds = Annotated[list[Annotated[int, Field(ge=1, le=2_147_483_647)]], Field(max_length=1000)]
-Password = Annotated[str, StringConstraints(max_length=1024), StorableText]
+Password = Annotated[
+    str,
+    StringConstraints(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH, pattern=r"^[^\x00]*$"),
+    StorableText,
+]
+Username = Annotated[str, StringConstraints(strip_whitespace=True, pattern=USERNAME_PATTERN)]
 
 
 class ApiKeyCreate(InputSchema):
@@ -37,7 +44,7 @@ class ApiKeyCreated(ApiKeyPublic):
 
 
 class UserCreate(InputSchema):
-    username: Name100
+    username: Username
     password: Password
     role: Role
     organization_ids: OrganizationIds = Field(

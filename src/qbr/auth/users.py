@@ -18,7 +18,8 @@ from qbr.auth.principal import Principal
 from qbr.auth.scope import USER_SCOPE, check_organizations_exist, load_scope, set_scope
 from qbr.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 
-_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
+USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$"
+_USERNAME = re.compile(USERNAME_PATTERN)
 USERNAME_ACCEPTED = "1 to 100 letters, digits and . _ @ + - (an e-mail address works), starting with a letter or digit"
 
 

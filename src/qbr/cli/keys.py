@@ -19,9 +19,13 @@ keys_group = command_group("keys", "Create, list and revoke API keys (the X-API-
 @click.option("--name", required=True, help="What the key is for, e.g. 'reporting script'.")
 @role_option
 @organizations_option("key")
-def create_command(name: str, role: str, organizations: tuple[str, ...]) -> None:
+@click.option("--if-none", is_flag=True, help="Do nothing when an active key exists (for setup scripts).")
+def create_command(name: str, role: str, organizations: tuple[str, ...], if_none: bool) -> None:
     """Create an API key and print it. It is shown only this once: store it safely."""
     with unit_of_work() as session:
+        if if_none and list_api_keys(session, include_revoked=False):
+            click.echo("an active API key exists already; none created (see `qbr keys list`)")
+            return
         organization_ids = [find_organization(session, org).id for org in organizations]
         api_key, secret = create_api_key(session, name, role, organization_ids)
         scope = f"organizations {', '.join(map(str, organization_ids))}" if organization_ids else "every organization"

@@ -12,7 +12,9 @@ from qbr.errors import InvalidInput
 from qbr.metrics.definitions import find_metric
 from qbr.metrics.ingest import set_manual_value
 from qbr.metrics.models import MetricDefinition
+from qbr.metrics.quality import data_quality
 from qbr.metrics.queries import metric_values
+from qbr.organizations.models import Organization
 from qbr.organizations.service import find_organization
 from qbr.periods.calendar import parse_period
 
@@ -115,3 +117,31 @@ def catalog_command() -> None:
         ["metric_name", "unit", "rollup", "direction", "default_source"],
         [(d.metric_name, d.unit, d.rollup, d.direction or "—", d.default_source or "—") for d in definitions],
     )
+
+
+@metrics_group.command("quality")
+@click.argument("organization", metavar="[ORG]", required=False)
+@click.option("--period", required=True, help="The month (YYYY-MM) or quarter (YYYY-Qn) to examine.")
+def quality_command(organization: str | None, period: str) -> None:
+    """Data-quality signals for ORG (default: every active organization) in a month or quarter.
+
+    Zero or missing tickets and endpoints, changes of more than 50 % from the previous month, KPIs that could not be
+    computed and why, quarterly totals too large to store, and missing links to a source other organizations have.
+    """
+    ref = parse_period(period)
+    with unit_of_work() as session:
+        if organization:
+            organizations = [find_organization(session, organization)]
+        else:
+            organizations = list(
+                session.scalars(select(Organization).where(Organization.is_active).order_by(Organization.name))
+            )
+        rows = [
+            (org.name, signal.kind, signal.period or "—", signal.message)
+            for org in organizations
+            for signal in data_quality(session, org.id, ref.value)
+        ]
+    if not rows:
+        click.echo(f"no data-quality signals for {ref}")
+        return
+    echo_table(["organization", "signal", "period", "what"], rows)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import click
 
 from qbr.auth.scope import USER_SCOPE, load_scopes
@@ -16,25 +18,49 @@ users_group = command_group("users", "Create, list, disable and enable dashboard
 
 _password_option = click.option(
     "--password",
-    prompt=True,
-    hide_input=True,
-    confirmation_prompt=True,
     envvar="QBR_USER_PASSWORD",
     help="At least 10 characters. Asked for (hidden) when not given; QBR_USER_PASSWORD also works for scripts.",
 )
+
+
+def _ask_password(password: str | None) -> str:
+    if password is not None:
+        return password
+    answer: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return answer
 
 
 @users_group.command("create")
 @click.argument("username")
 @role_option
 @organizations_option("user")
+@click.option(
+    "--generate-password", is_flag=True, help="Make up a strong password and print it once, instead of asking."
+)
+@click.option("--if-none", is_flag=True, help="Do nothing when any user exists (for setup scripts).")
 @_password_option
-def create_command(username: str, role: str, organizations: tuple[str, ...], password: str) -> None:
+def create_command(
+    username: str,
+    role: str,
+    organizations: tuple[str, ...],
+    generate_password: bool,
+    if_none: bool,
+    password: str | None,
+) -> None:
     """Create the user USERNAME (letters, digits, . _ @ + -; an e-mail address works)."""
+    if if_none:
+        with unit_of_work() as session:
+            if list_users(session):
+                click.echo("a user exists already; none created (see `qbr users list`)")
+                return
+    # Asked before the database is touched, so no transaction waits on someone typing.
+    password = secrets.token_urlsafe(15) if generate_password else _ask_password(password)
     with unit_of_work() as session:
         organization_ids = [find_organization(session, org).id for org in organizations]
         user = create_user(session, username, password, role, organization_ids)
         click.echo(f"created user {user.username!r} ({role})")
+        if generate_password:
+            click.echo(f"password (shown only once): {password}")
 
 
 @users_group.command("list")
@@ -72,9 +98,9 @@ def enable_command(username: str) -> None:
 @users_group.command("password")
 @click.argument("username")
 @_password_option
-def password_command(username: str, password: str) -> None:
+def password_command(username: str, password: str | None) -> None:
     """Set a new password for USERNAME (name or id)."""
-    _change(username, "password of {!r} changed", password=password)
+    _change(username, "password of {!r} changed", password=_ask_password(password))
 
 
 def _change(username: str, done: str, *, is_active: bool | None = None, password: str | None = None) -> None:

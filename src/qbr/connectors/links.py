@@ -25,7 +25,11 @@ SUGGESTION_THRESHOLD = 0.85
 def link_organization(
     session: Session, organization: Organization, source: str, external_id: str, external_name: str | None = None
 ) -> OrganizationLink:
-    """Link ``external_id`` of ``source`` to ``organization``; linking it again to the same one changes nothing."""
+    """Link ``external_id`` of ``source`` to ``organization``; linking it again to the same one changes nothing.
+
+    The one linking rule for the CLI and the API (where only unscoped admins link, so naming the organization that
+    already holds an id reveals nothing they may not see).
+    """
     external_id = external_id.strip()
     if not external_id:
         raise InvalidInput.single("EXTERNAL_ID", "is empty", f"the {source} id shown by `qbr connectors discover`")

@@ -11,17 +11,26 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, MetaData, Table, delete, text
+from sqlalchemy import Column, Index, MetaData, Table, delete, text
 from sqlalchemy.orm import Session
-from sqlalchemy.schema import CreateTable
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 # Temporary tables live outside Base.metadata: they are not part of the schema and never migrated.
 TEMPORARY = MetaData()
 
 
-def temporary_table(name: str, *columns: Column[Any]) -> Table:
-    """Declare a temporary table; on PostgreSQL it disappears when the transaction ends."""
-    return Table(name, TEMPORARY, *columns, prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
+def temporary_table(name: str, *columns: Column[Any], key: Sequence[str] = ()) -> Table:
+    """Declare a temporary table; on PostgreSQL it disappears when the transaction ends.
+
+    ``key`` names the columns the set-based statements look rows up by. On SQLite they get an index: without one,
+    SQLite answers every correlated ``EXISTS`` against the table with a full scan, which makes a recompute quadratic
+    in the size of the batch (201 values into a 200-client install: 5.9 s without, 0.25 s with). PostgreSQL
+    hash-joins the analyzed table instead, and an index would only slow the COPY of a million-row import.
+    """
+    table = Table(name, TEMPORARY, *columns, prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
+    if key:
+        Index(f"ix_{name}_key", *(table.c[column] for column in key))
+    return table
 
 
 def is_postgresql(session: Session) -> bool:
@@ -49,6 +58,8 @@ def fresh_temporary(session: Session, table: Table) -> Table:
     if is_postgresql(session):
         connection.execute(text(f"TRUNCATE {table.name}"))
     else:
+        for index in table.indexes:
+            connection.execute(CreateIndex(index, if_not_exists=True))
         connection.execute(delete(table))
     return table
 

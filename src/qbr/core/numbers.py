@@ -42,7 +42,12 @@ def fits_numeric_12_2(value: Decimal) -> bool:
 
 def parse_amount(raw: object) -> Decimal:
     """``raw`` as a finite Decimal rounded half-up to cents and within NUMERIC(12,2), or AmountError."""
-    if isinstance(raw, Decimal):
+    if isinstance(raw, str):  # first: files and forms give text
+        try:
+            number = Decimal(raw)  # surrounding whitespace is allowed
+        except InvalidOperation:
+            raise AmountError("is empty" if not raw.strip() else f"{raw!r} is not a number") from None
+    elif isinstance(raw, Decimal):
         number = raw
     elif isinstance(raw, bool):  # bool is an int subclass; True is not an amount
         raise AmountError(f"{raw!r} is not a number")
@@ -51,14 +56,6 @@ def parse_amount(raw: object) -> Decimal:
     elif isinstance(raw, float):
         # repr gives the shortest text that round-trips, so 0.1 becomes Decimal('0.1'), not its binary expansion.
         number = Decimal(repr(raw))
-    elif isinstance(raw, str):
-        text = raw.strip()
-        if not text:
-            raise AmountError("is empty")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise AmountError(f"{raw!r} is not a number") from None
     elif raw is None:
         raise AmountError("is missing")
     else:

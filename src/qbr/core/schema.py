@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, WithJsonSchema
 
 MAX_ID = 2_147_483_647  # the largest SERIAL / INTEGER value
 
@@ -49,6 +49,9 @@ def _as_number(value: Decimal) -> float | int:
 # A NUMERIC value: Decimal in Python, a JSON number on the wire.
 Number = Annotated[Decimal, PlainSerializer(_as_number, return_type=float, when_used="json")]
 Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
+# An amount a client sends: checked by the service (finite, within NUMERIC(12,2), rounded half-up to cents) and
+# documented as a JSON number.
+JsonAmount = Annotated[Decimal, WithJsonSchema({"type": "number", "examples": [1234.56]})]
 
 
 def _storable_text(value: str) -> str:
@@ -61,8 +64,17 @@ def _storable_text(value: str) -> str:
 
 
 StorableText = AfterValidator(_storable_text)
-# Names as the columns hold them (VARCHAR(100) / VARCHAR(200)), and free text such as descriptions.
-Name50 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), StorableText]
-Name100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), StorableText]
-Name200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), StorableText]
-LongText = Annotated[str, StringConstraints(max_length=10_000), StorableText]
+# Said in the OpenAPI document too: no NUL character, and a name has something besides spaces.
+_NO_NUL = r"^[^\x00]*$"
+_NAME = r"^[^\x00]*[^\x00\s][^\x00]*$"
+
+
+def _name(max_length: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length, pattern=_NAME)
+
+
+# Names as the columns hold them (VARCHAR(50) / (100) / (200)), and free text such as descriptions.
+Name50 = Annotated[str, _name(50), StorableText]
+Name100 = Annotated[str, _name(100), StorableText]
+Name200 = Annotated[str, _name(200), StorableText]
+LongText = Annotated[str, StringConstraints(max_length=10_000, pattern=_NO_NUL), StorableText]

@@ -15,7 +15,7 @@ demand (``explain_kpis``), never stored.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
@@ -53,6 +53,7 @@ KPI_STAGE = temporary_table(
     Column("kpi_name", String(100), nullable=False),
     Column("kpi_value", Numeric(12, 2)),
     Column("calculation_method", String(200), nullable=False),
+    key=("organization_id", "period", "kpi_name"),
 )
 
 PairValues = dict[tuple[int, str], dict[str, Decimal]]
@@ -90,25 +91,28 @@ class KpiCatalog:
 
         ``recorded`` is every metric the organization has ever had; KPIs depending on others do not apply.
         """
+        return [KpiResult(*row) for row in self.rows(values, months, recorded)]
+
+    def rows(
+        self, values: Mapping[str, Decimal], months: int, recorded: AbstractSet[str] | None = None
+    ) -> Iterator[tuple[str, Decimal | None, str | None, str]]:
+        """``evaluate`` as plain (kpi_name, kpi_value, reason, calculation_method) tuples, for bulk work."""
         known: dict[str, Decimal | None] = dict(values)
         reasons: dict[str, str] = {}
-        results: list[KpiResult] = []
         for kpi in self.kpis:
-            if kpi.metric_inputs.isdisjoint(values):
-                continue
-            if recorded is not None and not kpi.metric_inputs <= recorded:
+            inputs = kpi.metric_inputs
+            if inputs.isdisjoint(values) or (recorded is not None and not inputs <= recorded):
                 continue
             if kpi.formula is None:
                 value, reason = None, kpi.broken
             else:
                 value, reason = kpi.formula.evaluate(known, months)
-                if value is None and reason is not None:
+                if reason is not None:
                     reason = _with_upstream_reasons(reason, kpi.formula, reasons)
-            known[kpi.kpi_name] = value
             if reason is not None:
                 reasons[kpi.kpi_name] = reason
-            results.append(KpiResult(kpi.kpi_name, value, reason, kpi.calculation_method))
-        return results
+            known[kpi.kpi_name] = value
+            yield kpi.kpi_name, value, reason, kpi.calculation_method
 
 
 def load_kpi_catalog(session: Session) -> KpiCatalog:
@@ -156,10 +160,10 @@ def compute_staged_kpis(session: Session, catalog: KpiCatalog | None = None) -> 
         session,
         stage,
         (
-            (organization_id, period, result.kpi_name, result.kpi_value, result.calculation_method)
+            (organization_id, period, name, value, method)
             # In key order: the inserts below then walk the unique index sequentially.
             for (organization_id, period), metric_values in sorted(values.items())
-            for result in catalog.evaluate(
+            for name, value, _, method in catalog.rows(
                 metric_values, months.get((organization_id, period), 1), recorded.get(organization_id, frozenset())
             )
         ),
@@ -270,8 +274,9 @@ def _quarterly_select() -> Any:
     )
 
 
-def _collect(values: PairValues, rows: Iterable[Any]) -> None:
-    for organization_id, period, name, value in rows:
+def _collect(values: PairValues, result: Any) -> None:
+    # all() fetches in one call: iterating a result row by row costs a driver call per row.
+    for organization_id, period, name, value in result.all():
         values[organization_id, period][name] = value
 
 

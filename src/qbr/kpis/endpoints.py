@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import select
 
-from qbr.api.deps import ListingDep, PrincipalDep, SessionDep
+from qbr.api.deps import AdminDep, ListingDep, PrincipalDep, SessionDep
 from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.lookup import get_or_404
 from qbr.api.params import IdPath
 from qbr.kpis.models import KpiDefinition
-from qbr.kpis.schemas import KpiDefinitionPublic
+from qbr.kpis.schemas import KpiDefinitionCreate, KpiDefinitionPublic, KpiDefinitionUpdate
+from qbr.kpis.service import add_kpi, update_kpi
 
 definitions_router = APIRouter(prefix="/kpi-definitions", tags=["catalog"])
 
@@ -31,3 +32,34 @@ def list_kpi_definitions(
 @definitions_router.get("/{definition_id}")
 def get(definition_id: IdPath, session: SessionDep, _principal: PrincipalDep) -> KpiDefinitionPublic:
     return KpiDefinitionPublic.model_validate(get_or_404(session, KpiDefinition, definition_id, "KPI definition"))
+
+
+@definitions_router.post("", status_code=status.HTTP_201_CREATED)
+def create(
+    body: KpiDefinitionCreate, session: SessionDep, principal: AdminDep, response: Response
+) -> KpiDefinitionPublic:
+    """Add a KPI. Its formula is validated first (syntax, known names, no cycle through other KPIs); once saved,
+    the KPI is computed for every organization and period with data."""
+    principal.require_unscoped("admin", "changing the KPI catalog")
+    definition = add_kpi(
+        session,
+        body.kpi_name,
+        body.formula,
+        unit=body.unit,
+        direction=body.direction,
+        description=body.description,
+        is_key=body.is_key,
+    )
+    response.headers["Location"] = f"{definitions_router.prefix}/{definition.id}"
+    return KpiDefinitionPublic.model_validate(definition)
+
+
+@definitions_router.patch("/{definition_id}")
+def update(
+    definition_id: IdPath, body: KpiDefinitionUpdate, session: SessionDep, principal: AdminDep
+) -> KpiDefinitionPublic:
+    """Change a KPI; a new formula is validated against the whole catalog and then recomputed everywhere, and a
+    new direction must fit the KPI's thresholds."""
+    definition = get_or_404(session, KpiDefinition, definition_id, "KPI definition")
+    principal.require_unscoped("admin", "changing the KPI catalog")
+    return KpiDefinitionPublic.model_validate(update_kpi(session, definition.kpi_name, body.changes()))

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from qbr.core.schema import MAX_ID, InputSchema, Number, Schema, Timestamp
-from qbr.metrics.schemas import PeriodPair
+from qbr.core.schema import MAX_ID, InputSchema, LongText, Name100, Name200, Number, Schema, Timestamp, optional
+from qbr.metrics.schemas import Direction, PeriodPair, Unit
 from qbr.periods.calendar import PERIOD_PATTERN
 
 
@@ -44,3 +44,23 @@ class RecomputeRequest(InputSchema):
 
 class RecomputeSummary(Schema):
     recomputed: list[PeriodPair]
+
+
+class KpiDefinitionCreate(InputSchema):
+    kpi_name: Name100
+    formula: Name200 = Field(
+        description="Over [Metric or KPI names], numbers, + - * /, parentheses and months, "
+        "e.g. [Reactive Hours] / [Endpoints Managed] / months. Validated before it is saved."
+    )
+    unit: Unit
+    direction: Direction | None = None
+    description: LongText | None = None
+    is_key: bool = False
+
+
+class KpiDefinitionUpdate(InputSchema):
+    formula: Name200 = optional()
+    unit: Unit = optional()
+    direction: Direction | None = None
+    description: LongText | None = None
+    is_key: bool = optional()

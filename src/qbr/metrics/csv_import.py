@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbr.errors import InvalidInput, Problem
-from qbr.metrics.ingest import MAX_LISTED_PROBLEMS, IngestResult, MetricInput, prepare_batch, write_batch
+from qbr.metrics.ingest import MAX_LISTED_PROBLEMS, IngestResult, RawRow, prepare_raw_rows, write_batch
 from qbr.organizations.models import Organization
 from qbr.organizations.service import create_organization
 
@@ -63,7 +63,8 @@ def _import(
 ) -> CsvImportResult:
     header = reader.header()
     organizations = _OrganizationResolver(session, create_orgs)
-    inputs: list[MetricInput] = []
+    rows: list[RawRow] = []
+    lines: list[int] = []  # the file line of each row, for messages
     problems: list[tuple[int, Problem]] = []
     organization_judged: set[int] = set()  # rows whose organization problem the resolver already reported
     width = len(header)
@@ -73,33 +74,25 @@ def _import(
     rows_in_file = 0
     for line, fields in reader.rows():
         rows_in_file += 1
-        location = f"line {line}"
         if len(fields) != width:
-            problems.append(
-                (len(inputs), Problem(location, f"has {len(fields)} fields, the header has {width}", f"{width} fields"))
-            )
+            message = f"has {len(fields)} fields, the header has {width}"
+            problems.append((len(rows), Problem(f"line {line}", message, f"{width} fields")))
             continue
-        raw_id = fields[id_at].strip() if id_at is not None else ""
-        raw_name = fields[name_at] if name_at is not None else ""
-        organization_id, problem = organizations.resolve(raw_id, raw_name, location, len(inputs))
-        if problem is not None:
-            problems.append((len(inputs), problem))
-            organization_judged.add(len(inputs))
-        source = fields[source_at].strip() if source_at is not None else ""
-        inputs.append(
-            MetricInput(
-                organization_id,
-                fields[period_at].strip(),
-                fields[metric_at],
-                fields[value_at],
-                source or DEFAULT_SOURCE,
-                location,
-            )
+        organization_id, problem = organizations.resolve(
+            fields[id_at] if id_at is not None else "", fields[name_at] if name_at is not None else "", line, len(rows)
         )
-    if not inputs and not problems:
+        if problem is not None:
+            problems.append((len(rows), problem))
+            organization_judged.add(len(rows))
+        source = fields[source_at] if source_at is not None else ""
+        rows.append((organization_id, fields[period_at], fields[metric_at], fields[value_at], source or DEFAULT_SOURCE))
+        lines.append(line)
+    if not rows and not problems:
         raise InvalidInput.single("line 2", "the file has a header but no rows", "one row per value")
-    created = organizations.create_missing(inputs, problems)
-    batch = prepare_batch(session, inputs, allow_new_metrics=allow_new_metrics)
+    created = organizations.create_missing(rows, problems)
+    batch = prepare_raw_rows(
+        session, rows, len(rows), lambda index: f"line {lines[index]}", allow_new_metrics=allow_new_metrics
+    )
     # The resolver already explained these rows' organizations; the generic "no organization has id 0" adds nothing.
     batch.problems = [
         (index, p)
@@ -123,29 +116,38 @@ class _OrganizationResolver:
         self.by_name = {name.lower(): organization_id for organization_id, name in rows}
         self.to_create: dict[str, str] = {}  # lower-case name → name as first written
         self.waiting: list[tuple[int, str]] = []  # (row index, lower-case name) of rows naming a new organization
+        self.resolved: dict[tuple[str, str], int] = {}  # (id field, name field) → id, judged once per file
 
-    def resolve(self, raw_id: str, raw_name: str, location: str, index: int) -> tuple[int, Problem | None]:
+    def resolve(self, raw_id: str, raw_name: str, line: int, index: int) -> tuple[int, Problem | None]:
+        """The organization id of one row (UNRESOLVED and the problem, or a name to create under --create-orgs)."""
+        key = (raw_id, raw_name)
+        known = self.resolved.get(key)
+        if known is not None:
+            return known, None
+        raw_id = raw_id.strip()
         if raw_id:
             if raw_id.isdigit() and int(raw_id) in self.ids:
+                self.resolved[key] = int(raw_id)
                 return int(raw_id), None
             message = f"no organization has id {raw_id}" if raw_id.isdigit() else f"{raw_id!r} is not an id"
             accepted = "the numeric id of an existing organization (see `qbr orgs list`)"
-            return self.UNRESOLVED, Problem(f"{location}, organization_id", message, accepted)
+            return self.UNRESOLVED, Problem(f"line {line}, organization_id", message, accepted)
         name = " ".join(raw_name.split())
         if not name:
             accepted = "an organization id, or its name in an organization column"
-            return self.UNRESOLVED, Problem(f"{location}, organization", "no organization given", accepted)
+            return self.UNRESOLVED, Problem(f"line {line}, organization", "no organization given", accepted)
         found = self.by_name.get(name.lower())
         if found is not None:
+            self.resolved[key] = found
             return found, None
         if self.create_orgs:
             self.to_create.setdefault(name.lower(), name)
             self.waiting.append((index, name.lower()))
             return self.UNRESOLVED, None
         accepted = "the name of an existing organization (see `qbr orgs list`), or import with --create-orgs"
-        return self.UNRESOLVED, Problem(f"{location}, organization", f"no organization named {name!r}", accepted)
+        return self.UNRESOLVED, Problem(f"line {line}, organization", f"no organization named {name!r}", accepted)
 
-    def create_missing(self, inputs: list[MetricInput], problems: list[tuple[int, Problem]]) -> tuple[str, ...]:
+    def create_missing(self, rows: list[RawRow], problems: list[tuple[int, Problem]]) -> tuple[str, ...]:
         """Create the organizations named but missing (--create-orgs); rows naming them get their new ids."""
         created: list[str] = []
         for lowered, name in self.to_create.items():
@@ -158,7 +160,7 @@ class _OrganizationResolver:
             created.append(organization.name)
         for index, lowered in self.waiting:
             if lowered in self.by_name:
-                inputs[index] = replace(inputs[index], organization_id=self.by_name[lowered])
+                rows[index] = (self.by_name[lowered], *rows[index][1:])
         return tuple(created)
 
 
@@ -199,7 +201,7 @@ class _CsvRows:
         try:
             for fields in self.reader:
                 line = self.reader.line_num
-                if fields and any(field.strip() for field in fields):
+                if fields and "".join(fields).strip():  # skip blank lines and lines of empty fields
                     yield line, fields
         except (UnicodeDecodeError, csv.Error) as error:
             raise _unreadable(line + 1, error) from None

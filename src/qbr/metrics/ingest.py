@@ -15,7 +15,7 @@ caller goes on using its session.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -60,6 +60,7 @@ __all__ = [
     "PreparedBatch",
     "ingest_metrics",
     "prepare_batch",
+    "prepare_raw_rows",
     "recompute",
     "set_manual_value",
     "write_batch",
@@ -78,6 +79,7 @@ STAGE = temporary_table(
     Column("metric_name", String(100), nullable=False),
     Column("source_system", String(50), nullable=False),
     Column("metric_value", Numeric(12, 2), nullable=False),
+    key=("organization_id", "period", "metric_name", "source_system"),
 )
 
 
@@ -116,19 +118,21 @@ class ManualValueChange:
     period_was_closed: bool
 
 
+# One row as a writer supplies it: organization_id, period, metric_name, metric_value, source_system.
+RawRow = tuple[object, object, object, object, object]
+Locate = Callable[[int], str]  # row index → where the row came from ("line 7", "items[3]"), for messages
+
+
 @dataclass
 class PreparedBatch:
     """Rows that passed the per-row checks, as (row_index, organization_id, period, metric, source, value)."""
 
     rows: list[tuple[int, int, str, str, str, Decimal]]
     problems: list[tuple[int, Problem]]
-    locations: list[str]
+    total: int
+    locate: Locate
     periods: dict[str, PeriodRef] = field(default_factory=dict)
     new_metrics: dict[str, MetricInfo] = field(default_factory=dict)
-
-    @property
-    def total(self) -> int:
-        return len(self.locations)
 
 
 def ingest_metrics(
@@ -151,7 +155,20 @@ def ingest_metrics(
 
 def prepare_batch(session: Session, rows: Sequence[MetricInput], *, allow_new_metrics: bool = False) -> PreparedBatch:
     """Check every row on its own (the checks that need no other row); writes nothing."""
-    return _Validator(session, allow_new_metrics, len(rows)).run(rows)
+    total = len(rows)
+
+    def locate(index: int) -> str:
+        return rows[index].location or (f"row {index + 1}" if total > 1 else "")
+
+    raw = ((r.organization_id, r.period, r.metric_name, r.metric_value, r.source_system) for r in rows)
+    return prepare_raw_rows(session, raw, total, locate, allow_new_metrics=allow_new_metrics)
+
+
+def prepare_raw_rows(
+    session: Session, rows: Iterable[RawRow], total: int, locate: Locate, *, allow_new_metrics: bool = False
+) -> PreparedBatch:
+    """``prepare_batch`` for bulk writers that hold plain tuples (a CSV file): no object per row."""
+    return _Validator(session, allow_new_metrics, locate).run(rows, total)
 
 
 def write_batch(
@@ -173,7 +190,7 @@ def write_batch(
     with session.begin_nested():
         stage = fresh_temporary(session, STAGE)
         load_rows(session, stage, batch.rows)
-        problems = [*extra_problems, *batch.problems, *_duplicate_problems(session, batch.locations)]
+        problems = [*extra_problems, *batch.problems, *_duplicate_problems(session, batch.locate)]
         if problems:
             raise _refusal(problems, rows_in_source or batch.total)
         if batch.new_metrics:
@@ -257,98 +274,94 @@ def set_manual_value(
 
 
 class _Validator:
-    """The per-row checks, with everything they look up loaded once and every repeated string parsed once."""
+    """The per-row checks, with everything they look up loaded once and every repeated string judged once.
 
-    def __init__(self, session: Session, allow_new_metrics: bool, total: int) -> None:
+    The common case (a known organization, period, metric and source, a plain number) costs a few dictionary
+    lookups per row; anything else goes through the slower methods that explain what is wrong.
+    """
+
+    def __init__(self, session: Session, allow_new_metrics: bool, locate: Locate) -> None:
         self.catalog = metric_catalog(session)
         self.by_lower = {name.lower(): name for name in self.catalog}
         self.organization_ids = set(session.scalars(select(Organization.id)))
         self.allow_new_metrics = allow_new_metrics
-        self.total = total
+        self.locate = locate
         self.periods: dict[str, PeriodRef] = {}
+        self.period_values: dict[object, str] = {}  # raw text → canonical 'YYYY-MM'
         self.bad_periods: dict[str, InvalidInput] = {}
-        self.sources: dict[str, str] = {source.lower(): source for source in KNOWN_SOURCES}
+        self.metrics: dict[object, str] = {name: name for name in self.catalog}
+        self.sources: dict[object, str] = {}
+        self.known_sources = {source.lower(): source for source in KNOWN_SOURCES}
+        self.non_negative = {name for name, info in self.catalog.items() if info.unit in NON_NEGATIVE_UNITS}
         self.new_metrics: dict[str, MetricInfo] = {}
 
-    def run(self, rows: Sequence[MetricInput]) -> PreparedBatch:
-        batch = PreparedBatch(rows=[], problems=[], locations=[])
-        problems = batch.problems
-        for index, row in enumerate(rows):
-            location = row.location or (f"row {index + 1}" if self.total > 1 else "")
-            batch.locations.append(location)
+    def run(self, rows: Iterable[RawRow], total: int) -> PreparedBatch:
+        batch = PreparedBatch(rows=[], problems=[], total=total, locate=self.locate)
+        problems, accepted = batch.problems, batch.rows
+        organization_ids, period_values, metrics, sources = (
+            self.organization_ids,
+            self.period_values,
+            self.metrics,
+            self.sources,
+        )
+        for index, (organization_id, raw_period, raw_metric, raw_value, raw_source) in enumerate(rows):
             found = len(problems)
-            organization_id = self._organization(row.organization_id, index, location, problems)
-            period = self._period(row.period, index, location, problems)
-            metric = self._metric(row.metric_name, row.source_system, index, location, problems)
-            source = self._source(row.source_system, index, location, problems)
+            if type(organization_id) is not int or organization_id not in organization_ids:
+                self._organization(organization_id, index, problems)
+            period = period_values.get(raw_period) or self._period(raw_period, index, problems)
+            metric = metrics.get(raw_metric) or self._metric(raw_metric, raw_source, index, problems)
+            source = sources.get(raw_source) or self._source(raw_source, index, problems)
             try:
-                value = parse_amount(row.metric_value)
+                value = parse_amount(raw_value)
             except AmountError as error:
-                problems.append((index, Problem(_at(location, "metric_value"), str(error), AMOUNT_ACCEPTED)))
+                problems.append((index, Problem(self._at(index, "metric_value"), str(error), AMOUNT_ACCEPTED)))
                 continue
-            if metric is not None and value < 0:
-                info = self.catalog.get(metric)
-                if info is None:
-                    self._saw_negative(metric)
-                elif info.unit in NON_NEGATIVE_UNITS:
-                    problems.append(
-                        (
-                            index,
-                            Problem(
-                                _at(location, "metric_value"),
-                                f"{value} is negative, but {metric!r} is measured in {info.unit}",
-                                "zero or more",
-                            ),
-                        )
-                    )
+            if value < 0 and metric is not None:
+                self._negative(metric, value, index, problems)
             if len(problems) == found:
                 # Every field checked above is set when no problem was added.
-                batch.rows.append((index, organization_id, period, metric, source, value))  # type: ignore[arg-type]
+                accepted.append((index, organization_id, period, metric, source, value))  # type: ignore[arg-type]
         batch.periods = self.periods
         batch.new_metrics = self.new_metrics
         return batch
 
-    def _organization(self, raw: object, index: int, location: str, problems: list[tuple[int, Problem]]) -> int | None:
-        if type(raw) is int and raw in self.organization_ids:
-            return raw
-        message = f"no organization has id {raw}" if type(raw) is int else f"{raw!r} is not an organization id"
-        problems.append((index, Problem(_at(location, "organization_id"), message, _ORGANIZATION_ACCEPTED)))
-        return None
+    def _at(self, index: int, field_name: str) -> str:
+        return _at(self.locate(index), field_name)
 
-    def _period(self, raw: str, index: int, location: str, problems: list[tuple[int, Problem]]) -> str | None:
-        ref = self.periods.get(raw) if isinstance(raw, str) else None
-        if ref is not None:
-            return ref.value
-        error = self.bad_periods.get(raw) if isinstance(raw, str) else None
+    def _organization(self, raw: object, index: int, problems: list[tuple[int, Problem]]) -> None:
+        message = f"no organization has id {raw}" if type(raw) is int else f"{raw!r} is not an organization id"
+        problems.append((index, Problem(self._at(index, "organization_id"), message, _ORGANIZATION_ACCEPTED)))
+
+    def _period(self, raw: object, index: int, problems: list[tuple[int, Problem]]) -> str | None:
+        text = raw if isinstance(raw, str) else repr(raw)
+        error = self.bad_periods.get(text)
         if error is None:
             try:
-                ref = parse_period(raw, location="period", expect="monthly")
+                ref = parse_period(raw, location="period", expect="monthly")  # type: ignore[arg-type]
             except InvalidInput as invalid:
-                error = invalid
-                if isinstance(raw, str):
-                    self.bad_periods[raw] = invalid
+                error = self.bad_periods[text] = invalid
             else:
-                self.periods[raw] = self.periods.setdefault(ref.value, ref)
+                self.periods.setdefault(ref.value, ref)
+                if isinstance(raw, str):
+                    self.period_values[raw] = ref.value
                 return ref.value
         first = error.problems[0]
-        problems.append((index, Problem(_at(location, "period"), first.message, first.accepted)))
+        problems.append((index, Problem(self._at(index, "period"), first.message, first.accepted)))
         return None
 
-    def _metric(
-        self, raw: str, source: object, index: int, location: str, problems: list[tuple[int, Problem]]
-    ) -> str | None:
-        if raw in self.catalog:
-            return raw
+    def _metric(self, raw: object, source: object, index: int, problems: list[tuple[int, Problem]]) -> str | None:
         name = " ".join(raw.split()) if isinstance(raw, str) else ""
         known = self.by_lower.get(name.lower())
         if known is not None:
+            self.metrics[raw] = known
             return known
-        where = _at(location, "metric_name")
+        where = self._at(index, "metric_name")
         if not name:
             problems.append((index, Problem(where, "is empty", "a metric name of the catalog")))
             return None
         if self.allow_new_metrics and len(name) <= MAX_NAME_LENGTH and not any(b in name for b in "[]"):
             self.by_lower[name.lower()] = name
+            self.metrics[raw] = name
             default_source = source.strip() if isinstance(source, str) and source.strip() else None
             self.new_metrics[name] = MetricInfo(name, "count", "sum", None, default_source)
             return name
@@ -362,22 +375,27 @@ class _Validator:
         problems.append((index, Problem(where, f"unknown metric {name!r}", accepted)))
         return None
 
-    def _saw_negative(self, metric: str) -> None:
-        # A metric first seen in this import with a negative value is money-like, not a count.
-        info = self.new_metrics[metric]
-        self.new_metrics[metric] = MetricInfo(info.metric_name, "currency", info.rollup, None, info.default_source)
+    def _negative(self, metric: str, value: Decimal, index: int, problems: list[tuple[int, Problem]]) -> None:
+        info = self.new_metrics.get(metric)
+        if info is not None:
+            # A metric first seen in this import with a negative value is money-like, not a count.
+            self.new_metrics[metric] = MetricInfo(metric, "currency", info.rollup, None, info.default_source)
+        elif metric in self.non_negative:
+            unit = self.catalog[metric].unit
+            message = f"{value} is negative, but {metric!r} is measured in {unit}"
+            problems.append((index, Problem(self._at(index, "metric_value"), message, "zero or more")))
 
-    def _source(self, raw: object, index: int, location: str, problems: list[tuple[int, Problem]]) -> str | None:
+    def _source(self, raw: object, index: int, problems: list[tuple[int, Problem]]) -> str | None:
         text = raw.strip() if isinstance(raw, str) else ""
-        known = self.sources.get(text.lower())
+        known = self.known_sources.get(text.lower())
+        if known is None and text and len(text) <= MAX_SOURCE_LENGTH:
+            known = self.known_sources[text.lower()] = text
         if known is not None:
+            self.sources[raw] = known
             return known
-        if text and len(text) <= MAX_SOURCE_LENGTH:
-            self.sources[text.lower()] = text
-            return text
         message = "is empty" if not text else f"is {len(text)} characters long"
         accepted = f"{', '.join(KNOWN_SOURCES)}, or another system's name of at most {MAX_SOURCE_LENGTH} characters"
-        problems.append((index, Problem(_at(location, "source_system"), message, accepted)))
+        problems.append((index, Problem(self._at(index, "source_system"), message, accepted)))
         return None
 
 
@@ -398,7 +416,7 @@ def _refusal(problems: list[tuple[int, Problem]], total: int) -> InvalidInput:
     return InvalidInput(summary, listed, omitted=max(0, len(problems) - MAX_LISTED_PROBLEMS))
 
 
-def _duplicate_problems(session: Session, locations: list[str]) -> list[tuple[int, Problem]]:
+def _duplicate_problems(session: Session, locate: Locate) -> list[tuple[int, Problem]]:
     """Rows that repeat an earlier row's organization, period, metric and source (which one would win?)."""
     stage = STAGE
     keys = (stage.c.organization_id, stage.c.period, stage.c.metric_name, stage.c.source_system)
@@ -415,7 +433,7 @@ def _duplicate_problems(session: Session, locations: list[str]) -> list[tuple[in
     ).all()
     accepted = "one value per organization, period, metric and source in one batch"
     return [
-        (index, Problem(_at(locations[index], "metric_name"), f"repeats {locations[first]}", accepted))
+        (index, Problem(_at(locate(index), "metric_name"), f"repeats {locate(first)}", accepted))
         for index, first in rows
     ]
 

@@ -48,6 +48,7 @@ ROLLUP = temporary_table(
     Column("period", String(7), nullable=False),
     Column("metric_name", String(100), nullable=False),
     Column("metric_value", Numeric, nullable=False),
+    key=("organization_id", "period", "metric_name"),
 )
 
 

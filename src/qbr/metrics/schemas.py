@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, WithJsonSchema
+from pydantic import Field, StringConstraints
 
-from qbr.core.schema import MAX_ID, InputSchema, LongText, Name50, Name100, Number, Schema, Timestamp, optional
+from qbr.core.schema import (
+    MAX_ID,
+    InputSchema,
+    JsonAmount,
+    LongText,
+    Name50,
+    Name100,
+    Number,
+    Schema,
+    Timestamp,
+    optional,
+)
+from qbr.periods.calendar import MONTH_PATTERN
 
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 MAX_BATCH = 10_000  # rows per request; larger loads go through `qbr import metrics`
-# Validated by the ingest path (finite, within NUMERIC(12,2), rounded half-up to cents); documented as a number.
-JsonAmount = Annotated[Decimal, WithJsonSchema({"type": "number", "examples": [1234.56]})]
 
 Unit = Literal["count", "hours", "days", "currency", "percent"]
 Rollup = Literal["sum", "avg", "last"]

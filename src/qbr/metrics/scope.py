@@ -20,6 +20,7 @@ SCOPE = temporary_table(
     "qbr_tmp_scope",
     Column("organization_id", Integer, nullable=False),
     Column("period", String(7), nullable=False),
+    key=("organization_id", "period"),
 )
 # The three months of every quarter in SCOPE: what a quarter's rollup reads.
 QUARTER_MONTHS = temporary_table(
@@ -27,6 +28,7 @@ QUARTER_MONTHS = temporary_table(
     Column("organization_id", Integer, nullable=False),
     Column("quarter", String(7), nullable=False),
     Column("month", String(7), nullable=False),
+    key=("organization_id", "month"),
 )
 # The effective monthly value (Manual wins) of every metric in every month of QUARTER_MONTHS, ranked once and
 # read by both the quarterly rollup and the monthly KPIs.
@@ -37,6 +39,7 @@ EFFECTIVE = temporary_table(
     Column("period", String(7), nullable=False),
     Column("metric_name", String(100), nullable=False),
     Column("metric_value", Numeric(12, 2), nullable=False),
+    key=("organization_id", "period", "metric_name"),
 )
 
 

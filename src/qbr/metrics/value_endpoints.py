@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from qbr.api.deps import EditorDep, ListingDep, SessionDep
-from qbr.api.filters import PeriodFiltersDep, equal_if_given
+from qbr.api.filters import MonthFiltersDep, QuarterFiltersDep, equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import OrganizationIdQuery
 from qbr.core.schema import Name50, Name100
@@ -31,7 +31,7 @@ MetricNameQuery = Annotated[Name100 | None, Query(description="Only this metric.
 @router.get("/monthly", response_model=ListEnvelope[MetricMonthlyPublic], responses=CSV_RESPONSE)
 def list_monthly(
     listing: ListingDep,
-    periods: PeriodFiltersDep,
+    periods: MonthFiltersDep,
     organization_id: OrganizationIdQuery = None,
     metric_name: MetricNameQuery = None,
     source_system: Annotated[Name50 | None, Query(description="Only values from this source.")] = None,
@@ -79,7 +79,7 @@ def upsert_monthly(body: MetricsMonthlyUpsert, session: SessionDep, principal: E
 @router.get("/quarterly", response_model=ListEnvelope[MetricQuarterlyPublic], responses=CSV_RESPONSE)
 def list_quarterly(
     listing: ListingDep,
-    periods: PeriodFiltersDep,
+    periods: QuarterFiltersDep,
     organization_id: OrganizationIdQuery = None,
     metric_name: MetricNameQuery = None,
 ) -> object:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, status
 from sqlalchemy import select
 
-from qbr.api.deps import ListingDep
+from qbr.api.deps import EditorDep, ListingDep, SessionDep
 from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
-from qbr.api.params import OrganizationIdQuery
+from qbr.api.params import IdPath, OrganizationIdQuery
 from qbr.core.schema import Name100
 from qbr.thresholds.models import Threshold
-from qbr.thresholds.schemas import ThresholdPublic
+from qbr.thresholds.schemas import ThresholdPublic, ThresholdsPut, ThresholdsWritten
+from qbr.thresholds.writes import put_thresholds, remove_threshold
 
 router = APIRouter(prefix="/thresholds", tags=["thresholds"])
 
@@ -43,3 +44,18 @@ def list_thresholds(
             Threshold.organization_id.is_(None) if is_default else Threshold.organization_id.is_not(None)
         )
     return listing.page(query, ThresholdPublic, "thresholds")
+
+
+@router.put("")
+def put(body: ThresholdsPut, session: SessionDep, principal: EditorDep) -> ThresholdsWritten:
+    """Set warning and/or critical values, the defaults (no ``organization_id``; unscoped admins) or an
+    organization's own (its editors). A warning value on the wrong side of the critical one, for the metric's
+    direction, is refused; so is a change to a default that would leave an organization's own pair inconsistent."""
+    rows = put_thresholds(session, principal, body.items)
+    return ThresholdsWritten(items=[ThresholdPublic.model_validate(row) for row in rows])
+
+
+@router.delete("/{threshold_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete(threshold_id: IdPath, session: SessionDep, principal: EditorDep) -> None:
+    """Delete one threshold; an organization without its own value falls back to the default."""
+    remove_threshold(session, principal, threshold_id)

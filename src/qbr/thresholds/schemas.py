@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from qbr.core.schema import Number, Schema, Timestamp
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from qbr.core.schema import MAX_ID, InputSchema, JsonAmount, Name100, Number, Schema, Timestamp
 
 
 class ThresholdPublic(Schema):
@@ -12,3 +16,20 @@ class ThresholdPublic(Schema):
     threshold_value: Number
     organization_id: int | None
     updated_at: Timestamp
+
+
+class ThresholdWrite(InputSchema):
+    """One threshold to set; an organization's own when ``organization_id`` is given, else the default."""
+
+    metric_name: Name100 = Field(description="A metric or KPI with a direction.")
+    threshold_type: Literal["warning", "critical"]
+    threshold_value: JsonAmount
+    organization_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+
+
+class ThresholdsPut(InputSchema):
+    items: Annotated[list[ThresholdWrite], Field(min_length=1, max_length=1000)]
+
+
+class ThresholdsWritten(Schema):
+    items: list[ThresholdPublic]
