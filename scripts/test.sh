@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The full check: setup, lint, types, migrations in sync, and the test suite on SQLite and PostgreSQL.
+# The full check: setup, lint, types, migrations in sync, and the test suite on SQLite and PostgreSQL,
+# including the browser tests in headless Chromium (installed from Debian when missing).
 # This is the README's test command and what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 scripts/ensure-postgres.sh
+scripts/ensure-browser.sh
 
 echo "== ruff"
 .venv/bin/ruff check .

@@ -19,6 +19,7 @@ from qbr.connectors.scheduler import scheduler_from_settings
 from qbr.core import migrate
 from qbr.core.database import get_engine, make_session_factory
 from qbr.core.settings import Settings, get_settings
+from qbr.web.app import install_pages
 
 API_PREFIX = "/api/v1"
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
@@ -79,4 +80,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(AuthenticationMiddleware, is_protected=is_protected)
     app.include_router(health.router)
     app.include_router(api_router, prefix=API_PREFIX)
+    # The dashboard's pages live in the same app, outside /api, signed in with a session cookie.
+    install_pages(app, settings)
     return app

@@ -17,6 +17,7 @@ from qbr.cli.links import link_command, links_command, unlink_command
 from qbr.cli.metrics import metrics_group
 from qbr.cli.orgs import orgs_group
 from qbr.cli.periods import periods_group
+from qbr.cli.report import report_command
 from qbr.cli.serve import serve_command
 from qbr.cli.sync import sync_command
 from qbr.cli.thresholds import thresholds_group
@@ -38,6 +39,7 @@ for command in (
     orgs_group,
     keys_group,
     users_group,
+    report_command,
     serve_command,
     export_command,
     restore_command,

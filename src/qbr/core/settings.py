@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     auth_failure_window_seconds: int = Field(default=300, ge=1, le=86_400)
     # The API description (/docs, /openapi.json) needs credentials like every other route unless made public.
     public_api_docs: bool = False
+    # A dashboard session ends after this many hours without a page load (the cookie is renewed on each one).
+    session_hours: int = Field(default=8, ge=1, le=24 * 30)
 
     @field_validator("database_url")
     @classmethod

@@ -40,7 +40,7 @@ def ingest_as(
             (
                 index,
                 Problem(
-                    _field(batch.locations[index]),
+                    _field(batch.locate(index)),
                     UNKNOWN_ORGANIZATION.format(rows[index].organization_id),
                     ORGANIZATION_ACCEPTED,
                 ),
@@ -49,7 +49,7 @@ def ingest_as(
         ]
         # First within each row, where the ingest path puts its own organization problem (which it may have
         # found too, for an id that does not exist at all: one is enough).
-        others = [(i, p) for i, p in batch.problems if not (i in hidden and p.location == _field(batch.locations[i]))]
+        others = [(i, p) for i, p in batch.problems if not (i in hidden and p.location == _field(batch.locate(i)))]
         batch.problems = own + others
         batch.rows = [row for row in batch.rows if row[0] not in hidden]
     return write_batch(session, batch, reopen=reopen, note=note, changed_by=principal.describe())

@@ -1,0 +1,90 @@
+"""A trend chart as a reportlab drawing for the PDF report: the same layout as the SVG, with the y axis flipped."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
+from reportlab.lib.colors import HexColor, white
+
+from qbr.charts.layout import TrendLayout
+from qbr.charts.palette import (
+    AXIS_TEXT,
+    FONT_SIZE,
+    GRID,
+    MARKER_RADIUS,
+    SERIES,
+    marker_colour,
+    threshold_colour,
+    triangle,
+    zone_colour,
+)
+
+FONT = "Helvetica"
+BOLD = "Helvetica-Bold"
+
+
+def render_drawing(layout: TrendLayout, *, scale: float = 1.0) -> Drawing:
+    """The chart as a ``Drawing`` of ``layout.width × layout.height`` chart units times ``scale`` points."""
+    height = layout.height
+
+    def up(y: float) -> float:  # SVG's y grows downwards, PDF's upwards
+        return height - y
+
+    plot = layout.plot
+    group = Group()
+    for zone in layout.zones:
+        group.add(_filled_rect(plot.left, up(zone.bottom), plot.width, zone.bottom - zone.top, zone_colour(zone.kind)))
+    for tick in layout.y_ticks:
+        group.add(Line(plot.left, up(tick.position), plot.right, up(tick.position), strokeColor=HexColor(GRID)))
+        group.add(_label(plot.left - 6, up(tick.position) - 4, tick.text, AXIS_TEXT, anchor="end"))
+    for label in layout.x_labels:
+        group.add(_label(label.position, up(plot.bottom + 18), label.text, AXIS_TEXT, anchor="middle"))
+    for line in layout.thresholds:
+        colour = threshold_colour(line.kind)
+        dashed = Line(plot.left, up(line.y), plot.right, up(line.y), strokeColor=HexColor(colour), strokeWidth=1.2)
+        dashed.strokeDashArray = [5, 3]
+        group.add(dashed)
+        caption = f"{line.kind.capitalize()} {line.text}"
+        group.add(_label(plot.right - 2, up(line.y) + 4, caption, colour, anchor="end", bold=True))
+    for segment in layout.segments:
+        if len(segment) > 1:
+            coordinates = [value for x, y in segment for value in (x, up(y))]
+            group.add(PolyLine(coordinates, strokeColor=HexColor(SERIES), strokeWidth=1.8))
+    for point in layout.points:
+        group.add(marker_shape(point.marker, marker_colour(point.status), point.x, up(point.y)))
+    if not layout.has_data:
+        middle = plot.left + plot.width / 2, up(plot.top + plot.height / 2)
+        group.add(_label(*middle, "No data for these periods", AXIS_TEXT, anchor="middle"))
+    group.scale(scale, scale)
+    drawing = Drawing(layout.width * scale, layout.height * scale)
+    drawing.add(group)
+    return drawing
+
+
+def marker_shape(marker: str, colour: str, x: float, y: float, r: float = MARKER_RADIUS) -> Circle | Rect | Polygon:
+    """A status marker centred on (x, y) in PDF coordinates (y up); also used beside status words in tables."""
+    if marker == "triangle":
+        # triangle() works in top-left coordinates: mirror its corners about y.
+        corners = [value for px, py in triangle(x, y, r) for value in (px, 2 * y - py)]
+        return Polygon(corners, fillColor=HexColor(colour), strokeColor=None)
+    if marker == "square":
+        return _filled_rect(x - r, y - r, 2 * r, 2 * r, colour)
+    if marker == "ring":
+        return Circle(x, y, r, fillColor=white, strokeColor=HexColor(colour), strokeWidth=1.5)
+    return Circle(x, y, r, fillColor=HexColor(colour), strokeColor=None)
+
+
+def _filled_rect(x: float, y: float, width: float, height: float, colour: str) -> Rect:
+    # Set after construction: the typeshed stub of Rect mistypes its keyword arguments.
+    rect = Rect(x, y, width, height)
+    rect.fillColor = HexColor(colour)
+    rect.strokeColor = None
+    return rect
+
+
+def _label(
+    x: float, y: float, text: str, colour: str, *, anchor: Literal["start", "middle", "end"], bold: bool = False
+) -> String:
+    font = BOLD if bold else FONT
+    return String(x, y, text, fontName=font, fontSize=FONT_SIZE - 1, fillColor=HexColor(colour), textAnchor=anchor)

@@ -1,0 +1,38 @@
+"""``qbr report``: the QBR report of one organization and period as a PDF file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qbr.cli.app import CONTEXT_SETTINGS
+from qbr.core.database import unit_of_work
+from qbr.core.settings import get_settings
+from qbr.dashboard.service import build_dashboard
+from qbr.organizations.service import find_organization
+from qbr.periods.calendar import parse_period
+from qbr.reports.pdf import render_qbr_pdf
+
+
+@click.command("report", context_settings=CONTEXT_SETTINGS)
+@click.argument("organization")
+@click.argument("period")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Where to write the PDF (default: 'QBR <organization> <period>.pdf' in this folder).",
+)
+def report_command(organization: str, period: str, output: Path | None) -> None:
+    """Write the QBR report of ORGANIZATION (name or id) for PERIOD (2025-Q1 or 2025-03) as a PDF: cover,
+    executive summary, KPI pages with trend charts, and the metrics appendix."""
+    settings = get_settings()
+    ref = parse_period(period, location="PERIOD")
+    with unit_of_work() as session:
+        found = find_organization(session, organization)
+        view = build_dashboard(session, found.id, ref.value)
+    content = render_qbr_pdf(view, msp_name=settings.msp_name, logo_path=settings.msp_logo_path)
+    target = output or Path(f"QBR {view.organization.name} {ref.value}.pdf".replace("/", "-"))
+    target.write_bytes(content)
+    click.echo(f"wrote {target} ({len(content) // 1024 + 1} KiB) for {view.organization.name}, {ref.value}")

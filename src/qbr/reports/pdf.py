@@ -1,0 +1,315 @@
+"""The QBR report as a PDF: cover, executive summary, KPI pages with trend charts, and a metrics appendix.
+
+Built from the dashboard view (``qbr.dashboard.service.build_dashboard``), the same one the pages and the API use,
+so the report can never disagree with what the client saw on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from io import BytesIO
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    Image,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from qbr.charts.drawing import render_drawing
+from qbr.dashboard.schemas import DashboardKpi, DashboardMetric, DashboardView
+from qbr.errors import InvalidInput
+from qbr.presentation.periods import period_title
+from qbr.presentation.status import STATUSES, severity
+from qbr.presentation.values import format_value
+from qbr.reports import styles
+from qbr.reports.canvas import numbered_canvas
+from qbr.reports.cells import change_cell, status_chip, text, value_cell
+from qbr.reports.trends import item_status, kpi_trend
+
+CHART_WIDTH = (styles.CONTENT_WIDTH - 18) / 2
+LOGO_MAX = (2.4 * 72, 1.1 * 72)
+# Flatter than on screen, so two rows of KPI blocks fit a landscape page.
+PDF_CHART_HEIGHT = 190
+
+
+def render_qbr_pdf(
+    view: DashboardView, *, msp_name: str, logo_path: str | None = None, generated_on: date | None = None
+) -> bytes:
+    """The report for one organization and period as PDF bytes."""
+    generated_on = generated_on or date.today()
+    organization = view.organization.name
+    period = period_title(view.period.period_value)
+    buffer = BytesIO()
+    document = BaseDocTemplate(
+        buffer,
+        pagesize=styles.PAGE_SIZE,
+        leftMargin=styles.MARGIN,
+        rightMargin=styles.MARGIN,
+        topMargin=styles.MARGIN,
+        bottomMargin=styles.MARGIN,
+        title=f"{report_kind(view)}: {organization}, {period}",
+        author=msp_name,
+        subject=f"{organization} {view.period.period_value}",
+        creator="QBR Dashboard",
+    )
+    width, height = styles.PAGE_SIZE
+    body = Frame(styles.MARGIN, styles.MARGIN, styles.CONTENT_WIDTH, height - 2 * styles.MARGIN - 18, id="body")
+    cover = Frame(styles.MARGIN, styles.MARGIN, styles.CONTENT_WIDTH, height - 2 * styles.MARGIN, id="cover")
+
+    def header(canvas: Canvas, _document: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(styles.BOLD, 9)
+        canvas.setFillColor(styles.BRAND)
+        canvas.drawString(styles.MARGIN, height - styles.MARGIN, organization)
+        canvas.setFont(styles.FONT, 9)
+        canvas.setFillColor(styles.MUTED)
+        canvas.drawRightString(width - styles.MARGIN, height - styles.MARGIN, f"{report_kind(view)} · {period}")
+        canvas.setStrokeColor(styles.LINE)
+        canvas.line(styles.MARGIN, height - styles.MARGIN - 6, width - styles.MARGIN, height - styles.MARGIN - 6)
+        canvas.restoreState()
+
+    def cover_band(canvas: Canvas, _document: Any) -> None:
+        canvas.saveState()
+        canvas.setFillColor(styles.BRAND)
+        canvas.rect(0, 0, width, 0.35 * 72, stroke=0, fill=1)
+        canvas.restoreState()
+
+    document.addPageTemplates(
+        [PageTemplate("cover", [cover], onPage=cover_band), PageTemplate("content", [body], onPage=header)]
+    )
+    story: list[Flowable] = [
+        *cover_page(view, msp_name=msp_name, logo_path=logo_path, generated_on=generated_on),
+        NextPageTemplate("content"),
+        PageBreak(),
+        *executive_summary(view),
+        PageBreak(),
+        *kpi_pages(view),
+        PageBreak(),
+        *metrics_appendix(view),
+    ]
+    document.build(story, canvasmaker=numbered_canvas(f"{msp_name} · {organization} · {period}"))
+    return buffer.getvalue()
+
+
+def report_kind(view: DashboardView) -> str:
+    review = "Monthly" if view.period.period_type == "monthly" else "Quarterly"
+    return f"Internal SmartNumbers {review} Review" if view.organization.is_msp else f"{review} Business Review"
+
+
+def logo(path: str | None) -> Image | None:
+    """The MSP's logo, scaled to fit the cover; a configured but unreadable file is an error, not a silent gap."""
+    if not path:
+        return None
+    try:
+        reader = ImageReader(str(Path(path).expanduser()))
+        pixel_width, pixel_height = reader.getSize()
+    except Exception as exc:
+        raise InvalidInput.single(
+            "QBR_MSP_LOGO_PATH", f"cannot read the logo {path!r}: {exc}", "a readable PNG or JPEG file"
+        ) from exc
+    scale = min(LOGO_MAX[0] / pixel_width, LOGO_MAX[1] / pixel_height)
+    image = Image(str(Path(path).expanduser()), width=pixel_width * scale, height=pixel_height * scale)
+    image.hAlign = "LEFT"
+    return image
+
+
+def cover_page(view: DashboardView, *, msp_name: str, logo_path: str | None, generated_on: date) -> list[Flowable]:
+    story: list[Flowable] = []
+    image = logo(logo_path)
+    story.append(image if image is not None else text(msp_name, styles.SUBHEADING))
+    story.append(Spacer(1, 1.3 * 72))
+    story.append(text(report_kind(view), styles.SUBTITLE))
+    story.append(text(view.organization.name, styles.TITLE))
+    story.append(text(period_title(view.period.period_value), styles.SUBTITLE))
+    dates = f"{view.period.start_date:%B %-d, %Y} to {view.period.end_date:%B %-d, %Y}"
+    state = "in progress" if view.period.is_active else "final"
+    story.append(text(f"{dates} · {len(view.months)} month(s) of data · figures {state}", styles.BODY))
+    story.append(Spacer(1, 0.4 * 72))
+    story.append(status_counts(view.kpis))
+    story.append(Spacer(1, 1.0 * 72))
+    story.append(text(f"Prepared by {msp_name} on {generated_on:%B %-d, %Y}", styles.SMALL))
+    return story
+
+
+def status_counts(kpis: Iterable[DashboardKpi]) -> Table:
+    """One cell per status, worst first: its chip and how many KPIs have it."""
+    statuses = [item_status(kpi) for kpi in kpis]
+    row = [[status_chip(status, size=11), text(str(statuses.count(status)), styles.SUBHEADING)] for status in STATUSES]
+    table = Table([[cell for pair in row for cell in pair]], hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("RIGHTPADDING", (1, 0), (-1, -1), 22)]))
+    return table
+
+
+def executive_summary(view: DashboardView) -> list[Flowable]:
+    previous = view.previous_period or "previous period"
+    year_ago = view.year_ago_period or "a year ago"
+    key = [kpi for kpi in view.kpis if kpi.is_key] or list(view.kpis)
+    attention = needing_attention(view)
+    story: list[Flowable] = [text("Executive summary", styles.HEADING), status_counts(view.kpis), Spacer(1, 8)]
+    story.append(text(summary_sentence(view, attention), styles.BODY))
+    story.append(text("Key KPIs", styles.SUBHEADING))
+    header = ["KPI", "Value", "Status", f"vs {previous}", f"vs {year_ago}", "Warning", "Critical"]
+    rows = [
+        [
+            text(kpi.kpi_name),
+            value_cell(kpi.kpi_value, kpi.unit),
+            status_chip(item_status(kpi)),
+            change_cell(kpi.change_pct, kpi.direction, previous),
+            change_cell(kpi.change_pct_year, kpi.direction, year_ago),
+            value_cell(kpi.warning_value, kpi.unit),
+            value_cell(kpi.critical_value, kpi.unit),
+        ]
+        for kpi in key
+    ]
+    story.append(data_table(header, rows, [2.4, 1.1, 1.0, 1.1, 1.1, 0.95, 0.95], numeric=(1, 3, 4, 5, 6)))
+    if attention:
+        story.append(text("Needs attention", styles.SUBHEADING))
+        rows = [
+            [
+                text(kpi.kpi_name),
+                value_cell(kpi.kpi_value, kpi.unit),
+                status_chip(item_status(kpi)),
+                text(threshold_sentence(kpi)),
+            ]
+            for kpi in attention
+        ]
+        story.append(data_table(["KPI", "Value", "Status", "Why"], rows, [2.4, 1.1, 1.0, 4.1], numeric=(1,)))
+    if view.data_quality:
+        story.append(text("Data quality notes", styles.SUBHEADING))
+        rows = [[text(note.severity.capitalize()), text(note.message)] for note in view.data_quality]
+        story.append(data_table(["Severity", "Note"], rows, [1.0, 7.6]))
+    return story
+
+
+def summary_sentence(view: DashboardView, attention: list[DashboardKpi]) -> str:
+    graded = [kpi for kpi in view.kpis if item_status(kpi) in ("ok", "warning", "critical")]
+    if not graded:
+        return "No KPI could be graded for this period yet: see the data quality notes and the appendix."
+    if not attention:
+        return f"All {len(graded)} graded KPIs are on target."
+    names = ", ".join(kpi.kpi_name for kpi in attention[:4]) + (" and others" if len(attention) > 4 else "")
+    return f"{len(attention)} of {len(graded)} graded KPIs need attention: {names}."
+
+
+def threshold_sentence(kpi: DashboardKpi) -> str:
+    """Why a KPI needs attention: which threshold it has crossed, and which way."""
+    limit = kpi.critical_value if kpi.status == "critical" else kpi.warning_value
+    if limit is None:
+        return "outside its threshold"
+    side = "below" if kpi.direction == "higher_is_better" else "above"
+    return f"{side} the {kpi.status} threshold of {format_value(limit, kpi.unit)}"
+
+
+def kpi_pages(view: DashboardView) -> list[Flowable]:
+    story: list[Flowable] = [text("KPIs and trends", styles.HEADING)]
+    charted = [kpi for kpi in view.kpis if kpi.kpi_value is not None or any(p.value is not None for p in kpi.trend)]
+    blocks = [kpi_block(view, kpi) for kpi in charted]
+    for start in range(0, len(blocks), 2):
+        pair = blocks[start : start + 2] + ([] if start + 1 < len(blocks) else [Spacer(1, 1)])
+        grid = Table([pair], colWidths=[CHART_WIDTH + 9] * 2)
+        grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        story.append(grid)
+    missing = [kpi for kpi in view.kpis if kpi not in charted]
+    if missing:
+        rows = [[text(kpi.kpi_name), text(kpi.null_reason or "no data")] for kpi in missing]
+        title = text("Not computed for this period", styles.SUBHEADING)
+        story.append(KeepTogether([title, data_table(["KPI", "Why"], rows, [2.4, 6.2])]))
+    return story
+
+
+def kpi_block(view: DashboardView, kpi: DashboardKpi) -> Table:
+    previous = view.previous_period or "previous"
+    year_ago = view.year_ago_period or "a year ago"
+    layout = kpi_trend(kpi, height=PDF_CHART_HEIGHT)
+    columns = [CHART_WIDTH * share for share in (0.34, 0.24, 0.21, 0.21)]
+    figures = [
+        value_cell(kpi.kpi_value, kpi.unit, styles.BIG_VALUE),
+        status_chip(item_status(kpi), size=10),
+        change_cell(kpi.change_pct, kpi.direction, previous),
+        change_cell(kpi.change_pct_year, kpi.direction, year_ago),
+    ]
+    captions = [text(""), text(""), text(f"vs {previous}", styles.SMALL), text(f"vs {year_ago}", styles.SMALL)]
+    summary = Table([figures, captions], colWidths=columns)
+    summary.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    chart = render_drawing(layout, scale=CHART_WIDTH / layout.width)
+    formula = text(f"Formula: {kpi.calculation_method}", styles.SMALL)
+    # A one-column table keeps the block whole: it moves to the next page rather than splitting.
+    block = Table([[text(kpi.kpi_name, styles.SUBHEADING)], [summary], [chart], [formula]], colWidths=[CHART_WIDTH])
+    block.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, -1), (-1, -1), 14)]))
+    return block
+
+
+def metrics_appendix(view: DashboardView) -> list[Flowable]:
+    story: list[Flowable] = [text("Metrics appendix", styles.HEADING)]
+    previous = view.previous_period or "previous"
+    year_ago = view.year_ago_period or "a year ago"
+    header = ["Metric", "Value", "Status", previous, year_ago, f"vs {previous}", f"vs {year_ago}"]
+    by_source = sorted(view.metrics, key=lambda m: (m.source_system, m.metric_name))
+    for source, metrics in groupby(by_source, key=lambda m: m.source_system):
+        rows = [metric_row(metric, previous, year_ago) for metric in metrics]
+        widths = [2.6, 1.1, 1.0, 1.0, 1.0, 0.95, 0.95]
+        story.append(KeepTogether([text(source, styles.SUBHEADING)]))
+        story.append(data_table(header, rows, widths, numeric=(1, 3, 4, 5, 6)))
+    if not view.metrics:
+        story.append(text("No metrics were recorded for this period.", styles.BODY))
+    return story
+
+
+def metric_row(metric: DashboardMetric, previous: str, year_ago: str) -> list[Flowable]:
+    return [
+        text(metric.metric_name),
+        value_cell(metric.metric_value, metric.unit),
+        status_chip(item_status(metric)),
+        value_cell(metric.previous_value, metric.unit),
+        value_cell(metric.year_ago_value, metric.unit),
+        change_cell(metric.change_pct, metric.direction, previous),
+        change_cell(metric.change_pct_year, metric.direction, year_ago),
+    ]
+
+
+def data_table(
+    header: list[str], rows: Sequence[Sequence[Flowable]], weights: list[float], *, numeric: tuple[int, ...] = ()
+) -> Table:
+    """A full-width table with a repeated header row, light rules and banded rows."""
+    total = sum(weights)
+    head = [text(label, styles.CELL_HEAD) for label in header]
+    for column in numeric:
+        head[column] = text(header[column], styles.CELL_HEAD_RIGHT)
+    table = Table(
+        [head, *(list(row) for row in rows)],
+        colWidths=[styles.CONTENT_WIDTH * w / total for w in weights],
+        repeatRows=1,
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 0), (-1, 0), 1, styles.INK),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.4, styles.LINE),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [None, styles.BAND]),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
+
+
+def needing_attention(view: DashboardView) -> list[DashboardKpi]:
+    """The KPIs graded warning or critical, worst first."""
+    flagged = [kpi for kpi in view.kpis if kpi.status in ("critical", "warning")]
+    return sorted(flagged, key=lambda kpi: (severity(kpi.status), kpi.kpi_name))

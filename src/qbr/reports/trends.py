@@ -1,0 +1,35 @@
+"""A KPI's trend from the dashboard view, laid out for a chart (pages, print view and PDF alike).
+
+Each past value is graded against the current thresholds, the same lines the chart draws.
+"""
+
+from __future__ import annotations
+
+from qbr.charts.layout import TrendLayout, TrendPoint, TrendSpec, layout_trend
+from qbr.dashboard.schemas import DashboardKpi, DashboardMetric
+from qbr.presentation.status import shown_status
+from qbr.thresholds.grading import grade
+
+
+def kpi_trend(kpi: DashboardKpi, *, height: float = 220) -> TrendLayout:
+    return _layout(kpi.kpi_name, kpi, height)
+
+
+def _layout(name: str, item: DashboardKpi | DashboardMetric, height: float) -> TrendLayout:
+    points = [
+        TrendPoint(
+            point.period, point.value, grade(point.value, item.warning_value, item.critical_value, item.direction)
+        )
+        for point in item.trend
+    ]
+    spec = TrendSpec(name, item.unit, points, item.warning_value, item.critical_value, item.direction)
+    return layout_trend(spec, height=height)
+
+
+def item_status(item: DashboardKpi | DashboardMetric) -> str:
+    """The status a KPI or metric is shown with (``ungraded`` when it has no threshold)."""
+    return shown_status(item.status, item.warning_value, item.critical_value)
+
+
+def has_values(item: DashboardKpi | DashboardMetric) -> bool:
+    return any(point.value is not None for point in item.trend)

@@ -1,0 +1,121 @@
+"""The overview: every visible organization with the status of its key KPIs for one period, worst first.
+
+Four queries whatever the number of organizations (key KPIs, organizations, their values, the thresholds), graded
+with the same ``grade`` the dashboard uses.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from qbr.auth.principal import Principal
+from qbr.kpis.models import KpiDefinition, SmartNumber
+from qbr.organizations.models import Organization
+from qbr.periods.calendar import PeriodRef
+from qbr.presentation.status import STATUSES, severity, shown_status
+from qbr.thresholds.grading import grade
+from qbr.thresholds.models import Threshold
+
+
+@dataclass(frozen=True)
+class KeyKpi:
+    kpi_name: str
+    unit: str
+    direction: str | None
+
+
+@dataclass(frozen=True)
+class OverviewCell:
+    kpi_name: str
+    unit: str
+    kpi_value: Decimal | None
+    status: str
+
+
+@dataclass
+class OverviewRow:
+    organization_id: int
+    organization_name: str
+    is_msp: bool
+    cells: list[OverviewCell] = field(default_factory=list)
+    url: str = ""  # the page's address, filled in by the route
+
+    @property
+    def worst_status(self) -> str:
+        return min((cell.status for cell in self.cells), key=severity, default="no_data")
+
+    def sort_key(self) -> tuple[int, int, int, str]:
+        counts = Counter(cell.status for cell in self.cells)
+        return severity(self.worst_status), -counts["critical"], -counts["warning"], self.organization_name.lower()
+
+
+@dataclass(frozen=True)
+class Overview:
+    period: str
+    kpis: list[KeyKpi]
+    rows: list[OverviewRow]
+
+    @property
+    def status_counts(self) -> list[tuple[str, int]]:
+        """How many organizations have each status as their worst, worst first."""
+        counts = Counter(row.worst_status for row in self.rows)
+        return [(status, counts[status]) for status in STATUSES]
+
+
+def build_overview(session: Session, principal: Principal, period: PeriodRef, search: str = "") -> Overview:
+    kpis = [
+        KeyKpi(name, unit, direction)
+        for name, unit, direction in session.execute(
+            select(KpiDefinition.kpi_name, KpiDefinition.unit, KpiDefinition.direction)
+            .where(KpiDefinition.is_key)
+            .order_by(KpiDefinition.sort_order, KpiDefinition.kpi_name)
+        )
+    ]
+    visible = select(Organization.id).where(Organization.is_active, principal.organization_filter(Organization.id))
+    if search.strip():
+        visible = visible.where(func.lower(Organization.name).contains(search.strip().lower(), autoescape=True))
+    organizations = session.execute(
+        select(Organization.id, Organization.name, Organization.is_msp).where(Organization.id.in_(visible))
+    ).all()
+    names = [kpi.kpi_name for kpi in kpis]
+    values = {
+        (org_id, name): value
+        for org_id, name, value in session.execute(
+            select(SmartNumber.organization_id, SmartNumber.kpi_name, SmartNumber.kpi_value).where(
+                SmartNumber.period == period.value,
+                SmartNumber.kpi_name.in_(names),
+                SmartNumber.organization_id.in_(visible),
+            )
+        )
+    }
+    limits = _thresholds(session, names, visible)
+    rows = []
+    for org_id, org_name, is_msp in organizations:
+        row = OverviewRow(org_id, org_name, is_msp)
+        for kpi in kpis:
+            value = values.get((org_id, kpi.kpi_name))
+            warning, critical = (
+                limits.get((org_id, kpi.kpi_name, kind), limits.get((None, kpi.kpi_name, kind)))
+                for kind in ("warning", "critical")
+            )
+            status = shown_status(grade(value, warning, critical, kpi.direction), warning, critical)
+            row.cells.append(OverviewCell(kpi.kpi_name, kpi.unit, value, status))
+        rows.append(row)
+    rows.sort(key=OverviewRow.sort_key)
+    return Overview(period.value, kpis, rows)
+
+
+def _thresholds(session: Session, names: list[str], visible: Select[Any]) -> dict[tuple[int | None, str, str], Decimal]:
+    """(organization id or None for the default, name, type) → value, for every visible organization at once."""
+    rows = session.execute(
+        select(Threshold.organization_id, Threshold.metric_name, Threshold.threshold_type, Threshold.threshold_value)
+        .where(Threshold.metric_name.in_(names))
+        .where(Threshold.organization_id.is_(None) | Threshold.organization_id.in_(visible))
+    )
+    return {(org_id, name, kind): value for org_id, name, kind, value in rows}

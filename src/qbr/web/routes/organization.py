@@ -1,0 +1,178 @@
+"""An organization's QBR page for a quarter or a month, its print view and its PDF, and the MSP's own page."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from qbr.api.deps import SessionDep
+from qbr.auth.principal import Principal
+from qbr.charts.svg import render_svg
+from qbr.dashboard.schemas import DashboardView
+from qbr.dashboard.service import build_dashboard
+from qbr.errors import NotFound
+from qbr.organizations.models import Organization
+from qbr.periods.calendar import parse_period
+from qbr.presentation.status import STATUSES
+from qbr.reports.pdf import needing_attention, render_qbr_pdf, report_kind, summary_sentence
+from qbr.reports.trends import has_values, item_status, kpi_trend
+from qbr.web.deps import PagePrincipal
+from qbr.web.periods import default_period, picker_periods
+from qbr.web.templating import render
+
+router = APIRouter()
+
+
+def _visible_organization(session: SessionDep, principal: Principal, organization_id: int) -> Organization:
+    principal.require_visible(organization_id)
+    organization = session.get(Organization, organization_id)
+    if organization is None:
+        raise NotFound(f"no organization with id {organization_id}")
+    return organization
+
+
+def _visible_view(session: SessionDep, principal: Principal, organization_id: int, period: str) -> DashboardView:
+    _visible_organization(session, principal, organization_id)
+    return build_dashboard(session, organization_id, period)
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition for a download: an ASCII name for old clients, the exact UTF-8 name for the rest."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def qbr_url(request: Request, organization_id: int, period: str) -> str:
+    return request.url_for("organization_qbr", organization_id=organization_id, period=period).path
+
+
+@router.get("/organizations/{organization_id}", name="organization")
+def organization_home(
+    organization_id: int, request: Request, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    _visible_organization(session, principal, organization_id)
+    period = default_period(session, organization_id)
+    return RedirectResponse(qbr_url(request, organization_id, period.value), status_code=303)
+
+
+@router.get("/organizations/{organization_id}/qbr", name="organization_pick_period")
+def pick_period(
+    organization_id: int, request: Request, principal: PagePrincipal, session: SessionDep, period: str = ""
+) -> Response:
+    """The period picker's target (a GET form): on to the page's own address for the chosen period."""
+    _visible_organization(session, principal, organization_id)
+    ref = parse_period(period) if period else default_period(session, organization_id)
+    return RedirectResponse(qbr_url(request, organization_id, ref.value), status_code=303)
+
+
+@router.get("/organizations/{organization_id}/qbr/{period}.pdf", name="organization_qbr_pdf")
+def qbr_pdf(
+    organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    view = _visible_view(session, principal, organization_id, period)
+    settings = request.app.state.settings
+    content = render_qbr_pdf(view, msp_name=settings.msp_name, logo_path=settings.msp_logo_path)
+    filename = f"QBR {view.organization.name} {view.period.period_value}.pdf"
+    headers = {"Content-Disposition": attachment(filename), "Cache-Control": "no-store"}
+    return Response(content, media_type="application/pdf", headers=headers)
+
+
+@router.get("/organizations/{organization_id}/qbr/{period}/print", name="organization_qbr_print")
+def qbr_print(
+    organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    view = _visible_view(session, principal, organization_id, period)
+    settings = request.app.state.settings
+    context = _view_context(request, view) | {
+        "report_kind": report_kind(view),
+        "summary_sentence": summary_sentence(view, needing_attention(view)),
+        "generated_on": date.today(),
+        "back_url": qbr_url(request, organization_id, view.period.period_value),
+        "logo_url": request.url_for("msp_logo").path if settings.msp_logo_path else None,
+    }
+    return render(request, "print.html", context)
+
+
+@router.get("/organizations/{organization_id}/qbr/{period}", name="organization_qbr")
+def qbr_page(
+    organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    organization = _visible_organization(session, principal, organization_id)
+    return _qbr_page(request, session, organization, period, heading=organization.name, nav="overview")
+
+
+@router.get("/smartnumbers", name="smartnumbers")
+def smartnumbers(request: Request, session: SessionDep, principal: PagePrincipal, period: str = "") -> Response:
+    """The MSP's own SmartNumbers: the internal QBR, in the same form as a client's."""
+    msp = session.scalar(select(Organization).where(Organization.is_msp))
+    if msp is None or not principal.can_see(msp.id):
+        raise NotFound("no organization is marked as the MSP itself yet: create it with `qbr orgs create NAME --msp`")
+    ref = parse_period(period) if period else default_period(session, msp.id)
+    return _qbr_page(request, session, msp, ref.value, heading="Our SmartNumbers", nav="smartnumbers")
+
+
+@router.get("/branding/logo", name="msp_logo")
+def msp_logo(request: Request, principal: PagePrincipal) -> Response:
+    path = request.app.state.settings.msp_logo_path
+    if not path or not Path(path).expanduser().is_file():
+        raise NotFound("no logo is configured (QBR_MSP_LOGO_PATH)")
+    return FileResponse(Path(path).expanduser())
+
+
+def _qbr_page(
+    request: Request, session: SessionDep, organization: Organization, period: str, *, heading: str, nav: str
+) -> Response:
+    view = build_dashboard(session, organization.id, period)
+    ref = parse_period(view.period.period_value)
+    following = ref.shift(1)
+    is_msp_page = nav == "smartnumbers"
+    context = _view_context(request, view) | {
+        "heading": heading,
+        "nav": nav,
+        "picker_action": request.url_for("smartnumbers").path
+        if is_msp_page
+        else request.url_for("organization_pick_period", organization_id=organization.id).path,
+        "picker_periods": picker_periods(session),
+        "previous_url": _period_url(request, organization.id, view.previous_period, is_msp_page),
+        "next_url": _period_url(request, organization.id, following.value, is_msp_page)
+        if following.start_date <= date.today()
+        else None,
+        "next_period": following.value,
+    }
+    return render(request, "organization.html", context)
+
+
+def _period_url(request: Request, organization_id: int, period: str | None, is_msp_page: bool) -> str | None:
+    if period is None:
+        return None
+    if is_msp_page:
+        return f"{request.url_for('smartnumbers').path}?period={period}"
+    return qbr_url(request, organization_id, period)
+
+
+def _view_context(request: Request, view: DashboardView) -> dict[str, Any]:
+    """What the QBR page and the print view share: the view, its tiles split key/other, charts, counts."""
+    organization_id, period = view.organization.id, view.period.period_value
+    statuses = Counter(item_status(kpi) for kpi in view.kpis)
+    return {
+        "view": view,
+        "key_kpis": [kpi for kpi in view.kpis if kpi.is_key],
+        "other_kpis": [kpi for kpi in view.kpis if not kpi.is_key and kpi.kpi_value is not None],
+        # Shown as one compact list: a wall of empty tiles would bury the numbers that exist.
+        "not_computed": [kpi for kpi in view.kpis if not kpi.is_key and kpi.kpi_value is None],
+        "kpi_charts": [
+            (kpi, render_svg(kpi_trend(kpi), f"chart-{index}"))
+            for index, kpi in enumerate(view.kpis, start=1)
+            if has_values(kpi)
+        ],
+        "status_counts": [(status, statuses[status]) for status in STATUSES],
+        "pdf_url": request.url_for("organization_qbr_pdf", organization_id=organization_id, period=period).path,
+        "print_url": request.url_for("organization_qbr_print", organization_id=organization_id, period=period).path,
+    }

@@ -1,0 +1,131 @@
+"""Every page route: nobody signed in is sent to sign in (or refused, for a form without its token), a viewer
+cannot use an editor's form, and a user limited to organization A never sees organization B through any page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx2
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from qbr.web.errors import is_page
+from tests.api.route_cases import app_routes
+from tests.dashboard_support import QUARTER, SeededData
+from tests.web.conftest import UserFactory
+from tests.web.support import csrf_from, page_csrf, sign_in
+
+
+@dataclass(frozen=True)
+class PageCase:
+    path: str  # {org} is replaced by an organization id
+    form: dict[str, str] | None = None  # the fields of a POST
+    role: str = "viewer"  # the least role that may use it
+    shows_organization: bool = False  # answers 404 for an organization the user may not see
+
+
+CASES: dict[tuple[str, str], PageCase] = {
+    ("GET", "/"): PageCase("/"),
+    ("GET", "/smartnumbers"): PageCase("/smartnumbers"),
+    ("GET", "/organizations/{organization_id}"): PageCase("/organizations/{org}", shows_organization=True),
+    ("GET", "/organizations/{organization_id}/qbr"): PageCase(
+        f"/organizations/{{org}}/qbr?period={QUARTER}", shows_organization=True
+    ),
+    ("GET", "/organizations/{organization_id}/qbr/{period}"): PageCase(
+        f"/organizations/{{org}}/qbr/{QUARTER}", shows_organization=True
+    ),
+    ("GET", "/organizations/{organization_id}/qbr/{period}.pdf"): PageCase(
+        f"/organizations/{{org}}/qbr/{QUARTER}.pdf", shows_organization=True
+    ),
+    ("GET", "/organizations/{organization_id}/qbr/{period}/print"): PageCase(
+        f"/organizations/{{org}}/qbr/{QUARTER}/print", shows_organization=True
+    ),
+    ("GET", "/branding/logo"): PageCase("/branding/logo"),
+    ("GET", "/thresholds"): PageCase("/thresholds?organization_id={org}", role="editor", shows_organization=True),
+    ("GET", "/thresholds/edit"): PageCase(
+        "/thresholds/edit?name=RHEM&organization_id={org}", role="editor", shows_organization=True
+    ),
+    ("POST", "/thresholds/edit"): PageCase(
+        "/thresholds/edit",
+        {"name": "RHEM", "organization_id": "{org}", "warning": "0.3"},
+        role="editor",
+        shows_organization=True,
+    ),
+    ("GET", "/metrics/entry"): PageCase(
+        "/metrics/entry?organization_id={org}&period=2025-03", role="editor", shows_organization=True
+    ),
+    ("POST", "/metrics/entry"): PageCase(
+        "/metrics/entry",
+        {"organization_id": "{org}", "period": "2025-03", "metric_name": "Reactive Hours", "value": "1"},
+        role="editor",
+        shows_organization=True,
+    ),
+    ("GET", "/kpis"): PageCase("/kpis", role="admin"),
+    ("GET", "/kpis/new"): PageCase("/kpis/new", role="admin"),
+    ("POST", "/kpis/new"): PageCase(
+        "/kpis/new", {"kpi_name": "X", "formula": "[New MRR]", "unit": "currency", "action": "check"}, role="admin"
+    ),
+    ("GET", "/kpis/formula-check"): PageCase("/kpis/formula-check?formula=%5BNew%20MRR%5D"),
+    ("GET", "/kpis/{kpi_id}/edit"): PageCase("/kpis/1/edit", role="admin"),
+    ("POST", "/kpis/{kpi_id}/edit"): PageCase(
+        "/kpis/1/edit", {"formula": "[New MRR]", "unit": "currency", "action": "check"}, role="admin"
+    ),
+}
+PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
+LOWER_ROLE = {"editor": "viewer", "admin": "editor"}
+
+
+def send(client: TestClient, case: PageCase, organization_id: int, token: str) -> httpx2.Response:
+    path = case.path.replace("{org}", str(organization_id))
+    if case.form is None:
+        return client.get(path)
+    form = {key: value.replace("{org}", str(organization_id)) for key, value in case.form.items()}
+    return client.post(path, data=form | {"csrf_token": token})
+
+
+def test_every_page_route_is_covered(app: FastAPI) -> None:
+    pages = {route for route in app_routes(app) if is_page(route[1])}
+    assert pages - PUBLIC == set(CASES), sorted(pages - PUBLIC ^ set(CASES))
+
+
+@pytest.mark.parametrize("route", sorted(CASES), ids=" ".join)
+def test_nobody_signed_in_is_sent_to_sign_in(client: TestClient, data: SeededData, route: tuple[str, str]) -> None:
+    token = csrf_from(client.get("/login").text)  # an anonymous session's own token: the form is well-formed
+    response = send(client, CASES[route], data.acme, token)
+    assert response.status_code == 303, response.text
+    assert response.headers["location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize("route", sorted(r for r in CASES if CASES[r].form), ids=" ".join)
+def test_forms_without_the_token_are_refused(
+    client: TestClient, make_user: UserFactory, data: SeededData, route: tuple[str, str]
+) -> None:
+    sign_in(client, make_user("ada", "admin"))
+    response = send(client, CASES[route], data.acme, "forged")
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("route", sorted(r for r in CASES if CASES[r].role != "viewer"), ids=" ".join)
+def test_too_small_a_role_is_403(
+    client: TestClient, make_user: UserFactory, data: SeededData, route: tuple[str, str]
+) -> None:
+    case = CASES[route]
+    sign_in(client, make_user("someone", LOWER_ROLE[case.role]))
+    response = send(client, case, data.acme, page_csrf(client))
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("route", sorted(r for r in CASES if CASES[r].shows_organization), ids=" ".join)
+def test_a_user_limited_to_one_organization_never_sees_another(
+    client: TestClient, make_user: UserFactory, data: SeededData, route: tuple[str, str]
+) -> None:
+    case = CASES[route]
+    initech = data.organization_ids["Initech"]
+    sign_in(client, make_user("limited", case.role, [initech]))
+    token = page_csrf(client)
+    own = send(client, case, initech, token)
+    assert own.status_code < 400, own.text
+    other = send(client, case, data.acme, token)
+    assert other.status_code == 404, other.text
+    assert "Acme" not in other.text
