@@ -10,6 +10,7 @@ cookie there), each ``(request, session) -> Principal | None``. ``sign_in`` is w
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -17,7 +18,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from qbr.api.problems import problem_for
-from qbr.auth.keys import key_prefix, principal_for_api_key, verify_api_key
+from qbr.auth.keys import key_prefix, key_use_due, principal_for_api_key, record_key_use, verify_api_key
 from qbr.auth.principal import Principal
 from qbr.auth.ratelimit import FailureLimiter
 from qbr.auth.users import authenticate_user, principal_for_user
@@ -34,7 +35,11 @@ def client_address(request: Request) -> str:
 
 
 def api_key_principal(request: Request, session: Session, limiter: FailureLimiter) -> Principal | None:
-    """The principal of the request's API key; None when there is none; NotAuthenticated when it is bad."""
+    """The principal of the request's API key; None when there is none; NotAuthenticated when it is bad.
+
+    When the key's use is due to be recorded, the reads are committed first and the use is written in a transaction
+    of its own (see ``record_key_use``): concurrent requests with one key must not fail on SQLite.
+    """
     presented = request.headers.get(API_KEY_HEADER)
     if presented is None:
         return None
@@ -48,7 +53,12 @@ def api_key_principal(request: Request, session: Session, limiter: FailureLimite
     if api_key is None:
         limiter.record_failure(per_key, per_client)
         raise NotAuthenticated(f"the API key in {API_KEY_HEADER} is not valid (unknown, malformed or revoked)")
-    return principal_for_api_key(session, api_key)
+    principal = principal_for_api_key(session, api_key)
+    now = datetime.now(UTC)
+    if key_use_due(api_key, now):
+        session.commit()
+        record_key_use(session, api_key.id, now)
+    return principal
 
 
 def sign_in(request: Request, session: Session, username: str, password: str) -> Principal:
