@@ -11,6 +11,7 @@ from starlette.types import ASGIApp
 
 from qbr import __version__
 from qbr.api import health
+from qbr.api.guards import ApiGuardMiddleware
 from qbr.api.headers import SecurityHeadersMiddleware
 from qbr.api.problems import install_problem_handlers
 from qbr.api.router import api_router
@@ -94,6 +95,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     install_problem_handlers(app)
     app.add_middleware(AuthenticationMiddleware, is_protected=is_protected)
+    # Added last, so it runs first: oversized bodies are refused before anything reads them.
+    app.add_middleware(ApiGuardMiddleware, prefix=API_PREFIX + "/")
     wrap_outermost(app, lambda inner: SecurityHeadersMiddleware(inner, is_docs=DOCS_PATHS.__contains__, is_api=is_api))
     app.include_router(health.router)
     app.include_router(api_router, prefix=API_PREFIX)
