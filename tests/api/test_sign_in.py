@@ -1,4 +1,4 @@
-"""What the dashboard's sign-in builds on: ``sign_in`` (with the failure limit) and extra principal sources."""
+"""What the dashboard's sign-in builds on: ``verify_sign_in`` (with the failure limit) and extra principal sources."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qbr.api.security import sign_in
+from qbr.api.security import verify_sign_in
 from qbr.auth.models import User
 from qbr.auth.principal import Principal
 from qbr.auth.ratelimit import FailureLimiter
@@ -24,7 +24,7 @@ def with_sign_in_form(app: FastAPI) -> FastAPI:
     @app.post(SIGN_IN)
     def form(request: Request, username: str, password: str) -> dict[str, object]:
         with request.app.state.sessions.writing() as session:
-            principal = sign_in(request, session, username, password)
+            principal = principal_for_user(session, verify_sign_in(request, session, username, password))
             session.commit()
         return {"name": principal.name, "role": principal.role}
 

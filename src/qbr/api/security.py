@@ -5,7 +5,7 @@ The middleware resolves a :class:`Principal` once per request, in its own short 
 answers 401/429/503 itself, before any request validation, so nothing about the API is revealed without
 credentials. Sources are tried in order: the ``X-API-Key`` header, then each resolver in
 ``app.state.principal_resolvers`` (the dashboard adds its session cookie there), each
-``(request, session) -> Principal | None``. ``sign_in`` is what a sign-in form calls.
+``(request, session) -> Principal | None``. ``verify_sign_in`` is what a sign-in form calls.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from qbr.api.problems import problem_for
 from qbr.auth.keys import key_prefix, key_use_due, principal_for_api_key, record_key_use, verify_api_key
-from qbr.auth.models import ApiKey
+from qbr.auth.models import ApiKey, User
 from qbr.auth.principal import Principal
 from qbr.auth.ratelimit import FailureLimiter
-from qbr.auth.users import authenticate_user, principal_for_user
+from qbr.auth.users import authenticate_user
 from qbr.core.database import Sessions
 from qbr.errors import NotAuthenticated
 
@@ -55,8 +55,8 @@ def verified_api_key(request: Request, session: Session, limiter: FailureLimiter
     return api_key
 
 
-def sign_in(request: Request, session: Session, username: str, password: str) -> Principal:
-    """Check a username and password for a sign-in page, under the same failure limit as API keys.
+def verify_sign_in(request: Request, session: Session, username: str, password: str) -> User:
+    """The user a sign-in form names, checked under the same failure limit as API keys.
 
     Raises TooManyAttempts (429) after too many failures from this client for this username (or for any username),
     and NotAuthenticated with one message for every kind of failure, so it does not tell which usernames exist.
@@ -72,7 +72,7 @@ def sign_in(request: Request, session: Session, username: str, password: str) ->
         limiter.record_failure(per_user, per_client)
         raise NotAuthenticated("the username or password is not right, or the account is disabled")
     limiter.reset(per_user)
-    return principal_for_user(session, user)
+    return user
 
 
 def authenticate(
