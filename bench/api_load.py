@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 from collections import Counter
@@ -114,10 +115,11 @@ def demo_database(kind: str, folder: Path) -> Iterator[str]:
         yield url
 
 
-def report(kind: str, clients: int, seconds: float, result: LoadResult, tally: Tally) -> str:
+def report(kind: str, clients: int, seconds: float, result: LoadResult, tally: Tally, load: float) -> str:
     lines = [
         f"**{kind}**, {clients} concurrent clients for {seconds:.0f} s: {result.requests:,} requests "
-        f"({result.per_second:,.0f}/s), **{sum(tally.errors.values())} errors**",
+        f"({result.per_second:,.0f}/s), **{sum(tally.errors.values())} errors** "
+        f"(the machine's load average was {load:.1f} as the run started)",
         "",
         "| requests | count | p50 ms | p99 ms |",
         "|---|---:|---:|---:|",
@@ -133,7 +135,7 @@ def report(kind: str, clients: int, seconds: float, result: LoadResult, tally: T
 
 def record(path: Path, sections: list[str], machine: str) -> None:
     """Replace what lies between this run's markers in ``path`` (appended if they are missing)."""
-    body = "\n".join([f"Measured on {machine}.", "", *sections])
+    body = "\n\n".join([f"Measured on {machine}.", *sections])
     text = path.read_text() if path.exists() else "# Benchmarks\n"
     if START in text and END in text:
         before, rest = text.split(START, 1)
@@ -172,9 +174,10 @@ def main() -> None:
                         organizations = list(session.scalars(select(Organization.id).order_by(Organization.id)))
                 cycle = targets(organizations, date.today())
                 with qbr_server(url, folder / "logs", f"load-{kind}") as base_url:
+                    load = os.getloadavg()[0]  # other work on the machine shares its cores with the server
                     result, tally = asyncio.run(run_load(base_url, headers, cycle, options.clients, options.seconds))
             name = "SQLite" if kind == "sqlite" else "PostgreSQL"
-            section = report(name, options.clients, options.seconds, result, tally)
+            section = report(name, options.clients, options.seconds, result, tally, load)
             print(section, end="\n\n")
             sections.append(section)
             failed |= bool(tally.errors)
