@@ -4,7 +4,7 @@ The middleware resolves a :class:`Principal` once per request, in its own short 
 ``last_used_at`` is recorded even when the request then fails), and answers 401/429/503 itself, before any
 request validation, so nothing about the API is revealed without credentials. Sources are tried in order: the
 ``X-API-Key`` header, then each resolver in ``app.state.principal_resolvers`` (the dashboard adds its session
-cookie there), each ``(request, session) -> Principal | None``. ``sign_in`` is what a sign-in form calls.
+cookie there), each ``(request, session) -> Principal | None``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from qbr.api.problems import problem_for
 from qbr.auth.keys import key_prefix, key_use_due, principal_for_api_key, record_key_use, verify_api_key
 from qbr.auth.principal import Principal
 from qbr.auth.ratelimit import FailureLimiter
-from qbr.auth.users import authenticate_user, principal_for_user
 from qbr.errors import NotAuthenticated
 
 API_KEY_HEADER = "X-API-Key"
@@ -59,26 +58,6 @@ def api_key_principal(request: Request, session: Session, limiter: FailureLimite
         session.commit()
         record_key_use(session, api_key.id, now)
     return principal
-
-
-def sign_in(request: Request, session: Session, username: str, password: str) -> Principal:
-    """Check a username and password for a sign-in page, under the same failure limit as API keys.
-
-    Raises TooManyAttempts (429) after too many failures from this client for this username (or for any username),
-    and NotAuthenticated with one message for every kind of failure, so it does not tell which usernames exist.
-    """
-    limiter: FailureLimiter = request.app.state.auth_limiter
-    address = client_address(request)
-    per_user = ("sign-in", address, username.strip().lower())
-    per_client = ("sign-in", address)
-    limiter.check(per_user)
-    limiter.check(per_client, limit=limiter.limit * CLIENT_ALLOWANCE_FACTOR)
-    user = authenticate_user(session, username, password)
-    if user is None:
-        limiter.record_failure(per_user, per_client)
-        raise NotAuthenticated("the username or password is not right, or the account is disabled")
-    limiter.reset(per_user)
-    return principal_for_user(session, user)
 
 
 def authenticate(
