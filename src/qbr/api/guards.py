@@ -1,9 +1,7 @@
-"""Request and response hygiene for every API route: a cap on request bodies, and headers that keep API answers
-out of caches and out of content sniffing (they hold client data)."""
+"""A cap on the request bodies of every API route (response headers are ``qbr.api.headers``' job)."""
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -46,11 +44,4 @@ class ApiGuardMiddleware:
                     raise BodyTooLarge(self.max_body_bytes)
             return message
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Cache-Control", "no-store")
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-            await send(message)
-
-        await self.app(scope, limited_receive, send_with_headers)
+        await self.app(scope, limited_receive, send)
