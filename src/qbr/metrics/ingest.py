@@ -34,6 +34,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    update,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -210,12 +211,12 @@ def write_batch(
         if closed:
             reopen_periods(session, closed)
         widened = _organizations_with_new_metrics(session)
-        _upsert_staged(session)
-        changed = {pair for pair, (inserted, updated, _) in counts.items() if inserted or updated}
+        inserted = sum(c[0] for c in counts.values())
+        updated = sum(c[1] for c in counts.values())
+        _apply_staged(session, inserted, updated, len(batch.rows))
+        changed = {pair for pair, (new, changed_rows, _) in counts.items() if new or changed_rows}
         # A metric recorded for the first time can make KPIs apply to every period of the organization.
         recomputed = recompute(session, changed | pairs_of_organizations(session, widened) if widened else changed)
-    inserted = sum(c[0] for c in counts.values())
-    updated = sum(c[1] for c in counts.values())
     return IngestResult(inserted, updated, batch.total - inserted - updated, recomputed, tuple(closed))
 
 
@@ -578,19 +579,41 @@ def _record_manual_corrections(session: Session, note: str | None, changed_by: s
     )
 
 
-def _upsert_staged(session: Session) -> None:
+def _apply_staged(session: Session, inserted: int, updated: int, staged: int) -> None:
+    """Write the staged rows with the cheapest statement their classification allows.
+
+    The organizations are locked (``lock_organizations``), so the classification cannot go stale before this
+    runs: nothing changed needs no statement at all (re-importing the same file), all new rows a plain INSERT,
+    no new rows an UPDATE of the changed ones, and a mix an upsert.
+    """
     stage = STAGE
     columns = ["organization_id", "period", "metric_name", "source_system", "metric_value"]
-    insert = dialect_insert(session, MetricMonthly).from_select(
-        columns,
-        # WHERE is required: SQLite cannot otherwise tell an upsert's ON CONFLICT from a join clause.
-        select(*(stage.c[name] for name in columns)).where(true()),
-    )
+    if inserted == 0 and updated == 0:
+        return
+    if inserted == 0:
+        session.execute(
+            update(MetricMonthly)
+            .where(
+                MetricMonthly.organization_id == stage.c.organization_id,
+                MetricMonthly.period == stage.c.period,
+                MetricMonthly.metric_name == stage.c.metric_name,
+                MetricMonthly.source_system == stage.c.source_system,
+                MetricMonthly.metric_value != stage.c.metric_value,
+            )
+            .values(metric_value=stage.c.metric_value)
+        )
+        return
+    rows = select(*(stage.c[name] for name in columns))
+    if inserted == staged:
+        session.execute(insert(MetricMonthly).from_select(columns, rows))
+        return
+    # WHERE is required: SQLite cannot otherwise tell an upsert's ON CONFLICT from a join clause.
+    upsert = dialect_insert(session, MetricMonthly).from_select(columns, rows.where(true()))
     session.execute(
-        insert.on_conflict_do_update(
+        upsert.on_conflict_do_update(
             index_elements=["organization_id", "period", "metric_name", "source_system"],
-            set_={"metric_value": insert.excluded.metric_value},
-            where=MetricMonthly.metric_value != insert.excluded.metric_value,
+            set_={"metric_value": upsert.excluded.metric_value},
+            where=MetricMonthly.metric_value != upsert.excluded.metric_value,
         )
     )
 
