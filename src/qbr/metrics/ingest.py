@@ -18,6 +18,7 @@ import difflib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import (
     Column,
@@ -199,22 +200,18 @@ def write_batch(
         if batch.new_metrics:
             _register_new_metrics(session, batch.new_metrics)
         ensure_periods(session, batch.periods.values())
-        counts = _classify_changes(session)
-        closed = _closed_periods(session, sorted({period for (_, period), c in counts.items() if c[2]}))
+        changes = _classify_changes(session)
+        closed = _closed_periods(session, sorted({period for (_, period), c in changes.items() if c.collected}))
         if closed and not reopen:
-            raise Conflict(
-                f"period{'s' if len(closed) > 1 else ''} {', '.join(closed)} "
-                f"{'are' if len(closed) > 1 else 'is'} closed; nothing was written. Reopen with --reopen "
-                "(reopen=true), or enter a correction as a manual value"
-            )
+            raise _closed_conflict(closed)
         _record_manual_corrections(session, note, changed_by)
         if closed:
             reopen_periods(session, closed)
         widened = _organizations_with_new_metrics(session)
-        inserted = sum(c[0] for c in counts.values())
-        updated = sum(c[1] for c in counts.values())
+        inserted = sum(c.inserted for c in changes.values())
+        updated = sum(c.updated for c in changes.values())
         _apply_staged(session, inserted, updated, len(batch.rows))
-        changed = {pair for pair, (new, changed_rows, _) in counts.items() if new or changed_rows}
+        changed = {pair for pair, c in changes.items() if c.inserted or c.updated}
         # A metric recorded for the first time can make KPIs apply to every period of the organization.
         recomputed = recompute(session, changed | pairs_of_organizations(session, widened) if widened else changed)
     return IngestResult(inserted, updated, batch.total - inserted - updated, recomputed, tuple(closed))
@@ -465,7 +462,13 @@ def _existing_match() -> tuple[object, object]:
     return existing, condition
 
 
-def _classify_changes(session: Session) -> dict[Pair, tuple[int, int, bool]]:
+class _PairChanges(NamedTuple):
+    inserted: int  # staged rows that are new
+    updated: int  # staged rows whose value differs from the stored one
+    collected: bool  # whether any of those is a collected (not Manual) value: closed periods refuse it
+
+
+def _classify_changes(session: Session) -> dict[Pair, _PairChanges]:
     """Per (organization, month): rows to insert, rows to update, and whether a collected value changes."""
     stage = STAGE
     existing, condition = _existing_match()
@@ -484,7 +487,7 @@ def _classify_changes(session: Session) -> dict[Pair, tuple[int, int, bool]]:
         .group_by(stage.c.organization_id, stage.c.period)
     )
     return {
-        (organization_id, period): (int(inserted), int(updated), bool(collected))
+        (organization_id, period): _PairChanges(int(inserted), int(updated), bool(collected))
         for organization_id, period, inserted, updated, collected in rows
     }
 
@@ -507,6 +510,14 @@ def _organizations_with_new_metrics(session: Session) -> set[int]:
         .distinct()
     )
     return set(session.scalars(statement))
+
+
+def _closed_conflict(closed: list[str]) -> Conflict:
+    many = len(closed) > 1
+    return Conflict(
+        f"period{'s' if many else ''} {', '.join(closed)} {'are' if many else 'is'} closed; nothing was written. "
+        "Reopen with --reopen (reopen=true), or enter a correction as a manual value"
+    )
 
 
 def _closed_periods(session: Session, periods: list[str]) -> list[str]:
