@@ -207,9 +207,10 @@ def write_batch(
         _record_manual_corrections(session, note, changed_by)
         if closed:
             reopen_periods(session, closed)
-        widened = _organizations_with_new_metrics(session)
         inserted = sum(c.inserted for c in changes.values())
         updated = sum(c.updated for c in changes.values())
+        # Only a new row can record a metric an organization never had.
+        widened = _organizations_with_new_metrics(session) if inserted else set()
         _apply_staged(session, inserted, updated, len(batch.rows))
         changed = {pair for pair, c in changes.items() if c.inserted or c.updated}
         # A metric recorded for the first time can make KPIs apply to every period of the organization.
