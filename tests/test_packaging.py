@@ -34,6 +34,15 @@ def test_wheel_contains_the_migrations(unpacked_wheel: Path) -> None:
     assert (unpacked_wheel / "qbr" / "migrations" / "script.py.mako").is_file()
 
 
+def test_wheel_contains_the_dashboard_templates_and_static_files(unpacked_wheel: Path) -> None:
+    # The pages load nothing from the internet: everything they need must ship in the package.
+    web = unpacked_wheel / "qbr" / "web"
+    templates = {path.name for path in (web / "templates").glob("*.html")}
+    assert {"base.html", "overview.html", "organization.html", "print.html", "login.html"} <= templates
+    assert (web / "static" / "qbr.css").is_file()
+    assert (web / "static" / "qbr.js").is_file()
+
+
 def test_installed_package_migrates_a_new_database(unpacked_wheel: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(unpacked_wheel), "QBR_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"}
     code = "import qbr, sys; from qbr.cli import main; sys.argv = ['qbr', 'db', 'upgrade']; print(qbr.__file__); main()"

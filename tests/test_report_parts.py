@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, date, datetime
 
 import pytest
 from pypdf import PdfReader
@@ -11,7 +12,7 @@ from reportlab.lib.pagesizes import letter
 from reportlab.platypus import PageBreak, SimpleDocTemplate
 
 from qbr.errors import InvalidInput
-from qbr.presentation.periods import period_noun, period_title
+from qbr.presentation.periods import day_text, moment_text, period_noun, period_title
 from qbr.reports.canvas import numbered_canvas
 from qbr.reports.cells import change_cell, status_chip, text
 
@@ -62,3 +63,11 @@ def test_change_cell_says_better_or_worse_in_words() -> None:
     assert change_cell(None, "higher_is_better", "2024-Q4").getPlainText() == "—"
     # Names are text, never markup.
     assert text("R&D <b>").getPlainText() == "R&D <b>"
+
+
+def test_dates_and_times_read_naturally_in_the_business_time_zone() -> None:
+    assert day_text(date(2025, 1, 5)) == "Jan 5, 2025"
+    assert day_text(date(2025, 3, 31), long=True) == "March 31, 2025"
+    moment = datetime(2026, 1, 15, 15, 30, tzinfo=UTC)
+    assert moment_text(moment, "America/New_York") == "Jan 15, 2026 10:30 EST"
+    assert moment_text(moment, "UTC") == "Jan 15, 2026 15:30 UTC"

@@ -78,7 +78,12 @@ def test_account_manager_journey(
     expect(page).to_have_url(f"{base}/organizations/{data.acme}/qbr/2024-Q4")
     expect(page.locator(".subtitle")).to_contain_text("Q4 2024 (Oct–Dec)")
     screenshot(page, "04-organization-previous-quarter")
-    page.get_by_role("link", name=re.compile("2025-Q1")).click()
+    page.get_by_label("Period", exact=True).select_option("2025-03")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator(".subtitle")).to_contain_text("March 2025")
+    screenshot(page, "04b-organization-month")
+    page.goto(f"{base}/organizations/{data.acme}/qbr/2024-Q4")
+    page.get_by_role("link", name=re.compile("2025-Q1")).click()  # the "next period" link
     expect(page).to_have_url(f"{base}/organizations/{data.acme}/qbr/{QUARTER}")
 
     # Edit a threshold and see the status change.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import httpx2
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
@@ -26,6 +27,12 @@ def rhem_tile_status(client: TestClient, organization_id: int) -> str:
     return str(badge.get("data-status"))
 
 
+def post_thresholds(client: TestClient, organization_id: int | None, **values: str) -> httpx2.Response:
+    """Submit the threshold form for RHEM as the browser would (values: warning, critical; missing = empty)."""
+    form = {"csrf_token": page_csrf(client), "name": "RHEM", "organization_id": str(organization_id or "")}
+    return client.post("/thresholds/edit", data=form | values)
+
+
 class TestThresholds:
     def test_lists_graded_names_with_their_thresholds(self, admin_client: TestClient, data: SeededData) -> None:
         page = soup(admin_client.get("/thresholds").text)
@@ -43,16 +50,7 @@ class TestThresholds:
         form = admin_client.get("/thresholds/edit", params={"name": "RHEM", "organization_id": data.acme})
         assert form.status_code == 200
         assert "default: 0.25 h" in form.text
-        response = admin_client.post(
-            "/thresholds/edit",
-            data={
-                "csrf_token": page_csrf(admin_client),
-                "name": "RHEM",
-                "organization_id": str(data.acme),
-                "warning": "0.50",
-                "critical": "0.60",
-            },
-        )
+        response = post_thresholds(admin_client, data.acme, warning="0.50", critical="0.60")
         assert response.status_code == 303
         assert response.headers["location"] == f"/thresholds?organization_id={data.acme}"
         listing = admin_client.get(response.headers["location"]).text
@@ -62,25 +60,13 @@ class TestThresholds:
             assert effective_thresholds(session, data.acme)["RHEM"].source == "organization"
             assert effective_thresholds(session, None)["RHEM"].warning == Decimal("0.25")
         # Emptying both fields goes back to the defaults.
-        admin_client.post(
-            "/thresholds/edit",
-            data={"csrf_token": page_csrf(admin_client), "name": "RHEM", "organization_id": str(data.acme)},
-        )
+        post_thresholds(admin_client, data.acme)
         assert rhem_tile_status(admin_client, data.acme) == "critical"
 
     def test_inconsistent_thresholds_are_refused_with_the_reason(
         self, admin_client: TestClient, data: SeededData
     ) -> None:
-        response = admin_client.post(
-            "/thresholds/edit",
-            data={
-                "csrf_token": page_csrf(admin_client),
-                "name": "RHEM",
-                "organization_id": str(data.acme),
-                "warning": "0.70",
-                "critical": "0.60",
-            },
-        )
+        response = post_thresholds(admin_client, data.acme, warning="0.70", critical="0.60")
         assert response.status_code == 422
         alert = text_of(soup(response.text).find(attrs={"role": "alert"}))
         assert "lower is better, so the warning value (0.70) must be below the critical value (0.60)" in alert
@@ -92,9 +78,7 @@ class TestThresholds:
     ) -> None:
         sign_in(client, make_user("eddie", "editor"))
         assert client.get("/thresholds/edit", params={"name": "RHEM"}).status_code == 403
-        response = client.post(
-            "/thresholds/edit", data={"csrf_token": page_csrf(client), "name": "RHEM", "warning": "0.3"}
-        )
+        response = post_thresholds(client, None, warning="0.3")
         assert response.status_code == 403
         assert client.get("/thresholds/edit", params={"name": "RHEM", "organization_id": data.acme}).status_code == 200
 

@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
+from qbr.core.database import unit_of_work
+from qbr.metrics.ingest import MetricInput, ingest_metrics
 from qbr.presentation.values import format_value
 from tests.dashboard_support import QUARTER, SeededData
 from tests.web.conftest import UserFactory
@@ -134,6 +137,22 @@ class TestNavigation:
         previous = page.find("a", attrs={"rel": "prev"})
         assert previous is not None
         assert previous.get("href") == f"/organizations/{data.acme}/qbr/2025-02"
+
+    def test_a_period_without_data_says_so(self, viewer_client: TestClient, data: SeededData) -> None:
+        page = soup(viewer_client.get(f"/organizations/{data.acme}/qbr/2023-Q1").text)
+        notice = page.find(attrs={"data-notice": "no-data"})
+        assert "Nothing has been recorded for Acme Corp in Q1 2023 (Jan–Mar) yet" in text_of(notice)
+        assert page.find(attrs={"data-notice": "partial"}) is None
+        assert {str(badge.get("data-status")) for badge in page.select("article.tile [data-status]")} == {"no_data"}
+
+    def test_a_quarter_in_progress_warns_that_sums_are_partial(
+        self, viewer_client: TestClient, data: SeededData, engine: Engine
+    ) -> None:
+        with unit_of_work(engine) as session:
+            ingest_metrics(session, [MetricInput(data.acme, "2025-04", "Reactive Hours", 40, "ConnectWise")])
+        page = soup(viewer_client.get(f"/organizations/{data.acme}/qbr/2025-Q2").text)
+        notice = text_of(page.find(attrs={"data-notice": "partial"}))
+        assert "This quarter has 1 of 3 months of data so far" in notice
 
     def test_unknown_period_format_is_a_clear_422_page(self, viewer_client: TestClient, data: SeededData) -> None:
         response = viewer_client.get(f"/organizations/{data.acme}/qbr/2025-Q5")

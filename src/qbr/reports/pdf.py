@@ -32,7 +32,7 @@ from reportlab.platypus import (
 from qbr.charts.drawing import render_drawing
 from qbr.dashboard.schemas import DashboardKpi, DashboardMetric, DashboardView
 from qbr.errors import InvalidInput
-from qbr.presentation.periods import period_title
+from qbr.presentation.periods import day_text, period_title
 from qbr.presentation.status import STATUSES, severity
 from qbr.presentation.values import format_value
 from qbr.reports import styles
@@ -135,13 +135,13 @@ def cover_page(view: DashboardView, *, msp_name: str, logo_path: str | None, gen
     story.append(text(report_kind(view), styles.SUBTITLE))
     story.append(text(view.organization.name, styles.TITLE))
     story.append(text(period_title(view.period.period_value), styles.SUBTITLE))
-    dates = f"{view.period.start_date:%B %-d, %Y} to {view.period.end_date:%B %-d, %Y}"
+    dates = f"{day_text(view.period.start_date, long=True)} to {day_text(view.period.end_date, long=True)}"
     state = "in progress" if view.period.is_active else "final"
     story.append(text(f"{dates} · {len(view.months)} month(s) of data · figures {state}", styles.BODY))
     story.append(Spacer(1, 0.4 * 72))
     story.append(status_counts(view.kpis))
     story.append(Spacer(1, 1.0 * 72))
-    story.append(text(f"Prepared by {msp_name} on {generated_on:%B %-d, %Y}", styles.SMALL))
+    story.append(text(f"Prepared by {msp_name} on {day_text(generated_on, long=True)}", styles.SMALL))
     return story
 
 

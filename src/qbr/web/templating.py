@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from qbr import __version__
-from qbr.presentation.periods import period_title
+from qbr.presentation.periods import day_text, moment_text, period_title
 from qbr.presentation.status import status_style
 from qbr.presentation.values import describe_change, format_number, format_value
 from qbr.reports.trends import item_status
@@ -44,6 +44,7 @@ def make_environment() -> Environment:
         status_style=status_style,
         describe_change=describe_change,
         period_title=period_title,
+        day_text=day_text,
         direction_text=direction_text,
         item_status=item_status,
     )
@@ -64,6 +65,7 @@ def _request_context(request: Request) -> dict[str, Any]:
 
     return {
         "url_for": url_for,
+        "local_time": lambda moment: moment_text(moment, settings.business_timezone),
         "msp_name": settings.msp_name,
         "static_url": static_url,
         "csrf_field": lambda: csrf_field(request),

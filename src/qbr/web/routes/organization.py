@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
@@ -30,7 +31,7 @@ from qbr.web.templating import render
 router = APIRouter()
 
 
-def _visible_organization(session: SessionDep, principal: Principal, organization_id: int) -> Organization:
+def _visible_organization(session: Session, principal: Principal, organization_id: int) -> Organization:
     principal.require_visible(organization_id)
     organization = session.get(Organization, organization_id)
     if organization is None:
@@ -38,7 +39,7 @@ def _visible_organization(session: SessionDep, principal: Principal, organizatio
     return organization
 
 
-def _visible_view(session: SessionDep, principal: Principal, organization_id: int, period: str) -> DashboardView:
+def _visible_view(session: Session, principal: Principal, organization_id: int, period: str) -> DashboardView:
     _visible_organization(session, principal, organization_id)
     return build_dashboard(session, organization_id, period)
 
@@ -127,7 +128,7 @@ def msp_logo(request: Request, principal: PagePrincipal) -> Response:
 
 
 def _qbr_page(
-    request: Request, session: SessionDep, organization: Organization, period: str, *, heading: str, nav: str
+    request: Request, session: Session, organization: Organization, period: str, *, heading: str, nav: str
 ) -> Response:
     view = build_dashboard(session, organization.id, period)
     ref = parse_period(view.period.period_value)
