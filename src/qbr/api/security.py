@@ -5,7 +5,7 @@ The middleware resolves a :class:`Principal` once per request, in its own short 
 answers 401/429/503 itself, before any
 request validation, so nothing about the API is revealed without credentials. Sources are tried in order: the
 ``X-API-Key`` header, then each resolver in ``app.state.principal_resolvers`` (the dashboard adds its session
-cookie there), each ``(request, session) -> Principal | None``. ``sign_in`` is what a sign-in form calls.
+cookie there), each ``(request, session) -> Principal | None``.
 """
 
 from __future__ import annotations
