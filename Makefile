@@ -1,5 +1,5 @@
 # Every developer command in one place. The README's two commands are `make run` and `make test`.
-.PHONY: help setup run test lint format typecheck migrate revision clean
+.PHONY: help setup run test lint format typecheck migrate revision bench clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,6 +27,10 @@ migrate:  ## Migrate the database at QBR_DATABASE_URL to the newest revision
 
 revision:  ## New migration from model changes: make revision MESSAGE="add x"
 	scripts/new-revision.sh "$(MESSAGE)"
+
+bench:  ## Benchmarks vs the limit and the alternatives, writes docs/benchmarks.md (SCALE=tiny|small|full)
+	scripts/setup.sh
+	.venv/bin/python -m bench --scale $(or $(SCALE),full)
 
 clean:  ## Remove caches (keeps .venv and qbr.db)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache

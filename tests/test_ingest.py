@@ -208,3 +208,35 @@ def test_a_failed_batch_leaves_the_session_usable_and_clean(session: Session) ->
     assert session.scalar(select(func.count()).select_from(Period).where(Period.period_value == "2025-02")) == 0
     ingest_metrics(session, inputs(org.id, {("2025-02", "Reactive Hours"): 5}))
     assert session.scalar(select(func.count()).select_from(MetricMonthly)) == 2
+
+
+def test_derived_rows_without_inputs_are_deleted(session: Session) -> None:
+    org = make_organization(session)
+    ingest_metrics(session, inputs(org.id, {("2025-01", "Endpoints Managed"): 40}, source="NinjaOne"))
+    set_manual_value(session, org.id, "2025-02", "Reactive Hours", "10")
+    set_manual_value(session, org.id, "2025-01", "Reactive Hours", "8")
+    assert quarterly(session, org.id, "2025-Q1")["Reactive Hours"] == D("18.00")
+    assert kpis(session, org.id, "2025-02") == {"RHEM": None}  # no endpoints in February
+    set_manual_value(session, org.id, "2025-02", "Reactive Hours", None)
+    # February has no data left: its KPIs go, and the quarter keeps January only.
+    assert kpis(session, org.id, "2025-02") == {}
+    assert quarterly(session, org.id, "2025-Q1") == {"Endpoints Managed": D("40.00"), "Reactive Hours": D("8.00")}
+    set_manual_value(session, org.id, "2025-01", "Reactive Hours", None)
+    assert quarterly(session, org.id, "2025-Q1") == {"Endpoints Managed": D("40.00")}
+    assert kpis(session, org.id, "2025-Q1") == {}  # hours were never recorded now: RHEM no longer applies
+
+
+def test_a_first_value_of_a_metric_updates_kpis_of_every_period(session: Session) -> None:
+    org = make_organization(session)
+    ingest_metrics(
+        session, inputs(org.id, {("2024-11", "Endpoints Managed"): 40, ("2025-01", "Endpoints Managed"): 41})
+    )
+    assert kpis(session, org.id, "2024-11") == {}  # nothing applies with endpoints alone
+    result = ingest_metrics(session, inputs(org.id, {("2025-01", "Reactive Hours"): 8.2}))
+    # RHEM now applies to the organization: November shows it, without a value and with the reason.
+    assert kpis(session, org.id, "2024-11") == {"RHEM": None}
+    assert kpis(session, org.id, "2025-01") == {"RHEM": D("0.20")}
+    assert (org.id, "2024-Q4") in result.recomputed
+    set_manual_value(session, org.id, "2025-01", "Reactive Hours", "9")
+    set_manual_value(session, org.id, "2025-01", "Reactive Hours", None)
+    assert kpis(session, org.id, "2024-11") == {"RHEM": None}  # the collected 8.2 is still recorded

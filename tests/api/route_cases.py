@@ -29,6 +29,7 @@ class World:
     api_key_id: int
     user_id: int
     thresholds: dict[int, int]  # organization id -> id of its own RHEM warning threshold
+    manual_values: dict[int, int]  # organization id -> id of one of its Manual monthly values
     marker: str = "Bravo Secret"  # appears in B's name and vendor link: never in an A-scoped response
 
 
@@ -114,8 +115,14 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/organizations/{organization_id}/dashboard"): Case(
         "viewer", "organization", _org("/api/v1/organizations/{org}/dashboard", params={"period": "2025-Q1"})
     ),
+    ("GET", "/api/v1/organizations/{organization_id}/data-quality"): Case(
+        "viewer", "organization", _org("/api/v1/organizations/{org}/data-quality", params={"period": "2025-01"})
+    ),
     ("GET", "/api/v1/metrics/monthly"): Case("viewer", "shared", _filtered("/api/v1/metrics/monthly")),
     ("POST", "/api/v1/metrics/monthly"): Case("editor", "organization", _monthly_row, other_status=422),
+    ("DELETE", "/api/v1/metrics/monthly/{value_id}"): Case(
+        "editor", "organization", lambda world, org: Call(f"/api/v1/metrics/monthly/{world.manual_values[org]}")
+    ),
     ("GET", "/api/v1/metrics/quarterly"): Case("viewer", "shared", _filtered("/api/v1/metrics/quarterly")),
     ("GET", "/api/v1/smartnumbers"): Case("viewer", "shared", _filtered("/api/v1/smartnumbers")),
     ("POST", "/api/v1/smartnumbers/recompute"): Case(

@@ -10,13 +10,16 @@ Every check runs except ``positive_data_acceptance``: a request can match the sc
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from fastapi import FastAPI
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis import Case, GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -69,10 +72,23 @@ def fuzzing() -> Iterator[tuple[schemathesis.BaseSchema, dict[str, str]]]:
         # Schemathesis checks that bad credentials answer 401 again and again; the failure limit would rightly
         # turn that into 429 (it has its own tests), so it is set out of reach here.
         app = create_app(Settings(database_url=url, auth_failure_limit=10_000), engine=engine)
-        yield schemathesis.openapi.from_asgi("/openapi.json", app, headers=headers), headers
+        yield _without_security(app), headers
     finally:
         engine.dispose()
         drop_postgres_database(url)
+
+
+def _without_security(app: FastAPI) -> schemathesis.BaseSchema:
+    """The app's schema with authentication left out: every request carries the admin key, so invalid requests
+    differ only in what the operation itself takes (authentication has its own tests, route by route)."""
+    document = copy.deepcopy(app.openapi())
+    document.get("components", {}).pop("securitySchemes", None)
+    for item in document["paths"].values():
+        for operation in item.values():
+            operation.pop("security", None)
+    schema = schemathesis.openapi.from_dict(document)
+    schema.app = app
+    return schema
 
 
 @pytest.mark.slow
@@ -93,4 +109,10 @@ def test_no_server_error_and_every_response_as_documented(
     def run(case: Case) -> None:
         case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
 
-    run()
+    try:
+        run()
+    except Unsatisfiable:
+        # An operation whose only input is an unconstrained string path parameter has no invalid requests.
+        if mode is not GenerationMode.NEGATIVE:
+            raise
+        pytest.skip("no request can violate this operation's schema")

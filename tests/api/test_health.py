@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
@@ -43,3 +46,29 @@ class TestDatabaseDown:
             assert_problem(client.get("/readyz"), 503)
             problem = assert_problem(client.get("/api/v1/organizations", headers=admin), 503)
             assert "database" in problem["detail"]
+
+
+class TestGuards:
+    def test_api_answers_are_not_cached_or_sniffed(self, client: TestClient, admin: Headers) -> None:
+        response = client.get("/api/v1/organizations", headers=admin)
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-content-type-options"] == "nosniff"
+
+    def test_oversized_bodies_are_413(self, app: FastAPI, admin: Headers) -> None:
+        from qbr.api.guards import ApiGuardMiddleware
+
+        limited = ApiGuardMiddleware(app, prefix="/api/v1/", max_body_bytes=1000)
+        with TestClient(limited) as client:
+            body = {"items": [{"name": "x" * 2000}]}
+            declared = client.post("/api/v1/organizations", json=body, headers=admin)
+            assert_problem(declared, 413)
+
+            def chunks() -> Iterator[bytes]:
+                yield b'{"name": "'
+                yield b"x" * 2000
+                yield b'"}'
+
+            streamed = client.post(
+                "/api/v1/organizations", content=chunks(), headers={**admin, "Content-Type": "application/json"}
+            )
+            assert_problem(streamed, 413)

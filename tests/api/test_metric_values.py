@@ -235,3 +235,36 @@ class TestListQuarterly:
         assert_problem(
             client.get(QUARTERLY, params={"period": "2025-01"}, headers=editor), 422, location="query.period"
         )
+
+
+class TestRemoveManualValue:
+    def test_collected_value_shows_again_and_the_removal_is_recorded(
+        self, client: TestClient, editor: Headers, session: Session
+    ) -> None:
+        (acme,) = organizations(session, "Acme Corp")
+        client.post(MONTHLY, json={"items": [row(acme, "2025-01", "Reactive Hours", 10)]}, headers=editor)
+        client.post(MONTHLY, json={"items": [row(acme, "2025-01", "Reactive Hours", 12, "Manual")]}, headers=editor)
+        manual = client.get(MONTHLY, params={"source_system": "Manual"}, headers=editor).json()["items"][0]
+        response = client.delete(f"{MONTHLY}/{manual['id']}", params={"note": "the export is fixed"}, headers=editor)
+        assert response.status_code == 200, response.text
+        assert response.json() == {"previous_value": 12, "metric_value": 10}
+        assert client.get(MONTHLY, params={"source_system": "Manual"}, headers=editor).json()["total"] == 0
+        session.rollback()
+        from sqlalchemy import select
+
+        from qbr.metrics.models import MetricCorrection
+
+        notes = [c.note for c in session.scalars(select(MetricCorrection).order_by(MetricCorrection.id))]
+        assert notes[-1] == "the export is fixed"
+
+    def test_refusals(self, client: TestClient, editor: Headers, make_key: KeyFactory, session: Session) -> None:
+        acme, bravo = organizations(session, "Acme Corp", "Bravo Ltd")
+        client.post(MONTHLY, json={"items": [row(acme, "2025-01", "Reactive Hours", 10)]}, headers=editor)
+        client.post(MONTHLY, json={"items": [row(acme, "2025-01", "Employees", 3, "Manual")]}, headers=editor)
+        items = client.get(MONTHLY, headers=editor).json()["items"]
+        collected = next(i for i in items if i["source_system"] == "ConnectWise")
+        manual = next(i for i in items if i["source_system"] == "Manual")
+        assert_problem(client.delete(f"{MONTHLY}/{collected['id']}", headers=editor), 409)
+        assert_problem(client.delete(f"{MONTHLY}/{manual['id']}", headers=make_key("editor", [bravo])), 404)
+        assert_problem(client.delete(f"{MONTHLY}/{manual['id']}", headers=make_key("viewer")), 403)
+        assert_problem(client.delete(f"{MONTHLY}/999999", headers=editor), 404)

@@ -48,7 +48,18 @@ def world(engine: Engine) -> World:
         }
         make_periods(session, "2025-01")
         # Written directly (not through ingest) to keep this many-times-repeated setup fast.
+        manual_values = {}
         for organization in (a, b):
+            manual = MetricMonthly(
+                organization_id=organization.id,
+                period="2025-01",
+                metric_name="Employees",
+                metric_value=Decimal(4),
+                source_system="Manual",
+            )
+            session.add(manual)
+            session.flush()
+            manual_values[organization.id] = manual.id
             session.add_all(
                 [
                     MetricMonthly(
@@ -103,6 +114,7 @@ def world(engine: Engine) -> World:
             api_key_id=api_key.id,
             user_id=user.id,
             thresholds=thresholds,
+            manual_values=manual_values,
         )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from qbr import __version__
 from qbr.api import health
+from qbr.api.guards import ApiGuardMiddleware
 from qbr.api.problems import install_problem_handlers
 from qbr.api.router import api_router
 from qbr.api.security import AuthenticationMiddleware
@@ -78,6 +79,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     install_problem_handlers(app)
     app.add_middleware(AuthenticationMiddleware, is_protected=is_protected)
+    # Added last, so it runs first: oversized bodies are refused before anything reads them.
+    app.add_middleware(ApiGuardMiddleware, prefix=API_PREFIX + "/")
     app.include_router(health.router)
     app.include_router(api_router, prefix=API_PREFIX)
     # The dashboard's pages live in the same app, outside /api, signed in with a session cookie.

@@ -198,7 +198,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 # Documented on every API route so clients (and the fuzzing in CI) know the error shape.
-PROBLEM_RESPONSES = problem_responses(400, 401, 403, 404, 409, 422, 429, 503)
+PROBLEM_RESPONSES = problem_responses(400, 401, 403, 404, 409, 413, 422, 429, 503)
 
 
 def document_problem_media_type(app: FastAPI) -> None:

@@ -4,12 +4,13 @@ The middleware resolves a :class:`Principal` once per request, in its own short 
 ``last_used_at`` is recorded even when the request then fails), and answers 401/429/503 itself, before any
 request validation, so nothing about the API is revealed without credentials. Sources are tried in order: the
 ``X-API-Key`` header, then each resolver in ``app.state.principal_resolvers`` (the dashboard adds its session
-cookie there), each ``(request, session) -> Principal | None``.
+cookie there), each ``(request, session) -> Principal | None``. ``sign_in`` is what a sign-in form calls.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -17,9 +18,10 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from qbr.api.problems import problem_for
-from qbr.auth.keys import key_prefix, principal_for_api_key, verify_api_key
+from qbr.auth.keys import key_prefix, key_use_due, principal_for_api_key, record_key_use, verify_api_key
 from qbr.auth.principal import Principal
 from qbr.auth.ratelimit import FailureLimiter
+from qbr.auth.users import authenticate_user, principal_for_user
 from qbr.errors import NotAuthenticated
 
 API_KEY_HEADER = "X-API-Key"
@@ -33,7 +35,11 @@ def client_address(request: Request) -> str:
 
 
 def api_key_principal(request: Request, session: Session, limiter: FailureLimiter) -> Principal | None:
-    """The principal of the request's API key; None when there is none; NotAuthenticated when it is bad."""
+    """The principal of the request's API key; None when there is none; NotAuthenticated when it is bad.
+
+    When the key's use is due to be recorded, the reads are committed first and the use is written in a transaction
+    of its own (see ``record_key_use``): concurrent requests with one key must not fail on SQLite.
+    """
     presented = request.headers.get(API_KEY_HEADER)
     if presented is None:
         return None
@@ -47,7 +53,32 @@ def api_key_principal(request: Request, session: Session, limiter: FailureLimite
     if api_key is None:
         limiter.record_failure(per_key, per_client)
         raise NotAuthenticated(f"the API key in {API_KEY_HEADER} is not valid (unknown, malformed or revoked)")
-    return principal_for_api_key(session, api_key)
+    principal = principal_for_api_key(session, api_key)
+    now = datetime.now(UTC)
+    if key_use_due(api_key, now):
+        session.commit()
+        record_key_use(session, api_key.id, now)
+    return principal
+
+
+def sign_in(request: Request, session: Session, username: str, password: str) -> Principal:
+    """Check a username and password for a sign-in page, under the same failure limit as API keys.
+
+    Raises TooManyAttempts (429) after too many failures from this client for this username (or for any username),
+    and NotAuthenticated with one message for every kind of failure, so it does not tell which usernames exist.
+    """
+    limiter: FailureLimiter = request.app.state.auth_limiter
+    address = client_address(request)
+    per_user = ("sign-in", address, username.strip().lower())
+    per_client = ("sign-in", address)
+    limiter.check(per_user)
+    limiter.check(per_client, limit=limiter.limit * CLIENT_ALLOWANCE_FACTOR)
+    user = authenticate_user(session, username, password)
+    if user is None:
+        limiter.record_failure(per_user, per_client)
+        raise NotAuthenticated("the username or password is not right, or the account is disabled")
+    limiter.reset(per_user)
+    return principal_for_user(session, user)
 
 
 def authenticate(

@@ -12,7 +12,7 @@ import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from qbr.auth.models import ApiKey
@@ -88,19 +88,38 @@ def revoke_api_key(session: Session, id_or_prefix: str | int) -> ApiKey:
 
 
 def verify_api_key(session: Session, key: str) -> ApiKey | None:
-    """The active key matching ``key`` (and its use recorded), or None."""
+    """The active key matching ``key``, or None. Reads only: the caller records the use (``record_key_use``)."""
     prefix = key_prefix(key)
     api_key = session.scalar(select(ApiKey).where(ApiKey.key_prefix == prefix)) if prefix else None
     # Compare in constant time, and compare something even for an unknown prefix.
     matches = hmac.compare_digest(api_key.key_hash if api_key else _DUMMY_HASH, hash_key(key))
     if api_key is None or not matches or api_key.revoked_at is not None:
         return None
-    now = datetime.now(UTC)
-    last_used = api_key.last_used_at
-    if last_used is None or now - _aware(last_used) >= LAST_USED_PRECISION:
-        api_key.last_used_at = now
-        session.flush()
     return api_key
+
+
+def key_use_due(api_key: ApiKey, now: datetime) -> bool:
+    """Whether this use of the key should be recorded (at most once per LAST_USED_PRECISION)."""
+    last_used = api_key.last_used_at
+    return last_used is None or now - _aware(last_used) >= LAST_USED_PRECISION
+
+
+def record_key_use(session: Session, api_key_id: int, now: datetime) -> None:
+    """Record a use of the key with one conditional UPDATE, which concurrent requests may all run.
+
+    Run it first in a transaction of its own, never after reads in the same one: SQLite cannot turn a transaction
+    that has read into one that writes once another connection has written meanwhile (it fails at once, whatever
+    the busy timeout), and concurrent requests with the same key do exactly that. A transaction that starts with
+    the write waits for the lock instead.
+    """
+    session.execute(
+        update(ApiKey)
+        .where(
+            ApiKey.id == api_key_id,
+            or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at <= now - LAST_USED_PRECISION),
+        )
+        .values(last_used_at=now)
+    )
 
 
 def principal_for_api_key(session: Session, api_key: ApiKey) -> Principal:

@@ -17,7 +17,7 @@ Password = Annotated[
     StringConstraints(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH, pattern=r"^[^\x00]*$"),
     StorableText,
 ]
-Username = Annotated[str, StringConstraints(strip_whitespace=True, pattern=USERNAME_PATTERN)]
+Username = Annotated[str, StringConstraints(pattern=USERNAME_PATTERN)]
 
 
 class ApiKeyCreate(InputSchema):

@@ -20,7 +20,9 @@ class Schema(BaseModel):
 class InputSchema(BaseModel):
     """Base of every request body: unknown fields are refused, so a misspelt field is never silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # Nothing is stripped before validation, so what the OpenAPI document says about lengths holds exactly;
+    # names are trimmed after they are validated (see ``_name``).
+    model_config = ConfigDict(extra="forbid")
 
     def changes(self) -> dict[str, Any]:
         """The fields the client sent (for PATCH: what to change; an explicit null clears a nullable field)."""
@@ -70,11 +72,12 @@ _NAME = r"^[^\x00]*[^\x00\s][^\x00]*$"
 
 
 def _name(max_length: int) -> StringConstraints:
-    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length, pattern=_NAME)
+    return StringConstraints(min_length=1, max_length=max_length, pattern=_NAME)
 
 
+_Trimmed = AfterValidator(str.strip)
 # Names as the columns hold them (VARCHAR(50) / (100) / (200)), and free text such as descriptions.
-Name50 = Annotated[str, _name(50), StorableText]
-Name100 = Annotated[str, _name(100), StorableText]
-Name200 = Annotated[str, _name(200), StorableText]
+Name50 = Annotated[str, _name(50), StorableText, _Trimmed]
+Name100 = Annotated[str, _name(100), StorableText, _Trimmed]
+Name200 = Annotated[str, _name(200), StorableText, _Trimmed]
 LongText = Annotated[str, StringConstraints(max_length=10_000, pattern=_NO_NUL), StorableText]

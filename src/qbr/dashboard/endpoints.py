@@ -1,4 +1,5 @@
-"""``/organizations/{id}/dashboard``: the organization's figures for a month or a quarter, ready to show."""
+"""``/organizations/{id}/dashboard`` and ``…/data-quality``: an organization's figures for a month or a quarter,
+ready to show, and what looks wrong in them."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from qbr.api.deps import PrincipalDep, SessionDep
+from qbr.api.deps import ListingDep, PrincipalDep, SessionDep
+from qbr.api.listing import CSV_RESPONSE, ListEnvelope, respond
 from qbr.api.params import PERIOD_EXAMPLES, IdPath
-from qbr.dashboard.schemas import DashboardView
-from qbr.dashboard.service import build_dashboard
+from qbr.dashboard.schemas import DashboardView, DataQualityIssue
+from qbr.dashboard.service import build_dashboard, data_quality_issues
 from qbr.organizations.service import get_visible_organization
 from qbr.periods.calendar import PERIOD_PATTERN, parse_period
 
@@ -26,3 +28,19 @@ def dashboard(
     period a year earlier, change in percent, and the trend of the last 8 quarters (or 13 months)."""
     get_visible_organization(session, principal, organization_id)
     return build_dashboard(session, organization_id, parse_period(period, location="query.period"))
+
+
+@router.get("/{organization_id}/data-quality", response_model=ListEnvelope[DataQualityIssue], responses=CSV_RESPONSE)
+def data_quality(organization_id: IdPath, period: RequiredPeriod, listing: ListingDep) -> object:
+    """What looks wrong or missing in the organization's figures for the period: zero activity, changes of more
+    than 50 % from the previous month, KPIs that could not be computed and why, missing vendor links."""
+    get_visible_organization(listing.session, listing.principal, organization_id)
+    issues = data_quality_issues(listing.session, organization_id, parse_period(period, location="query.period"))
+    start, end = listing.params.offset, listing.params.offset + listing.params.limit
+    return respond(
+        issues[start:end],
+        DataQualityIssue,
+        listing.params,
+        total=len(issues),
+        filename=f"organization-{organization_id}-data-quality-{period}",
+    )

@@ -64,10 +64,13 @@ class DashboardMetric(_Graded):
 
 
 class DataQualityIssue(Schema):
-    code: str
+    """A data-quality signal: shown so people can look, never "fixed" behind their backs."""
+
+    code: Literal["zero_activity", "big_change", "kpi_not_computed", "rollup_out_of_range", "missing_link"]
     severity: Literal["info", "warning"]
     message: str
-    metric_name: str | None
+    metric_name: str | None  # the metric or KPI concerned (None for a missing vendor link)
+    period: str | None  # the month or quarter concerned (None for a missing vendor link)
 
 
 class DashboardSource(Schema):

@@ -29,6 +29,7 @@ from qbr.errors import NotFound
 from qbr.kpis.compute import load_kpi_catalog, load_values
 from qbr.kpis.models import KpiDefinition, SmartNumber
 from qbr.metrics.models import MetricDefinition, MetricMonthly, MetricQuarterly
+from qbr.metrics.quality import data_quality
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.organizations.service import SOURCE_SYSTEMS
 from qbr.periods.calendar import PeriodRef, parse_period
@@ -82,7 +83,7 @@ def build_dashboard(session: Session, organization_id: int, period: str | Period
         year_ago_period=ref.year_earlier().value,
         kpis=kpis,
         metrics=metrics,
-        data_quality=data_quality(kpis, metrics),
+        data_quality=data_quality_issues(session, organization_id, ref),
         sources=_sources(session, organization_id),
     )
 
@@ -261,6 +262,26 @@ def _sources(session: Session, organization_id: int) -> list[DashboardSource]:
     ]
 
 
-def data_quality(kpis: Sequence[DashboardKpi], metrics: Sequence[DashboardMetric]) -> list[DataQualityIssue]:
-    """Signals about the figures shown (placeholder until the engine's own data-quality checks are wired in)."""
-    return []
+# What needs a look (a figure that may be wrong) versus what explains a gap.
+_SEVERITY = {
+    "zero_activity": "warning",
+    "big_change": "warning",
+    "rollup_out_of_range": "warning",
+    "kpi_not_computed": "info",
+    "missing_link": "info",
+}
+
+
+def data_quality_issues(session: Session, organization_id: int, ref: PeriodRef) -> list[DataQualityIssue]:
+    """The data-quality signals of one organization for a month or a quarter, warnings first."""
+    issues = [
+        DataQualityIssue(
+            code=signal.kind,
+            severity=_SEVERITY.get(signal.kind, "info"),
+            message=signal.message,
+            metric_name=None if signal.kind == "missing_link" else signal.subject,
+            period=signal.period,
+        )
+        for signal in data_quality(session, organization_id, ref.value)
+    ]
+    return sorted(issues, key=lambda issue: issue.severity != "warning")

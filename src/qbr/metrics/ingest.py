@@ -44,8 +44,9 @@ from qbr.errors import Conflict, InvalidInput, NotFound, Problem
 from qbr.metrics.definitions import MAX_NAME_LENGTH, NON_NEGATIVE_UNITS, MetricInfo, find_metric, metric_catalog
 from qbr.metrics.definitions import register_new_metrics as _register_new_metrics
 from qbr.metrics.effective import MANUAL, effective_monthly_values, ranked_monthly_rows
+from qbr.metrics.locks import lock_organizations
 from qbr.metrics.models import MetricCorrection, MetricMonthly
-from qbr.metrics.recompute import recompute
+from qbr.metrics.recompute import pairs_of_organizations, recompute
 from qbr.metrics.scope import Pair
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import PeriodRef, parse_period
@@ -193,6 +194,7 @@ def write_batch(
         problems = [*extra_problems, *batch.problems, *_duplicate_problems(session, batch.locate)]
         if problems:
             raise _refusal(problems, rows_in_source or batch.total)
+        lock_organizations(session, {row[1] for row in batch.rows})
         if batch.new_metrics:
             _register_new_metrics(session, batch.new_metrics)
         ensure_periods(session, batch.periods.values())
@@ -207,9 +209,11 @@ def write_batch(
         _record_manual_corrections(session, note, changed_by)
         if closed:
             reopen_periods(session, closed)
+        widened = _organizations_with_new_metrics(session)
         _upsert_staged(session)
-        changed = [pair for pair, (inserted, updated, _) in counts.items() if inserted or updated]
-        recomputed = recompute(session, changed)
+        changed = {pair for pair, (inserted, updated, _) in counts.items() if inserted or updated}
+        # A metric recorded for the first time can make KPIs apply to every period of the organization.
+        recomputed = recompute(session, changed | pairs_of_organizations(session, widened) if widened else changed)
     inserted = sum(c[0] for c in counts.values())
     updated = sum(c[1] for c in counts.values())
     return IngestResult(inserted, updated, batch.total - inserted - updated, recomputed, tuple(closed))
@@ -256,6 +260,7 @@ def set_manual_value(
     if manual is None:
         raise NotFound(f"there is no manual value of {name!r} for organization {organization_id} in {ref.value}")
     with session.begin_nested():
+        lock_organizations(session, [organization_id])
         session.add(
             MetricCorrection(
                 organization_id=organization_id,
@@ -269,7 +274,16 @@ def set_manual_value(
             )
         )
         session.execute(delete(MetricMonthly).where(MetricMonthly.id == manual.id))
-        recompute(session, [(organization_id, ref.value)])
+        still_recorded = session.scalar(
+            select(MetricMonthly.id)
+            .where(MetricMonthly.organization_id == organization_id, MetricMonthly.metric_name == name)
+            .limit(1)
+        )
+        # The organization's last value of this metric: KPIs using it no longer apply to any of its periods.
+        if still_recorded is None:
+            recompute(session, pairs_of_organizations(session, [organization_id]) | {(organization_id, ref.value)})
+        else:
+            recompute(session, [(organization_id, ref.value)])
     return ManualValueChange(previous, _effective_value(session, organization_id, ref.value, name), True, was_closed)
 
 
@@ -472,6 +486,26 @@ def _classify_changes(session: Session) -> dict[Pair, tuple[int, int, bool]]:
         (organization_id, period): (int(inserted), int(updated), bool(collected))
         for organization_id, period, inserted, updated, collected in rows
     }
+
+
+def _organizations_with_new_metrics(session: Session) -> set[int]:
+    """Organizations for which the staged rows record a metric they never had (checked before the upsert)."""
+    stage = STAGE
+    staged = select(stage.c.organization_id, stage.c.metric_name).distinct().subquery("staged")
+    recorded = (
+        select(MetricMonthly.organization_id, MetricMonthly.metric_name)
+        .where(MetricMonthly.organization_id.in_(select(staged.c.organization_id)))
+        .distinct()
+        .subquery("recorded")
+    )
+    match = and_(recorded.c.organization_id == staged.c.organization_id, recorded.c.metric_name == staged.c.metric_name)
+    statement = (
+        select(staged.c.organization_id)
+        .select_from(staged.outerjoin(recorded, match))
+        .where(recorded.c.organization_id.is_(None))
+        .distinct()
+    )
+    return set(session.scalars(statement))
 
 
 def _closed_periods(session: Session, periods: list[str]) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from qbr.core.bulk import allow_large_sorts
 from qbr.kpis.compute import compute_staged_kpis
 from qbr.kpis.models import SmartNumber
+from qbr.metrics.locks import lock_all_organizations
 from qbr.metrics.models import MetricMonthly, MetricQuarterly
 from qbr.metrics.rollup import rollup_staged_quarters
 from qbr.metrics.scope import Pair, expand_pairs, stage_scope
@@ -31,12 +32,20 @@ def recompute(session: Session, pairs: Iterable[Pair]) -> tuple[Pair, ...]:
 
 
 def recompute_everything(session: Session) -> tuple[Pair, ...]:
-    """Recompute every pair with data or derived rows (after a catalog change: a new formula, a rollup rule).
+    """Recompute every pair with data or derived rows (after a catalog change: a new formula, a rollup rule)."""
+    lock_all_organizations(session)
+    return recompute(session, pairs_of_organizations(session, None))
 
-    Pairs that only have derived rows left (their inputs were deleted) are included so those rows go too.
+
+def pairs_of_organizations(session: Session, organization_ids: Collection[int] | None) -> set[Pair]:
+    """Every (organization, period) with values or derived rows, for the given organizations (None: all).
+
+    Pairs that only have derived rows left (their inputs were deleted) are included, so those rows go too.
     """
     pairs: set[Pair] = set()
     for model in (MetricMonthly, MetricQuarterly, SmartNumber):
         statement = select(model.organization_id, model.period).distinct()
-        pairs.update((organization_id, period) for organization_id, period in session.execute(statement))
-    return recompute(session, pairs)
+        if organization_ids is not None:
+            statement = statement.where(model.organization_id.in_(sorted(organization_ids)))
+        pairs.update((organization_id, period) for organization_id, period in session.execute(statement).all())
+    return pairs

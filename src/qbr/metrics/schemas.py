@@ -108,3 +108,8 @@ class IngestSummary(Schema):
     unchanged: int
     recomputed: list[PeriodPair] = Field(description="Organization and period pairs whose rollups and KPIs changed.")
     reopened: list[str] = Field(description="Closed periods reopened by this write.")
+
+
+class ManualValueRemoved(Schema):
+    previous_value: Number | None = Field(description="The effective value before (the Manual one).")
+    metric_value: Number | None = Field(description="The effective value now (a collected one, if any).")

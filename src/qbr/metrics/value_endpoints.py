@@ -10,12 +10,15 @@ from sqlalchemy import select
 from qbr.api.deps import EditorDep, ListingDep, SessionDep
 from qbr.api.filters import MonthFiltersDep, QuarterFiltersDep, equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
-from qbr.api.params import OrganizationIdQuery
-from qbr.core.schema import Name50, Name100
-from qbr.metrics.ingest import MetricInput
+from qbr.api.params import IdPath, OrganizationIdQuery
+from qbr.core.schema import LongText, Name50, Name100
+from qbr.errors import Conflict, NotFound
+from qbr.metrics.effective import MANUAL
+from qbr.metrics.ingest import MetricInput, set_manual_value
 from qbr.metrics.models import MetricMonthly, MetricQuarterly
 from qbr.metrics.schemas import (
     IngestSummary,
+    ManualValueRemoved,
     MetricMonthlyPublic,
     MetricQuarterlyPublic,
     MetricsMonthlyUpsert,
@@ -74,6 +77,29 @@ def upsert_monthly(body: MetricsMonthlyUpsert, session: SessionDep, principal: E
         recomputed=[PeriodPair(organization_id=org, period=period) for org, period in result.recomputed],
         reopened=list(result.reopened),
     )
+
+
+@router.delete("/monthly/{value_id}")
+def remove_manual_value(
+    value_id: IdPath,
+    session: SessionDep,
+    principal: EditorDep,
+    note: Annotated[LongText | None, Query(description="Why, recorded with the correction.")] = None,
+) -> ManualValueRemoved:
+    """Remove a Manual value (a correction), so the collected value shows again; the removal is recorded.
+    Collected values are not removed: correct them with a Manual value instead."""
+    row = session.get(MetricMonthly, value_id)
+    if row is None or not principal.can_see(row.organization_id):
+        raise NotFound(f"no monthly value with id {value_id}")
+    if row.source_system != MANUAL:
+        raise Conflict(
+            f"value {value_id} was collected from {row.source_system}; only Manual values can be removed "
+            "(correct a collected value by posting a Manual one)"
+        )
+    change = set_manual_value(
+        session, row.organization_id, row.period, row.metric_name, None, note=note, changed_by=principal.describe()
+    )
+    return ManualValueRemoved(previous_value=change.previous_value, metric_value=change.new_value)
 
 
 @router.get("/quarterly", response_model=ListEnvelope[MetricQuarterlyPublic], responses=CSV_RESPONSE)

@@ -1,0 +1,192 @@
+"""Workload 2, compute on PostgreSQL: quarterly rollups and every KPI of every organization and period.
+
+Ours is ``recompute`` over every (organization, month) pair, which brings every quarter with it, starting from
+empty derived tables. The limit is one hand-written ``INSERT … SELECT … GROUP BY`` rollup statement (rollups
+only: no KPIs), whose result must equal ours. pandas reads the monthly values, rolls them up with ``groupby``,
+pivots months and quarters to one column per metric, evaluates the KPI formulas column-wise and writes both
+results back with ``to_sql``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import Engine, select, text
+
+from bench.context import BenchRun
+from bench.databases import engine_for
+from bench.ingest import PANDAS_CHUNK_ROWS
+from bench.pandas_loader import MISSING, load_pandas
+from bench.results import Figure, at_most, speedup, time_ratio
+from bench.tables import create_identical_table, settle
+from bench.timing import timed
+from qbr.core.database import unit_of_work
+from qbr.metrics.models import MetricMonthly
+from qbr.metrics.recompute import recompute
+from qbr.metrics.scope import Pair
+
+WORKLOAD = "Compute (PostgreSQL)"
+SQL_TABLE = "bench_sql_quarterly"
+PANDAS_QUARTERLY = "bench_pandas_quarterly"
+PANDAS_SMARTNUMBERS = "bench_pandas_smartnumbers"
+
+# The limit: every rollup rule of the catalog in one statement over the monthly values (one source per value in
+# the dataset, so no precedence between sources is needed here).
+ROLLUP_SELECT = """
+SELECT m.organization_id,
+       substr(m.period, 1, 4) || '-Q' || ((CAST(substr(m.period, 6, 2) AS integer) + 2) / 3) AS quarter,
+       m.metric_name,
+       CASE d.rollup
+           WHEN 'avg' THEN round(avg(m.metric_value), 2)
+           WHEN 'last' THEN (array_agg(m.metric_value ORDER BY m.period DESC))[1]
+           ELSE sum(m.metric_value)
+       END AS metric_value
+FROM metrics_monthly AS m
+JOIN metric_definitions AS d ON d.metric_name = m.metric_name
+GROUP BY m.organization_id, quarter, m.metric_name, d.rollup
+"""
+ROLLUP_COLUMNS = "organization_id, period, metric_name, metric_value"
+ROLLUP_STATEMENT = f"INSERT INTO {SQL_TABLE} ({ROLLUP_COLUMNS}) {ROLLUP_SELECT}"
+
+DIFFERENCES = f"""
+SELECT count(*) FROM (
+    (SELECT organization_id, period, metric_name, metric_value FROM metrics_quarterly
+     EXCEPT SELECT organization_id, period, metric_name, metric_value FROM {SQL_TABLE})
+    UNION ALL
+    (SELECT organization_id, period, metric_name, metric_value FROM {SQL_TABLE}
+     EXCEPT SELECT organization_id, period, metric_name, metric_value FROM metrics_quarterly)
+) AS differing
+"""
+
+
+def run_compute(run: BenchRun, url: str) -> None:
+    """Runs on the database the ingest workload filled."""
+    with engine_for(url) as engine:
+        _run(run, engine)
+
+
+def _run(run: BenchRun, engine: Engine) -> None:
+    with engine.connect() as connection:
+        pairs: list[Pair] = [
+            (organization_id, period)
+            for organization_id, period in connection.execute(
+                select(MetricMonthly.organization_id, MetricMonthly.period).distinct()
+            )
+        ]
+    with engine.begin() as connection:
+        connection.execute(text("TRUNCATE metrics_quarterly, smartnumbers"))
+        create_identical_table(connection, "metrics_quarterly", SQL_TABLE)
+
+    settle(engine)
+    run.log(f"compute: our recompute of {len(pairs):,} months and their quarters")
+    recomputed, ours_seconds = timed(lambda: _recompute(engine, pairs))
+    counts = _counts(engine)
+    ours = Figure(
+        WORKLOAD,
+        "our recompute",
+        ours_seconds,
+        "s",
+        f"{len(recomputed):,} periods: {counts['metrics_quarterly']:,} rollups, {counts['smartnumbers']:,} KPI values",
+    )
+
+    settle(engine)
+    run.log("compute: one hand-written INSERT … SELECT … GROUP BY")
+    _, sql_seconds = timed(lambda: _rollup_statement(engine))
+    statement = Figure(WORKLOAD, "one SQL rollup statement", sql_seconds, "s", "rollups only, no KPIs")
+    with engine.connect() as connection:
+        differing = connection.execute(text(DIFFERENCES)).scalar_one()
+    if differing:
+        run.results.note(f"our rollups and the SQL statement's differ in {differing:,} rows")
+
+    run.results.add(ours, statement)
+    run.results.compare(time_ratio(WORKLOAD, ours, statement, at_most(2)))
+
+    if load_pandas() is None:
+        run.results.note(MISSING)
+        return
+    with engine.begin() as connection:
+        create_identical_table(connection, "metrics_quarterly", PANDAS_QUARTERLY)
+        create_identical_table(connection, "smartnumbers", PANDAS_SMARTNUMBERS)
+    settle(engine)
+    run.log("compute: pandas groupby/pivot, KPI formulas column-wise, to_sql")
+    (written, write_seconds), pandas_seconds = timed(lambda: pandas_compute(engine))
+    pandas = Figure(
+        WORKLOAD,
+        "pandas groupby/pivot",
+        pandas_seconds,
+        "s",
+        f"{written:,} rows written, of which writing (to_sql) {write_seconds:,.1f} s",
+    )
+    run.results.add(pandas)
+    run.results.compare(speedup(WORKLOAD, ours, pandas))
+
+
+def _recompute(engine: Engine, pairs: list[Pair]) -> tuple[Pair, ...]:
+    with unit_of_work(engine) as session:
+        return recompute(session, pairs)
+
+
+def _rollup_statement(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(text(ROLLUP_STATEMENT))
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {
+            table: int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+            for table in ("metrics_quarterly", "smartnumbers")
+        }
+
+
+def pandas_compute(engine: Engine) -> tuple[int, float]:
+    """Rollups and KPIs the way a data person would write them; returns rows written and seconds spent writing."""
+    pd: Any = load_pandas()
+    monthly = pd.read_sql("SELECT organization_id, period, metric_name, metric_value FROM metrics_monthly", engine)
+    rules = pd.read_sql("SELECT metric_name, rollup FROM metric_definitions", engine)
+    kpis = pd.read_sql("SELECT kpi_name, formula FROM kpi_definitions ORDER BY sort_order, kpi_name", engine)
+    monthly["metric_value"] = monthly["metric_value"].astype(float)
+    month_number = monthly["period"].str[5:7].astype(int)
+    monthly["quarter"] = monthly["period"].str[:4] + "-Q" + ((month_number + 2) // 3).astype(str)
+
+    keys = ["organization_id", "quarter", "metric_name"]
+    ruled = monthly.merge(rules, on="metric_name")
+    sums = ruled[ruled["rollup"] == "sum"].groupby(keys)["metric_value"].sum()
+    means = ruled[ruled["rollup"] == "avg"].groupby(keys)["metric_value"].mean()
+    lasts = ruled[ruled["rollup"] == "last"].sort_values("period").groupby(keys)["metric_value"].last()
+    rolled = pd.concat([sums, means, lasts]).round(2)
+    quarterly = rolled.rename("metric_value").reset_index().rename(columns={"quarter": "period"})
+
+    month_wide = monthly.pivot_table(
+        index=["organization_id", "period"], columns="metric_name", values="metric_value", aggfunc="first"
+    )
+    month_wide["months"] = 1
+    quarter_wide = quarterly.pivot_table(
+        index=["organization_id", "period"], columns="metric_name", values="metric_value", aggfunc="first"
+    )
+    months_per_quarter = monthly.groupby(["organization_id", "quarter"])["period"].nunique()
+    quarter_wide["months"] = months_per_quarter.rename_axis(["organization_id", "period"]).reindex(quarter_wide.index)
+    smartnumbers = pd.concat([_kpi_values(pd, month_wide, kpis), _kpi_values(pd, quarter_wide, kpis)])
+
+    def write() -> int:
+        for frame, table in ((quarterly, PANDAS_QUARTERLY), (smartnumbers, PANDAS_SMARTNUMBERS)):
+            frame.to_sql(table, engine, if_exists="append", index=False, method="multi", chunksize=PANDAS_CHUNK_ROWS)
+        return len(quarterly) + len(smartnumbers)
+
+    return timed(write)
+
+
+def _kpi_values(pd: Any, wide: Any, kpis: Any) -> Any:
+    """Every KPI of every row of ``wide`` (one column per metric), as smartnumbers rows."""
+    for name, formula in zip(kpis["kpi_name"], kpis["formula"], strict=True):
+        wide[name] = wide.eval(_as_pandas_expression(formula))
+    values = wide[list(kpis["kpi_name"])].replace([float("inf"), float("-inf")], float("nan")).round(2)
+    long = values.reset_index().melt(id_vars=["organization_id", "period"], var_name="kpi_name", value_name="kpi_value")
+    long["calculation_method"] = long["kpi_name"].map(dict(zip(kpis["kpi_name"], kpis["formula"], strict=True)))
+    return long
+
+
+def _as_pandas_expression(formula: str) -> str:
+    """``[Reactive Hours] / months`` → ```Reactive Hours` / months``: DataFrame.eval's quoting of column names."""
+    return re.sub(r"\[([^\]]+)\]", r"`\1`", formula)

@@ -1,0 +1,134 @@
+"""Workload 1, ingest on PostgreSQL: our CSV import against raw COPY (the limit) and pandas ``to_sql``.
+
+All three load the same file into a table with the same columns, indexes and foreign keys. Ours also validates
+every row, upserts and computes the quarterly rollups and KPIs of every month and quarter it touched (what
+``qbr import metrics`` does); raw COPY only stores the rows. Then the second file, in which every value differs,
+is imported again: every row is an update.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from bench.context import BenchRun
+from bench.databases import engine_for
+from bench.dataset import HEADER, prepare_database
+from bench.pandas_loader import MISSING, load_pandas
+from bench.results import Figure, at_least, at_most, speedup, time_ratio
+from bench.tables import create_identical_table, row_count, settle
+from bench.timing import timed
+from qbr.core.database import unit_of_work
+from qbr.metrics.csv_import import CsvImportResult, import_metrics_csv
+
+WORKLOAD = "Ingest (PostgreSQL)"
+COPY_TABLE = "bench_copy_monthly"
+PANDAS_TABLE = "bench_pandas_monthly"
+PANDAS_CHUNK_ROWS = 1_000  # method="multi" puts a chunk in one INSERT; PostgreSQL takes at most 65,535 parameters
+COPY_BLOCK_BYTES = 1 << 20
+
+
+def run_ingest(run: BenchRun, url: str) -> None:
+    with engine_for(url) as engine:
+        _run(run, engine)
+
+
+def _run(run: BenchRun, engine: Engine) -> None:
+    rows = run.scale.monthly_rows
+    prepare_database(engine, run.scale)
+    with engine.begin() as connection:
+        create_identical_table(connection, "metrics_monthly", COPY_TABLE)
+        create_identical_table(connection, "metrics_monthly", PANDAS_TABLE)
+
+    settle(engine)
+    run.log(f"ingest: raw COPY of {rows:,} rows")
+    _, copy_seconds = timed(lambda: raw_copy(engine, run.dataset.first, COPY_TABLE))
+    _expect(row_count(engine, COPY_TABLE), rows, "raw COPY")
+    copy = Figure(WORKLOAD, "raw COPY", copy_seconds, "s", f"{rows:,} rows into an identical empty table")
+
+    settle(engine)
+    run.log("ingest: our import")
+    first, ours_seconds = timed(lambda: our_import(engine, run.dataset.first))
+    _expect(first.ingest.inserted, rows, "our import")
+    ours = Figure(
+        WORKLOAD,
+        "our import",
+        ours_seconds,
+        "s",
+        f"validated, upserted, {len(first.ingest.recomputed):,} periods' rollups and KPIs computed",
+    )
+
+    settle(engine)
+    run.log("ingest: re-import, every value changed")
+    again, again_seconds = timed(lambda: our_import(engine, run.dataset.changed))
+    _expect(again.ingest.updated, rows, "the re-import")
+    reimport = Figure(WORKLOAD, "our re-import", again_seconds, "s", f"{rows:,} rows updated, all recomputed")
+
+    run.results.add(copy, ours, reimport)
+    run.results.compare(
+        time_ratio(WORKLOAD, ours, copy, at_most(1.5)),
+        time_ratio(WORKLOAD, reimport, copy, at_most(3)),
+    )
+
+    pandas = load_pandas()
+    if pandas is None:
+        run.results.note(MISSING)
+        return
+    settle(engine)
+    run.log("ingest: pandas read_csv + to_sql(method='multi')")
+    _, pandas_seconds = timed(lambda: pandas_to_sql(engine, run.dataset.first, PANDAS_TABLE))
+    _expect(row_count(engine, PANDAS_TABLE), rows, "pandas to_sql")
+    to_sql = Figure(
+        WORKLOAD,
+        "pandas to_sql",
+        pandas_seconds,
+        "s",
+        f"read_csv, then to_sql(method='multi', chunksize={PANDAS_CHUNK_ROWS:,})",
+    )
+    run.results.add(to_sql)
+    run.results.compare(speedup(WORKLOAD, ours, to_sql, at_least(10)))
+
+
+def our_import(engine: Engine, path: Path) -> CsvImportResult:
+    """What ``qbr import metrics FILE`` does, in this process: one unit of work, committed."""
+    with unit_of_work(engine) as session:
+        return import_metrics_csv(session, path)
+
+
+def raw_copy(engine: Engine, path: Path, table: str) -> None:
+    """The file streamed to the server as it is, with COPY … FROM STDIN: the fastest way a client loads rows."""
+    connection = engine.raw_connection()
+    try:
+        driver = connection.driver_connection  # the psycopg connection itself
+        assert driver is not None
+        with driver.cursor() as cursor, path.open("rb") as source:
+            statement = f"COPY {table} ({', '.join(HEADER)}) FROM STDIN WITH (FORMAT csv, HEADER true)"
+            with cursor.copy(statement) as copy:
+                while block := source.read(COPY_BLOCK_BYTES):
+                    copy.write(block)
+        driver.commit()
+    finally:
+        connection.close()
+
+
+def pandas_to_sql(engine: Engine, path: Path, table: str) -> None:
+    """What a data person writes: read the CSV into a DataFrame and append it to the table."""
+    pandas = load_pandas()
+    assert pandas is not None
+    frame = pandas.read_csv(path)
+    frame.to_sql(table, engine, if_exists="append", index=False, method="multi", chunksize=PANDAS_CHUNK_ROWS)
+
+
+def _expect(actual: int, expected: int, what: str) -> None:
+    if actual != expected:
+        raise RuntimeError(f"{what} wrote {actual:,} rows, expected {expected:,}: the comparison would be meaningless")
+
+
+def load_dataset(run: BenchRun, url: str) -> float:
+    """Fill an empty database with the dataset through our import; returns the seconds the import took."""
+    with engine_for(url) as engine:
+        prepare_database(engine, run.scale)
+        first, seconds = timed(lambda: our_import(engine, run.dataset.first))
+    _expect(first.ingest.inserted, run.scale.monthly_rows, "our import")
+    return seconds

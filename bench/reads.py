@@ -1,0 +1,131 @@
+"""Workload 3, dashboard reads under concurrency: ``GET /api/v1/organizations/{id}/dashboard`` over HTTP.
+
+On PostgreSQL against the limit: the very statements each request runs, replayed through raw psycopg with the same
+concurrency. On SQLite (the default install) against Datasette serving the equivalent figures — every KPI and
+metric of the organization over the eight quarters of the trend, with units and thresholds in force — as one
+canned JSON query on the same file.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import httpx
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from bench.context import BenchRun
+from bench.databases import engine_for
+from bench.load import LoadResult, http_load
+from bench.replay import capture_requests, replay_load
+from bench.results import Figure, at_least, throughput_ratio
+from bench.scales import Scale
+from bench.servers import datasette_server, qbr_server
+from qbr.auth.keys import create_api_key
+from qbr.core.database import unit_of_work
+from qbr.dashboard.service import QUARTERS_OF_TREND
+
+SAMPLE_ORGANIZATIONS = 100  # requests cycle through this many organizations, the same for every contender
+DATASETTE_QUERY = """
+with in_force as (
+    select metric_name,
+           coalesce(max(case when organization_id = :organization_id and threshold_type = 'warning'
+                             then threshold_value end),
+                    max(case when organization_id is null and threshold_type = 'warning' then threshold_value end))
+               as warning_value,
+           coalesce(max(case when organization_id = :organization_id and threshold_type = 'critical'
+                             then threshold_value end),
+                    max(case when organization_id is null and threshold_type = 'critical' then threshold_value end))
+               as critical_value
+    from thresholds
+    where organization_id = :organization_id or organization_id is null
+    group by metric_name
+)
+select 'kpi' as kind, s.kpi_name as name, s.period, s.kpi_value as value, s.calculation_method,
+       d.unit, d.direction, t.warning_value, t.critical_value
+from smartnumbers s
+join kpi_definitions d on d.kpi_name = s.kpi_name
+left join in_force t on t.metric_name = s.kpi_name
+where s.organization_id = :organization_id and s.period between :first and :last and s.period like '%Q%'
+union all
+select 'metric', q.metric_name, q.period, q.metric_value, null, d.unit, d.direction, t.warning_value, t.critical_value
+from metrics_quarterly q
+join metric_definitions d on d.metric_name = q.metric_name
+left join in_force t on t.metric_name = q.metric_name
+where q.organization_id = :organization_id and q.period between :first and :last
+order by kind, name, period
+"""
+
+
+def sample_organizations(scale: Scale) -> list[int]:
+    """The organizations the load asks for: a fixed pseudo-random sample of the dataset's ids."""
+    count = min(scale.organizations, SAMPLE_ORGANIZATIONS)
+    return sorted(random.Random(7).sample(range(1, scale.organizations + 1), count))
+
+
+def dashboard_paths(scale: Scale, organizations: list[int]) -> list[str]:
+    period = scale.dashboard_period.value
+    return [f"/api/v1/organizations/{organization}/dashboard?period={period}" for organization in organizations]
+
+
+def viewer_key(engine: Engine) -> dict[str, str]:
+    """Headers with a new viewer key: what a reporting client or a client's own login would have."""
+    with unit_of_work(engine) as session:
+        _, key = create_api_key(session, "benchmark", "viewer")
+    return {"X-API-Key": key}
+
+
+def run_reads_postgres(run: BenchRun, url: str) -> None:
+    workload = "Dashboard reads (PostgreSQL)"
+    scale = run.scale
+    with engine_for(url) as engine:
+        headers = viewer_key(engine)
+        paths = dashboard_paths(scale, sample_organizations(scale))
+        run.log(f"reads: our API on PostgreSQL, {scale.concurrency} concurrent clients")
+        with qbr_server(url, run.workdir / "logs", "qbr-postgresql") as base_url:
+            api = _load(run, [base_url + path for path in paths], headers)
+        run.log("reads: the same statements through raw psycopg")
+        captured = capture_requests(engine, paths, headers)
+    raw = replay_load(url, captured, scale.concurrency, scale.load_requests, scale.load_seconds)
+    statements = sum(step is not None for step in captured[0])
+    ours = _figure(workload, "our API", api, scale.concurrency)
+    limit = _figure(workload, "raw psycopg", raw, scale.concurrency, f"the {statements} statements of each request; ")
+    run.results.add(ours, limit)
+    run.results.compare(throughput_ratio(workload, ours, limit))
+
+
+def run_reads_sqlite(run: BenchRun, url: str) -> None:
+    workload = "Dashboard reads (SQLite)"
+    scale = run.scale
+    database = Path(str(make_url(url).database))
+    with engine_for(url) as engine:
+        headers = viewer_key(engine)
+    organizations = sample_organizations(scale)
+    run.log(f"reads: our API on SQLite, {scale.concurrency} concurrent clients")
+    with qbr_server(url, run.workdir / "logs", "qbr-sqlite") as base_url:
+        api = _load(run, [base_url + path for path in dashboard_paths(scale, organizations)], headers)
+    run.log("reads: Datasette on the same SQLite file")
+    last = scale.dashboard_period
+    first = last.shift(1 - QUARTERS_OF_TREND)
+    with datasette_server(database, {"dashboard": DATASETTE_QUERY}, run.workdir / "logs") as base_url:
+        urls = [
+            f"{base_url}/{database.stem}/dashboard.json?_shape=array&organization_id={organization}"
+            f"&first={first.value}&last={last.value}"
+            for organization in organizations
+        ]
+        rows = len(httpx.get(urls[0], timeout=60).json())
+        datasette = _load(run, urls, {})
+    ours = _figure(workload, "our API", api, scale.concurrency)
+    other = _figure(workload, "Datasette", datasette, scale.concurrency, f"one canned query, {rows} rows; ")
+    run.results.add(ours, other)
+    run.results.compare(throughput_ratio(workload, ours, other, at_least(3)))
+
+
+def _load(run: BenchRun, urls: list[str], headers: dict[str, str]) -> LoadResult:
+    scale = run.scale
+    return http_load(urls, headers, scale.concurrency, scale.load_requests, scale.load_seconds)
+
+
+def _figure(workload: str, label: str, result: LoadResult, concurrency: int, prefix: str = "") -> Figure:
+    return Figure(workload, label, result.per_second, "req/s", prefix + result.summary(concurrency))
