@@ -83,7 +83,7 @@ def main() -> None:
 
 
 def write_csv(path: Path, orgs: int, months: int, metrics: int, *, changed: bool) -> Path:
-    rng = random.Random(42)  # noqa: S311 - reproducible data, not secrets
+    rng = random.Random(42)
     names = [m.metric_name for m in DEFAULT_METRICS[:metrics]]
     periods = [f"{2020 + m // 12}-{m % 12 + 1:02d}" for m in range(months)]
     with path.open("w", newline="", encoding="utf-8") as handle:
