@@ -9,12 +9,12 @@ import re
 import httpx2
 import pytest
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.responses import Response
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from qbr.api.app import create_app
-from qbr.api.headers import DATA_POLICY, HSTS, PAGE_POLICY
+from qbr.api.headers import DATA_POLICY, FILE_POLICY, HSTS, PAGE_POLICY
 from qbr.core.settings import Settings
 from tests.api.conftest import Headers
 
@@ -40,7 +40,6 @@ class TestEveryResponse:
             client.get("/api/v1/organizations/999999", headers=admin),  # 404 from a route
             client.post(URL, json={"name": 7}, headers=admin),  # 422 from request validation
             client.get("/healthz"),
-            client.get("/no-such-page"),
         ]
         for response in responses:
             assert_baseline(response)
@@ -52,31 +51,45 @@ class TestEveryResponse:
         assert client.get(URL).headers["cache-control"] == "no-store"
         assert "cache-control" not in client.get("/healthz").headers
 
-    def test_an_unexpected_error_carries_them_too(self, app: FastAPI) -> None:
-        @app.get("/boom")
+    def test_an_unexpected_error_carries_them_too(self, app: FastAPI, admin: Headers) -> None:
+        @app.get("/api/v1/boom")
         def boom() -> None:
             raise RuntimeError("a defect")
 
         with TestClient(app, raise_server_exceptions=False) as client:
-            response = client.get("/boom")
+            response = client.get("/api/v1/boom", headers=admin)
+            page = client.get("/no-such-page")
         assert response.status_code == 500
         assert response.json()["type"] == "urn:qbr:problem:internal-error"
         assert_baseline(response)
+        assert page.status_code == 404
+        assert_baseline(page)
+        assert page.headers["content-security-policy"] == PAGE_POLICY
 
-    def test_pages_may_load_only_from_this_origin_and_run_no_inline_script(self, app: FastAPI) -> None:
-        @app.get("/page", response_class=HTMLResponse)
-        def page() -> str:
-            return "<!doctype html><title>t</title><script src='/static/qbr.js'></script>"
-
-        with TestClient(app) as client:
-            response = client.get("/page")
+    def test_pages_may_load_only_from_this_origin_and_run_no_inline_script(self, client: TestClient) -> None:
+        response = client.get("/login")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/html")
         assert_baseline(response)
         policy = response.headers["content-security-policy"]
         assert policy == PAGE_POLICY
         directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
         assert directives["script-src"] == "'self'"
+        assert directives["default-src"] == "'self'"
         assert "unsafe-inline" not in policy
         assert "unsafe-eval" not in policy
+        assert "<script>" not in response.text  # nothing inline that the policy would have to allow
+
+    def test_files_such_as_a_pdf_only_refuse_framing(self, app: FastAPI) -> None:
+        # A stricter policy would stop browsers' own PDF viewers from showing the QBR report.
+        @app.get("/report.pdf")
+        def report() -> Response:
+            return Response(b"%PDF-1.7", media_type="application/pdf")
+
+        with TestClient(app) as client:
+            response = client.get("/report.pdf")
+        assert_baseline(response)
+        assert response.headers["content-security-policy"] == FILE_POLICY
 
 
 class TestHttps:

@@ -37,19 +37,21 @@ def run_together(jobs: Sequence[Callable[[], None]]) -> list[BaseException]:
     return errors
 
 
+# A monthly value without its id and time: what two runs that wrote the same data agree on.
+MONTHLY_ROW = (
+    MetricMonthly.organization_id,
+    MetricMonthly.period,
+    MetricMonthly.metric_name,
+    MetricMonthly.source_system,
+    MetricMonthly.metric_value,
+)
+
+
 def derived_state(engine: Engine) -> dict[str, set[tuple[Any, ...]]]:
     """Every row the engine writes, by organization name instead of id, without ids and timestamps."""
     with Session(engine) as session:
         names = dict(session.execute(select(Organization.id, Organization.name)).all())
-        monthly = session.execute(
-            select(
-                MetricMonthly.organization_id,
-                MetricMonthly.period,
-                MetricMonthly.metric_name,
-                MetricMonthly.source_system,
-                MetricMonthly.metric_value,
-            )
-        )
+        monthly = session.execute(select(*MONTHLY_ROW))
         quarterly = session.execute(
             select(
                 MetricQuarterly.organization_id,

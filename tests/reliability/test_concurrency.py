@@ -6,18 +6,21 @@ import threading
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
+from click.testing import CliRunner, Result
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from qbr.api.app import create_app
 from qbr.auth.keys import create_api_key
 from qbr.catalog import DEFAULT_METRICS
-from qbr.core.database import is_busy, unavailable, unit_of_work
+from qbr.cli import app as cli
+from qbr.core.database import is_busy, unavailable, unit_of_work, writing
 from qbr.errors import InvalidInput
 from qbr.metrics.ingest import MetricInput, ingest_metrics
 from qbr.metrics.recompute_request import recompute_matching
+from qbr.organizations.models import Organization
 from qbr.thresholds.grading import effective_thresholds
 from qbr.thresholds.service import set_threshold
 from tests.reliability.support import assert_derived_figures_match_their_inputs, derived_state, run_together
@@ -185,10 +188,36 @@ def version_of_january(organization_id: int, k: int) -> list[MetricInput]:
 
 class TestBusyIsRetryable:
     def test_a_writer_in_the_way_is_reported_as_busy_not_as_a_lost_database(self) -> None:
-        for text in ("database is locked", "deadlock detected\nDETAIL: Process 1 waits for ShareLock"):
-            busy = OperationalError("INSERT …", {}, Exception(text))
+        for message in ("database is locked", "deadlock detected\nDETAIL: Process 1 waits for ShareLock"):
+            busy = OperationalError("INSERT …", {}, Exception(message))
             assert is_busy(busy)
             assert str(unavailable(busy)).startswith("the database is busy with other changes; nothing was written")
         gone = OperationalError("SELECT 1", {}, Exception("connection refused"))
         assert not is_busy(gone)
         assert str(unavailable(gone)) == "the database is unavailable: connection refused"
+
+
+class TestCommandsBesideAWriter:
+    def test_a_listing_does_not_wait_for_a_writer_and_a_change_waits_its_turn(self, engine: Engine) -> None:
+        runner = CliRunner()
+        holder = writing(engine).connect()
+        transaction = holder.begin()  # on SQLite: BEGIN IMMEDIATE, the write lock
+        holder.execute(insert(Organization).values(name="Held", is_msp=False, is_active=True))
+        if engine.dialect.name == "postgresql":
+            holder.execute(text("LOCK TABLE organizations IN EXCLUSIVE MODE"))  # writers wait, readers do not
+        try:
+            listing = runner.invoke(cli, ["orgs", "list"])
+            assert listing.exit_code == 0, listing.output
+            created: list[Result] = []
+            waiting = threading.Thread(target=lambda: created.append(runner.invoke(cli, ["orgs", "create", "Later"])))
+            waiting.start()
+            waiting.join(0.5)
+            assert waiting.is_alive()  # waits for the writer rather than failing
+            transaction.commit()
+            waiting.join(30)
+        finally:
+            holder.close()
+        (result,) = created
+        assert result.exit_code == 0, result.output
+        with Session(engine) as session:
+            assert set(session.scalars(select(Organization.name))) == {"Held", "Later"}

@@ -20,8 +20,8 @@ from sqlalchemy.pool import NullPool
 from qbr.api.app import create_app
 from qbr.auth.keys import create_api_key
 from qbr.core.database import make_engine, unit_of_work
-from qbr.core.locks import lock_organizations
 from qbr.metrics.ingest import MetricInput, ingest_metrics
+from qbr.metrics.locks import lock_organizations
 from tests.api.support import assert_problem
 from tests.reliability.cluster import ThrowawayPostgres
 from tests.reliability.support import assert_derived_figures_match_their_inputs, derived_state

@@ -2,9 +2,10 @@
 
 - ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY`` and CSP ``frame-ancestors 'none'`` (no framing,
   so no clickjacking), ``Referrer-Policy: no-referrer``, ``Cross-Origin-Opener-Policy: same-origin``;
-- a Content-Security-Policy by kind of response: JSON, CSV and other data get ``default-src 'none'``; HTML pages
-  may load scripts, styles and images from this origin only, never inline script; the third-party API docs pages
-  (``/docs``, ``/redoc``) are allowed their CDN and exactly their own inline scripts (by hash);
+- a Content-Security-Policy by kind of response: JSON, CSV and text get ``default-src 'none'``; HTML pages may
+  load scripts, styles and images from this origin only, never inline script; the third-party API docs pages
+  (``/docs``, ``/redoc``) are allowed their CDN and exactly their own inline scripts (by hash); files (the QBR
+  report's PDF, the logo, the stylesheet) only refuse framing, since a stricter policy breaks browsers' PDF viewers;
 - ``Strict-Transport-Security`` when the request came over https (directly, or behind a proxy that uvicorn trusts
   with ``--proxy-headers``);
 - ``Cache-Control: no-store`` on API responses that set no caching of their own, so private figures are never kept
@@ -25,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HSTS = "max-age=63072000; includeSubDomains"
 DATA_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+FILE_POLICY = "frame-ancestors 'none'"
 PAGE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -110,7 +112,12 @@ class SecurityHeadersMiddleware:
 
 
 def _policy_for(content_type: str) -> str:
-    return PAGE_POLICY if content_type.startswith("text/html") else DATA_POLICY
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if kind == "text/html":
+        return PAGE_POLICY
+    if kind.startswith("text/") or kind.endswith("json") or not kind:
+        return DATA_POLICY
+    return FILE_POLICY
 
 
 def _add(headers: MutableHeaders, *, https: bool, api: bool, policy: str) -> None:

@@ -2,15 +2,16 @@
 
 The middleware resolves a :class:`Principal` once per request, in its own short read-only transaction (a key's
 ``last_used_at`` is recorded at most once a minute, in a write of its own, even when the request then fails), and
-answers 401/429/503 itself, before any
-request validation, so nothing about the API is revealed without credentials. Sources are tried in order: the
-``X-API-Key`` header, then each resolver in ``app.state.principal_resolvers`` (the dashboard adds its session
-cookie there), each ``(request, session) -> Principal | None``.
+answers 401/429/503 itself, before any request validation, so nothing about the API is revealed without
+credentials. Sources are tried in order: the ``X-API-Key`` header, then each resolver in
+``app.state.principal_resolvers`` (the dashboard adds its session cookie there), each
+``(request, session) -> Principal | None``. ``verify_sign_in`` is what a sign-in form calls.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -19,9 +20,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from qbr.api.problems import problem_for
 from qbr.auth.keys import key_prefix, key_use_due, principal_for_api_key, record_key_use, verify_api_key
-from qbr.auth.models import ApiKey
+from qbr.auth.models import ApiKey, User
 from qbr.auth.principal import Principal
 from qbr.auth.ratelimit import FailureLimiter
+from qbr.auth.users import authenticate_user
 from qbr.core.database import Sessions
 from qbr.errors import NotAuthenticated
 
@@ -53,6 +55,26 @@ def verified_api_key(request: Request, session: Session, limiter: FailureLimiter
     return api_key
 
 
+def verify_sign_in(request: Request, session: Session, username: str, password: str) -> User:
+    """The user a sign-in form names, checked under the same failure limit as API keys.
+
+    Raises TooManyAttempts (429) after too many failures from this client for this username (or for any username),
+    and NotAuthenticated with one message for every kind of failure, so it does not tell which usernames exist.
+    """
+    limiter: FailureLimiter = request.app.state.auth_limiter
+    address = client_address(request)
+    per_user = ("sign-in", address, username.strip().lower())
+    per_client = ("sign-in", address)
+    limiter.check(per_user)
+    limiter.check(per_client, limit=limiter.limit * CLIENT_ALLOWANCE_FACTOR)
+    user = authenticate_user(session, username, password)
+    if user is None:
+        limiter.record_failure(per_user, per_client)
+        raise NotAuthenticated("the username or password is not right, or the account is disabled")
+    limiter.reset(per_user)
+    return user
+
+
 def authenticate(
     request: Request,
     sessions: Sessions,
@@ -68,9 +90,10 @@ def authenticate(
             if principal is not None:
                 break
             principal = resolver(request, session)
-    if api_key is not None and key_use_due(api_key):
+    now = datetime.now(UTC)
+    if api_key is not None and key_use_due(api_key, now):
         with sessions.writing() as session:
-            record_key_use(session, api_key.id)
+            record_key_use(session, api_key.id, now)
             session.commit()
     if principal is None:
         raise NotAuthenticated(f"authentication required: send an API key in the {API_KEY_HEADER} header")

@@ -88,7 +88,7 @@ def revoke_api_key(session: Session, id_or_prefix: str | int) -> ApiKey:
 
 
 def verify_api_key(session: Session, key: str) -> ApiKey | None:
-    """The active key matching ``key``, or None. Only reads: record its use with ``record_key_use``."""
+    """The active key matching ``key``, or None. Reads only: the caller records the use (``record_key_use``)."""
     prefix = key_prefix(key)
     api_key = session.scalar(select(ApiKey).where(ApiKey.key_prefix == prefix)) if prefix else None
     # Compare in constant time, and compare something even for an unknown prefix.
@@ -98,15 +98,20 @@ def verify_api_key(session: Session, key: str) -> ApiKey | None:
     return api_key
 
 
-def key_use_due(api_key: ApiKey, now: datetime | None = None) -> bool:
-    """Whether the key's ``last_used_at`` is older than the precision we keep (so recording it is worth a write)."""
+def key_use_due(api_key: ApiKey, now: datetime) -> bool:
+    """Whether this use of the key should be recorded (at most once per LAST_USED_PRECISION)."""
     last_used = api_key.last_used_at
-    return last_used is None or (now or datetime.now(UTC)) - _aware(last_used) >= LAST_USED_PRECISION
+    return last_used is None or now - _aware(last_used) >= LAST_USED_PRECISION
 
 
-def record_key_use(session: Session, api_key_id: int, now: datetime | None = None) -> None:
-    """Set ``last_used_at``, unless a concurrent request of the same key did so within the precision."""
-    now = now or datetime.now(UTC)
+def record_key_use(session: Session, api_key_id: int, now: datetime) -> None:
+    """Record a use of the key with one conditional UPDATE, which concurrent requests may all run.
+
+    Run it first in a transaction of its own, never after reads in the same one: SQLite cannot turn a transaction
+    that has read into one that writes once another connection has written meanwhile (it fails at once, whatever
+    the busy timeout), and concurrent requests with the same key do exactly that. A transaction that starts with
+    the write waits for the lock instead.
+    """
     session.execute(
         update(ApiKey)
         .where(

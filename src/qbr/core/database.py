@@ -66,7 +66,7 @@ def writing(engine: Engine) -> Engine:
     return engine
 
 
-def read_only(engine: Engine) -> Engine:
+def reading(engine: Engine) -> Engine:
     """``engine`` for transactions that only read: each sees one consistent snapshot for its whole length.
 
     PostgreSQL: REPEATABLE READ, READ ONLY (a read-only transaction never fails to serialize). SQLite: a plain
@@ -106,16 +106,18 @@ class Sessions:
 
     @classmethod
     def of(cls, engine: Engine) -> Sessions:
-        return cls(make_session_factory(writing(engine)), make_session_factory(read_only(engine)))
+        return cls(make_session_factory(writing(engine)), make_session_factory(reading(engine)))
 
 
 @contextmanager
-def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
+def unit_of_work(engine: Engine | None = None, *, read_only: bool = False) -> Iterator[Session]:
     """A session that commits when the block succeeds and rolls back on any error.
 
-    Commits happen here, at the boundary (CLI command, request, sync run), never inside services.
+    Commits happen here, at the boundary (CLI command, request, sync run), never inside services. A ``read_only``
+    unit (a listing) reads one snapshot and, on SQLite, does not wait for a writer such as a long import.
     """
-    session = make_session_factory(writing(engine or get_engine()))()
+    engine = engine or get_engine()
+    session = make_session_factory(reading(engine) if read_only else writing(engine))()
     try:
         yield session
         session.commit()

@@ -41,12 +41,12 @@ from sqlalchemy.orm import Session, aliased
 
 from qbr.core.bulk import allow_large_sorts, fresh_temporary, load_rows, temporary_table
 from qbr.core.dialect import dialect_insert
-from qbr.core.locks import lock_organizations
 from qbr.core.numbers import AMOUNT_ACCEPTED, Amount, AmountError, parse_amount
 from qbr.errors import Conflict, InvalidInput, NotFound, Problem
 from qbr.metrics.definitions import MAX_NAME_LENGTH, NON_NEGATIVE_UNITS, MetricInfo, find_metric, metric_catalog
 from qbr.metrics.definitions import register_new_metrics as _register_new_metrics
 from qbr.metrics.effective import MANUAL, effective_monthly_values, ranked_monthly_rows
+from qbr.metrics.locks import lock_organizations
 from qbr.metrics.models import MetricCorrection, MetricMonthly
 from qbr.metrics.recompute import pairs_of_organizations, recompute
 from qbr.metrics.scope import Pair
@@ -191,13 +191,12 @@ def write_batch(
     """
     allow_large_sorts(session, batch.total)
     with session.begin_nested():
-        # Before reading what is stored: a concurrent writer of the same organizations finishes first.
-        lock_organizations(session, {row[1] for row in batch.rows})
         stage = fresh_temporary(session, STAGE)
         load_rows(session, stage, batch.rows)
         problems = [*extra_problems, *batch.problems, *_duplicate_problems(session, batch.locate)]
         if problems:
             raise _refusal(problems, rows_in_source or batch.total)
+        lock_organizations(session, {row[1] for row in batch.rows})
         if batch.new_metrics:
             _register_new_metrics(session, batch.new_metrics)
         ensure_periods(session, batch.periods.values())
@@ -236,7 +235,6 @@ def set_manual_value(
     ref = parse_period(period, location="period", expect="monthly")
     if session.get(Organization, organization_id) is None:
         raise NotFound(f"no organization has id {organization_id} (see `qbr orgs list`)")
-    lock_organizations(session, [organization_id])
     name = find_metric(session, metric_name).metric_name
     previous = _effective_value(session, organization_id, ref.value, name)
     period_row = session.scalar(select(Period).where(Period.period_value == ref.value))
@@ -426,8 +424,8 @@ def _refusal(problems: list[tuple[int, Problem]], total: int) -> InvalidInput:
     listed = [problem for _, problem in problems[:MAX_LISTED_PROBLEMS]]
     if total == 1 and len(listed) == 1:
         return InvalidInput(str(listed[0]), listed)
-    noun = "row is" if bad_rows == 1 else "rows are"
-    summary = f"{bad_rows:,} of {total:,} {noun} invalid; nothing was written"
+    verb = "is" if bad_rows == 1 else "are"
+    summary = f"{bad_rows:,} of {total:,} {'row' if total == 1 else 'rows'} {verb} invalid; nothing was written"
     return InvalidInput(summary, listed, omitted=max(0, len(problems) - MAX_LISTED_PROBLEMS))
 
 

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbr.core.bulk import allow_large_sorts
-from qbr.core.locks import lock_all_organizations, lock_organizations
 from qbr.kpis.compute import compute_staged_kpis
 from qbr.kpis.models import SmartNumber
+from qbr.metrics.locks import lock_all_organizations, lock_organizations
 from qbr.metrics.models import MetricMonthly, MetricQuarterly
 from qbr.metrics.rollup import rollup_staged_quarters
 from qbr.metrics.scope import Pair, expand_pairs, stage_scope
@@ -24,8 +24,8 @@ def recompute(session: Session, pairs: Iterable[Pair]) -> tuple[Pair, ...]:
     expanded = expand_pairs(pairs)
     if not expanded:
         return ()
-    # KPIs read the organization's whole history (which metrics it has ever had), so writers of one
-    # organization take turns; a caller that already holds the locks (an import) takes them again for free.
+    # Every path that recomputes (imports, manual values, a recompute on request) takes its organizations' locks;
+    # a caller that already holds them (an import) takes them again for free.
     lock_organizations(session, {organization_id for organization_id, _ in expanded})
     allow_large_sorts(session, len(expanded) * 30)  # about 30 metric values per pair
     stage_scope(session, expanded)
