@@ -1,5 +1,5 @@
 # Every developer command in one place. The README's two commands are `make run` and `make test`.
-.PHONY: help setup run test lint format typecheck migrate revision bench clean
+.PHONY: help setup run test lint format typecheck migrate revision bench load audit clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,6 +31,13 @@ revision:  ## New migration from model changes: make revision MESSAGE="add x"
 bench:  ## Benchmarks vs the limit and the alternatives, writes docs/benchmarks.md (SCALE=tiny|small|full)
 	scripts/setup.sh
 	.venv/bin/python -m bench --scale $(or $(SCALE),full)
+
+load:  ## 32 clients for 60 s against qbr serve with the demo MSP, both databases; zero errors or it fails
+	scripts/setup.sh
+	.venv/bin/python -m bench.api_load --database both --record docs/benchmarks.md
+
+audit:  ## Known vulnerabilities of every installed dependency (pip-audit; part of make test)
+	.venv/bin/python scripts/audit_dependencies.py
 
 clean:  ## Remove caches (keeps .venv and qbr.db)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache

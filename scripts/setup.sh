@@ -12,5 +12,6 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
 extras=${QBR_EXTRAS:-dev}
-.venv/bin/python -m pip install --quiet --upgrade pip
+# setuptools too: the one a new venv starts with is years old and has known vulnerabilities.
+.venv/bin/python -m pip install --quiet --upgrade pip setuptools
 .venv/bin/python -m pip install --quiet -e ".[${extras}]"

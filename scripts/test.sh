@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The full check: setup, lint, types, migrations in sync, and the test suite on SQLite and PostgreSQL,
-# including the browser tests in headless Chromium (installed from Debian when missing).
+# The full check: setup, lint, types, migrations in sync, the test suite on SQLite and PostgreSQL (including
+# the browser tests in headless Chromium, installed from Debian when missing), and the dependency audit.
 # This is the README's test command and what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,3 +17,5 @@ echo "== mypy (strict)"
 echo "== pytest (SQLite and PostgreSQL)"
 # pytest exits 5 when it collects no test: that is a failure here too, as is any other non-zero status.
 .venv/bin/python -m pytest "$@"
+echo "== dependency audit (pip-audit; fails on a known vulnerability, lists loudly what it could not check)"
+.venv/bin/python scripts/audit_dependencies.py

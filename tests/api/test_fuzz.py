@@ -5,7 +5,9 @@ must not be a server error and must match the documented status codes, media typ
 are derandomized and bounded (MAX_EXAMPLES per operation and mode) so CI stays fast and never flaky.
 
 Every check runs except ``positive_data_acceptance``: a request can match the schema and still be refused with
-422 for what no schema can say (an organization or metric that does not exist, a name already taken).
+422 for what no schema can say (an organization or metric that does not exist, a name already taken). Two checks
+of the product's own run too: every refusal is a problem document that says what was wrong, and every answer
+carries the security headers.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
-from schemathesis import Case, GenerationMode
+from schemathesis import Case, CheckContext, GenerationMode
+from schemathesis.core.transport import Response
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from qbr.api.app import create_app
@@ -34,6 +37,38 @@ from tests.metrics_support import inputs
 from tests.support import make_organization
 
 MAX_EXAMPLES = 25
+SECURITY_HEADERS = ("x-content-type-options", "x-frame-options", "content-security-policy", "referrer-policy")
+
+
+def _header(response: Response, name: str) -> str:
+    for key, values in response.headers.items():
+        if key.lower() == name:
+            return values[0] if values else ""
+    return ""
+
+
+@schemathesis.check
+def refusals_are_clear_problems(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """Every 4xx and 5xx answer is an RFC 9457 problem document whose detail says what was wrong."""
+    if response.status_code < 400:
+        return None
+    content_type = _header(response, "content-type")
+    if not content_type.startswith("application/problem+json"):
+        raise AssertionError(f"{response.status_code} answered as {content_type!r}, not as a problem document")
+    body = response.json()
+    if body.get("status") != response.status_code or not str(body.get("detail", "")).strip():
+        raise AssertionError(f"a problem document without its status or a detail: {body}")
+    return True
+
+
+@schemathesis.check
+def security_headers_on_every_answer(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    missing = [name for name in SECURITY_HEADERS if not _header(response, name)]
+    if missing:
+        raise AssertionError(f"{response.status_code} answer without {', '.join(missing)}")
+    return True
+
+
 # Revoking the key doing the fuzzing would turn every later request into a (correct, but useless) 401.
 SKIPPED = {("DELETE", "/api/v1/api-keys/{key_id}")}
 
@@ -107,7 +142,11 @@ def test_no_server_error_and_every_response_as_documented(
         suppress_health_check=list(HealthCheck),
     )
     def run(case: Case) -> None:
-        case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+        case.call_and_validate(
+            headers=headers,
+            excluded_checks=[positive_data_acceptance],
+            additional_checks=[refusals_are_clear_problems, security_headers_on_every_answer],
+        )
 
     try:
         run()

@@ -12,7 +12,7 @@ from qbr.auth.keys import create_api_key
 from qbr.auth.models import ApiKey
 from qbr.auth.principal import Principal
 from qbr.auth.ratelimit import FailureLimiter
-from qbr.core.database import make_session_factory, unit_of_work
+from qbr.core.database import Sessions, unit_of_work
 
 CONCURRENT_REQUESTS = 8
 
@@ -24,7 +24,7 @@ def _request(key: str) -> Request:
 def test_concurrent_first_uses_of_one_key_all_authenticate(engine: Engine) -> None:
     with unit_of_work(engine) as session:
         _, key = create_api_key(session, "dashboard screen", "viewer")
-    factory = make_session_factory(engine)
+    sessions = Sessions.of(engine)
     limiter = FailureLimiter(10, 300)
     start = threading.Barrier(CONCURRENT_REQUESTS)
     principals: list[Principal] = []
@@ -33,7 +33,7 @@ def test_concurrent_first_uses_of_one_key_all_authenticate(engine: Engine) -> No
     def authenticate_once() -> None:
         start.wait()
         try:
-            principals.append(authenticate(_request(key), factory, limiter, []))
+            principals.append(authenticate(_request(key), sessions, limiter, []))
         except BaseException as error:  # collected: the assertion below shows what failed
             errors.append(error)
 

@@ -43,9 +43,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-# Per module, not per session: while Playwright's sync API runs, the main thread has a running event loop, and
-# later tests of other files that call asyncio.run (the benchmark's smoke test) would fail.
-@pytest.fixture(scope="module")
+# Package scope, not session: Playwright's sync API keeps an event loop running in the main thread while it is
+# started, and tests that come later (the benchmark's smoke test) call asyncio.run(), which refuses to nest.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing (scripts/ensure-browser.sh installs Debian's chromium)"

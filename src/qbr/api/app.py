@@ -7,10 +7,12 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
+from starlette.types import ASGIApp
 
 from qbr import __version__
 from qbr.api import health
 from qbr.api.guards import ApiGuardMiddleware
+from qbr.api.headers import SecurityHeadersMiddleware
 from qbr.api.problems import install_problem_handlers
 from qbr.api.router import api_router
 from qbr.api.security import AuthenticationMiddleware
@@ -18,7 +20,7 @@ from qbr.api.strict_query import reject_unknown_query_parameters
 from qbr.auth.ratelimit import FailureLimiter
 from qbr.connectors.scheduler import scheduler_from_settings
 from qbr.core import migrate
-from qbr.core.database import get_engine, make_session_factory
+from qbr.core.database import Sessions, get_engine
 from qbr.core.settings import Settings, get_settings
 from qbr.web.app import install_pages
 
@@ -55,6 +57,17 @@ def _daily_sync(engine: Engine) -> Callable[[FastAPI], AbstractAsyncContextManag
     return lifespan
 
 
+def wrap_outermost(app: FastAPI, wrapper: Callable[[ASGIApp], ASGIApp]) -> None:
+    """Put ``wrapper`` outside every other layer, the error middleware included (``add_middleware`` goes inside
+    it, so responses to unexpected errors would escape)."""
+    build = app.build_middleware_stack
+
+    def build_wrapped() -> ASGIApp:
+        return wrapper(build())
+
+    app.build_middleware_stack = build_wrapped  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or get_engine(settings.database_url)
@@ -67,20 +80,24 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
+    app.state.sessions = Sessions.of(engine)
     app.state.schema_head = migrate.head_revision(engine)
     app.state.auth_limiter = FailureLimiter(settings.auth_failure_limit, settings.auth_failure_window_seconds)
     app.state.principal_resolvers = []
 
     public_docs = settings.public_api_docs
 
+    def is_api(path: str) -> bool:
+        return path.startswith(API_PREFIX + "/") or path == API_PREFIX
+
     def is_protected(path: str) -> bool:
-        return path.startswith(API_PREFIX + "/") or path == API_PREFIX or (not public_docs and path in DOCS_PATHS)
+        return is_api(path) or (not public_docs and path in DOCS_PATHS)
 
     install_problem_handlers(app)
     app.add_middleware(AuthenticationMiddleware, is_protected=is_protected)
     # Added last, so it runs first: oversized bodies are refused before anything reads them.
     app.add_middleware(ApiGuardMiddleware, prefix=API_PREFIX + "/")
+    wrap_outermost(app, lambda inner: SecurityHeadersMiddleware(inner, is_docs=DOCS_PATHS.__contains__, is_api=is_api))
     app.include_router(health.router)
     app.include_router(api_router, prefix=API_PREFIX)
     # The dashboard's pages live in the same app, outside /api, signed in with a session cookie.

@@ -14,16 +14,23 @@ from sqlalchemy.orm import Session
 from qbr.api.listing import ItemT, ListEnvelope, ListParams, ListParamsDep, paginate
 from qbr.api.security import API_KEY_HEADER
 from qbr.auth.principal import Principal, Role
+from qbr.core.database import Sessions
 from qbr.errors import NotAuthenticated
 
+READING_METHODS = frozenset({"GET", "HEAD"})
 # Declared so that the OpenAPI document (and Swagger's Authorize button) knows how to authenticate;
 # the key itself is checked by the authentication middleware before the route runs.
 _api_key_scheme = APIKeyHeader(name=API_KEY_HEADER, auto_error=False, description="An API key from `qbr keys create`")
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One unit of work per request: commits when the route succeeds, rolls back when it raises."""
-    session: Session = request.app.state.session_factory()
+    """One unit of work per request: commits when the route succeeds, rolls back when it raises.
+
+    Reads (GET, HEAD) get a read-only session that sees one snapshot, so a page built from several queries never
+    shows half of an import that commits meanwhile; other methods get a session that may write.
+    """
+    sessions: Sessions = request.app.state.sessions
+    session = sessions.reading() if request.method in READING_METHODS else sessions.writing()
     try:
         yield session
         session.commit()

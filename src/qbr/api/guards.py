@@ -1,9 +1,8 @@
-"""Request and response hygiene for every API route: a cap on request bodies, and headers that keep API answers
-out of caches and out of content sniffing (they hold client data)."""
+"""A cap on the request bodies of every API route (the response headers that keep API answers out of caches and
+out of content sniffing come from ``qbr.api.headers``, with the rest of the security headers)."""
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -46,11 +45,4 @@ class ApiGuardMiddleware:
                     raise BodyTooLarge(self.max_body_bytes)
             return message
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Cache-Control", "no-store")
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-            await send(message)
-
-        await self.app(scope, limited_receive, send_with_headers)
+        await self.app(scope, limited_receive, send)

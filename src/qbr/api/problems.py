@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from qbr.core.database import one_line
+from qbr.core.database import BUSY, is_busy, one_line
 from qbr.errors import (
     Conflict,
     DatabaseUnavailable,
@@ -133,7 +133,10 @@ def _too_many_attempts(request: Request, exc: Exception) -> JSONResponse:
 def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     detail = str(exc) if isinstance(exc, DatabaseUnavailable) else "the database is unavailable"
     if isinstance(exc, OperationalError):
+        # The driver's words stay in the log: they may name hosts and users.
         log.error("database unavailable: %s", one_line(exc.orig))
+        if is_busy(exc):
+            detail = BUSY
     return problem_response(request, 503, "database-unavailable", detail, headers={"Retry-After": "5"})
 
 

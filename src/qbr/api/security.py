@@ -1,10 +1,11 @@
 """Authentication of every protected request, before routing: an API key in ``X-API-Key`` or another source.
 
-The middleware resolves a :class:`Principal` once per request, in its own short transaction (so a key's
-``last_used_at`` is recorded even when the request then fails), and answers 401/429/503 itself, before any
-request validation, so nothing about the API is revealed without credentials. Sources are tried in order: the
-``X-API-Key`` header, then each resolver in ``app.state.principal_resolvers`` (the dashboard adds its session
-cookie there), each ``(request, session) -> Principal | None``.
+The middleware resolves a :class:`Principal` once per request, in its own short read-only transaction (a key's
+``last_used_at`` is recorded at most once a minute, in a write of its own, even when the request then fails), and
+answers 401/429/503 itself, before any request validation, so nothing about the API is revealed without
+credentials. Sources are tried in order: the ``X-API-Key`` header, then each resolver in
+``app.state.principal_resolvers`` (the dashboard adds its session cookie there), each
+``(request, session) -> Principal | None``. ``verify_sign_in`` is what a sign-in form calls.
 """
 
 from __future__ import annotations
@@ -12,15 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from qbr.api.problems import problem_for
 from qbr.auth.keys import key_prefix, key_use_due, principal_for_api_key, record_key_use, verify_api_key
+from qbr.auth.models import ApiKey, User
 from qbr.auth.principal import Principal
 from qbr.auth.ratelimit import FailureLimiter
+from qbr.auth.users import authenticate_user
+from qbr.core.database import Sessions
 from qbr.errors import NotAuthenticated
 
 API_KEY_HEADER = "X-API-Key"
@@ -33,12 +37,8 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def api_key_principal(request: Request, session: Session, limiter: FailureLimiter) -> Principal | None:
-    """The principal of the request's API key; None when there is none; NotAuthenticated when it is bad.
-
-    When the key's use is due to be recorded, the reads are committed first and the use is written in a transaction
-    of its own (see ``record_key_use``): concurrent requests with one key must not fail on SQLite.
-    """
+def verified_api_key(request: Request, session: Session, limiter: FailureLimiter) -> ApiKey | None:
+    """The request's API key; None when there is none; NotAuthenticated when it is bad."""
     presented = request.headers.get(API_KEY_HEADER)
     if presented is None:
         return None
@@ -52,27 +52,49 @@ def api_key_principal(request: Request, session: Session, limiter: FailureLimite
     if api_key is None:
         limiter.record_failure(per_key, per_client)
         raise NotAuthenticated(f"the API key in {API_KEY_HEADER} is not valid (unknown, malformed or revoked)")
-    principal = principal_for_api_key(session, api_key)
-    now = datetime.now(UTC)
-    if key_use_due(api_key, now):
-        session.commit()
-        record_key_use(session, api_key.id, now)
-    return principal
+    return api_key
+
+
+def verify_sign_in(request: Request, session: Session, username: str, password: str) -> User:
+    """The user a sign-in form names, checked under the same failure limit as API keys.
+
+    Raises TooManyAttempts (429) after too many failures from this client for this username (or for any username),
+    and NotAuthenticated with one message for every kind of failure, so it does not tell which usernames exist.
+    """
+    limiter: FailureLimiter = request.app.state.auth_limiter
+    address = client_address(request)
+    per_user = ("sign-in", address, username.strip().lower())
+    per_client = ("sign-in", address)
+    limiter.check(per_user)
+    limiter.check(per_client, limit=limiter.limit * CLIENT_ALLOWANCE_FACTOR)
+    user = authenticate_user(session, username, password)
+    if user is None:
+        limiter.record_failure(per_user, per_client)
+        raise NotAuthenticated("the username or password is not right, or the account is disabled")
+    limiter.reset(per_user)
+    return user
 
 
 def authenticate(
     request: Request,
-    session_factory: sessionmaker[Session],
+    sessions: Sessions,
     limiter: FailureLimiter,
     resolvers: list[PrincipalResolver],
 ) -> Principal:
-    with session_factory() as session:
-        principal = api_key_principal(request, session, limiter)
+    # Looking up credentials only reads; the rare write (a key's last use, at most once a minute) gets its own
+    # transaction, so that on SQLite a request never turns a read into a write and waits for or trips over writers.
+    with sessions.reading() as session:
+        api_key = verified_api_key(request, session, limiter)
+        principal = principal_for_api_key(session, api_key) if api_key is not None else None
         for resolver in resolvers:
             if principal is not None:
                 break
             principal = resolver(request, session)
-        session.commit()
+    now = datetime.now(UTC)
+    if api_key is not None and key_use_due(api_key, now):
+        with sessions.writing() as session:
+            record_key_use(session, api_key.id, now)
+            session.commit()
     if principal is None:
         raise NotAuthenticated(f"authentication required: send an API key in the {API_KEY_HEADER} header")
     return principal
@@ -93,7 +115,7 @@ class AuthenticationMiddleware:
         state = request.app.state
         try:
             principal = await run_in_threadpool(
-                authenticate, request, state.session_factory, state.auth_limiter, state.principal_resolvers
+                authenticate, request, state.sessions, state.auth_limiter, state.principal_resolvers
             )
         except Exception as exc:  # every failure becomes its problem response (401, 429, 503…)
             await problem_for(request, exc)(scope, receive, send)

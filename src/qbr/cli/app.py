@@ -7,7 +7,7 @@ from typing import Any
 import click
 from sqlalchemy.exc import OperationalError
 
-from qbr.core.database import one_line
+from qbr.core.database import unavailable
 from qbr.errors import QbrError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
@@ -22,7 +22,7 @@ class QbrGroup(click.Group):
         except QbrError as exc:
             raise click.ClickException(str(exc)) from exc
         except OperationalError as exc:
-            raise click.ClickException(f"cannot reach the database: {one_line(exc.orig)}") from exc
+            raise click.ClickException(str(unavailable(exc))) from exc
 
 
 def command_group(name: str, help_text: str) -> QbrGroup:

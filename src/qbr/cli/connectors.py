@@ -34,7 +34,7 @@ def show_command(source: str | None) -> None:
     Secrets are never shown, only whether they are set.
     """
     sources = [source_system(source)] if source else list(SOURCES)
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         for name in sources:
             settings = load_settings(session, name)
             state = "ready" if settings.is_configured else "missing " + ", ".join(settings.missing)
@@ -142,7 +142,7 @@ def _quoted(text: str) -> str:
 @click.option("--detail", is_flag=True, help="Also list unmapped records, unmapped P&L accounts and notes.")
 def runs_command(source: str | None, limit: int, detail: bool) -> None:
     """The sync-run log, newest first: source, period, times, status, rows written, unmapped records, error."""
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         runs = list_runs(session, source=source_system(source) if source else None, limit=limit)
     if not runs:
         click.echo("no sync runs yet (run `qbr sync`)")

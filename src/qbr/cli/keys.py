@@ -37,7 +37,7 @@ def create_command(name: str, role: str, organizations: tuple[str, ...], if_none
 @click.option("--active", is_flag=True, help="Leave out revoked keys.")
 def list_command(active: bool) -> None:
     """List API keys: id, prefix, name, role, organizations, last use (never the keys themselves)."""
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         keys = list_api_keys(session, include_revoked=not active)
         if not keys:
             click.echo("no API keys yet (create one with `qbr keys create --name N --role R`)")

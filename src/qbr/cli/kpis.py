@@ -35,7 +35,7 @@ def list_command(organization: str | None, period: str | None) -> None:
         raise InvalidInput.single(
             "ORG", "give both ORG and --period, or neither", "qbr kpis list Acme --period 2025-Q1"
         )
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         definitions = list_kpi_definitions(session)
         if organization is None or period is None:
             echo_table(
@@ -104,7 +104,7 @@ def check_command(formula: str | None, organization: str | None, period: str | N
     """Check every stored formula (syntax, unknown names, cycles), or check and optionally evaluate FORMULA."""
     if bool(organization) != bool(period):
         raise InvalidInput.single("--org", "give both --org and --period, or neither", "--org Acme --period 2025-Q1")
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         if formula is None:
             checks = check_kpis(session)
             for check in checks:

@@ -42,7 +42,7 @@ def unlink_command(source: str, external_id: str) -> None:
 @click.option("--source", help="Only this source (connectwise, ninjaone or quickbooks).")
 def links_command(source: str | None) -> None:
     """List every link between an organization and a vendor record."""
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         rows = list_links(session, source_system(source) if source else None)
         if not rows:
             click.echo("no links yet (see `qbr connectors discover SOURCE`)")

@@ -88,7 +88,7 @@ def list_command(
     end = parse_period(period or last or "", location="--period" if period else "--to")
     if start.period_type != end.period_type:
         raise InvalidInput.single("--to", f"{start} and {end} are not of the same type", "two months or two quarters")
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         org = find_organization(session, organization)
         name = find_metric(session, metric).metric_name if metric else None
         values = metric_values(session, org.id, start, end, metric_name=name, all_sources=sources)
@@ -111,7 +111,7 @@ def list_command(
 @metrics_group.command("catalog")
 def catalog_command() -> None:
     """List the metric catalog: each metric's unit, quarterly rollup rule, direction and usual source."""
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         definitions = list(session.scalars(select(MetricDefinition).order_by(MetricDefinition.metric_name)))
     echo_table(
         ["metric_name", "unit", "rollup", "direction", "default_source"],
@@ -129,7 +129,7 @@ def quality_command(organization: str | None, period: str) -> None:
     computed and why, quarterly totals too large to store, and missing links to a source other organizations have.
     """
     ref = parse_period(period)
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         if organization:
             organizations = [find_organization(session, organization)]
         else:

@@ -14,7 +14,7 @@ orgs_group = command_group("orgs", "List and create organizations (the MSP's cli
 @orgs_group.command("list")
 def list_command() -> None:
     """List every organization with its id."""
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         organizations = list_organizations(session)
         if not organizations:
             click.echo("no organizations yet (create one with `qbr orgs create NAME`)")

@@ -24,7 +24,7 @@ periods_group = command_group(
 @click.option("--open/--closed", "is_active", default=None, help="Only open or only closed periods.")
 def list_command(period_type: str | None, is_active: bool | None) -> None:
     """List the periods the database knows, with their dates and whether they are open."""
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         periods = list_periods(session, period_type=period_type, is_active=is_active)
         if not periods:
             click.echo("no periods yet (a period is created when its first data arrives)")

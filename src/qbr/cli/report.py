@@ -29,7 +29,7 @@ def report_command(organization: str, period: str, output: Path | None) -> None:
     executive summary, KPI pages with trend charts, and the metrics appendix."""
     settings = get_settings()
     ref = parse_period(period, location="PERIOD")
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         found = find_organization(session, organization)
         view = build_dashboard(session, found.id, ref.value)
     content = render_qbr_pdf(view, msp_name=settings.msp_name, logo_path=settings.msp_logo_path)

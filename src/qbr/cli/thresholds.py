@@ -22,7 +22,7 @@ _ORG_HELP = "An organization's own threshold (name or id); without it, the defau
 @click.option("--org", "organization", help="Show what applies to this organization (its own over the defaults).")
 def list_command(organization: str | None) -> None:
     """List the thresholds in force: the defaults, or what applies to one organization."""
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         organization_id = find_organization(session, organization).id if organization else None
         listings = list_thresholds(session, organization_id)
     if not listings:

@@ -66,7 +66,7 @@ def create_command(
 @users_group.command("list")
 def list_command() -> None:
     """List users with their role, organizations, state and last sign-in."""
-    with unit_of_work() as session:
+    with unit_of_work(read_only=True) as session:
         users = list_users(session)
         if not users:
             click.echo("no users yet (create one with `qbr users create NAME --role admin`)")

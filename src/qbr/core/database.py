@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -13,6 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from qbr.core.settings import get_settings, normalize_database_url
 from qbr.errors import DatabaseUnavailable
+
+# The execution option that marks an engine's transactions as writing (see ``writing``).
+WRITES_OPTION = "qbr_writes"
+BUSY = "the database is busy with other changes; nothing was written, try again"
 
 
 def _enable_sqlite_integrity(dbapi_connection: Any, _record: Any) -> None:
@@ -27,12 +32,49 @@ def _enable_sqlite_integrity(dbapi_connection: Any, _record: Any) -> None:
 def _begin_sqlite_transaction(connection: Connection) -> None:
     # pysqlite's own transaction handling skips DDL and breaks SAVEPOINT; we issue BEGIN ourselves so a
     # failed migration or import rolls back completely (SQLAlchemy's documented pysqlite recipe).
-    connection.exec_driver_sql("BEGIN")
+    # A unit of work that writes takes the write lock at once (IMMEDIATE): concurrent writers then wait their
+    # turn (busy_timeout) instead of failing with "database is locked" when one of them, having read, tries to
+    # write after another has committed. Other transactions take no lock until they write, and read one
+    # snapshot (WAL) without waiting for writers.
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(WRITES_OPTION) else "BEGIN")
+
+
+# Errors that say "another transaction was in the way" rather than "the database is gone": worth retrying.
+_BUSY_SIGNS = ("database is locked", "deadlock detected", "could not serialize access", "lock timeout")
 
 
 def one_line(error: object) -> str:
     """A driver error as one line (psycopg's messages span several)."""
     return " ".join(str(error).split())
+
+
+def is_busy(error: OperationalError) -> bool:
+    """Whether ``error`` means another transaction was in the way (worth retrying), not a database that is gone."""
+    return any(sign in one_line(error.orig).lower() for sign in _BUSY_SIGNS)
+
+
+def unavailable(error: OperationalError) -> DatabaseUnavailable:
+    """The DatabaseUnavailable that explains ``error``: busy with other writers (retry), or unreachable."""
+    text = one_line(error.orig)
+    return DatabaseUnavailable(f"{BUSY} ({text})" if is_busy(error) else f"the database is unavailable: {text}")
+
+
+def writing(engine: Engine) -> Engine:
+    """``engine`` for units of work that write: on SQLite they start by taking the write lock (see above)."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{WRITES_OPTION: True})
+    return engine
+
+
+def reading(engine: Engine) -> Engine:
+    """``engine`` for transactions that only read: each sees one consistent snapshot for its whole length.
+
+    PostgreSQL: REPEATABLE READ, READ ONLY (a read-only transaction never fails to serialize). SQLite: a plain
+    BEGIN, which in WAL mode reads one snapshot and does not wait for writers.
+    """
+    if engine.dialect.name == "sqlite":
+        return engine
+    return engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
 
 
 def make_engine(url: str) -> Engine:
@@ -55,19 +97,33 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+@dataclass(frozen=True)
+class Sessions:
+    """The two kinds of session of one database: ``writing`` (may write) and ``reading`` (one read-only snapshot)."""
+
+    writing: sessionmaker[Session]
+    reading: sessionmaker[Session]
+
+    @classmethod
+    def of(cls, engine: Engine) -> Sessions:
+        return cls(make_session_factory(writing(engine)), make_session_factory(reading(engine)))
+
+
 @contextmanager
-def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
+def unit_of_work(engine: Engine | None = None, *, read_only: bool = False) -> Iterator[Session]:
     """A session that commits when the block succeeds and rolls back on any error.
 
-    Commits happen here, at the boundary (CLI command, request, sync run), never inside services.
+    Commits happen here, at the boundary (CLI command, request, sync run), never inside services. A ``read_only``
+    unit (a listing) reads one snapshot and, on SQLite, does not wait for a writer such as a long import.
     """
-    session = make_session_factory(engine or get_engine())()
+    engine = engine or get_engine()
+    session = make_session_factory(reading(engine) if read_only else writing(engine))()
     try:
         yield session
         session.commit()
     except OperationalError as exc:
         session.rollback()
-        raise DatabaseUnavailable(f"the database is unavailable: {one_line(exc.orig)}") from exc
+        raise unavailable(exc) from exc
     except BaseException:
         session.rollback()
         raise

@@ -28,16 +28,14 @@ from sqlalchemy import (
     Numeric,
     String,
     and_,
-    delete,
     exists,
     func,
     select,
-    true,
 )
 from sqlalchemy.orm import Session
 
 from qbr.core.bulk import fresh_temporary, load_rows, temporary_table
-from qbr.core.dialect import dialect_insert
+from qbr.core.derived import replace_scoped_rows
 from qbr.errors import InvalidInput
 from qbr.kpis.formula import Formula, evaluation_order, parse_formula
 from qbr.kpis.models import KpiDefinition, SmartNumber
@@ -168,26 +166,17 @@ def compute_staged_kpis(session: Session, catalog: KpiCatalog | None = None) -> 
             )
         ),
     )
-    in_scope = exists().where(
-        SCOPE.c.organization_id == SmartNumber.organization_id, SCOPE.c.period == SmartNumber.period
-    )
-    still_computed = exists().where(
-        stage.c.organization_id == SmartNumber.organization_id,
-        stage.c.period == SmartNumber.period,
-        stage.c.kpi_name == SmartNumber.kpi_name,
-    )
-    session.execute(delete(SmartNumber).where(in_scope, ~still_computed))
-    columns = ["organization_id", "period", "kpi_name", "kpi_value", "calculation_method"]
-    insert = dialect_insert(session, SmartNumber).from_select(
-        columns, select(*(stage.c[name] for name in columns)).where(true())
-    )
-    session.execute(
-        insert.on_conflict_do_update(
-            index_elements=["organization_id", "period", "kpi_name"],
-            set_={"kpi_value": insert.excluded.kpi_value, "calculation_method": insert.excluded.calculation_method},
-            where=SmartNumber.kpi_value.is_distinct_from(insert.excluded.kpi_value)
-            | (SmartNumber.calculation_method != insert.excluded.calculation_method),
-        )
+    replace_scoped_rows(
+        session,
+        SmartNumber.__table__,  # type: ignore[arg-type]
+        select(
+            stage.c.organization_id, stage.c.period, stage.c.kpi_name, stage.c.kpi_value, stage.c.calculation_method
+        ),
+        keys=["organization_id", "period", "kpi_name"],
+        values=["kpi_value", "calculation_method"],
+        in_scope=exists().where(
+            SCOPE.c.organization_id == SmartNumber.organization_id, SCOPE.c.period == SmartNumber.period
+        ),
     )
 
 

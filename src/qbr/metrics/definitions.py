@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from qbr.core.dialect import dialect_insert
 from qbr.errors import Conflict, InvalidInput, NotFound, Problem
 from qbr.metrics.models import DIRECTIONS, ROLLUPS, UNITS, MetricDefinition, MetricMonthly
 from qbr.metrics.names import by_name, name_in_catalog
@@ -102,19 +103,27 @@ def validate_definition_fields(name: str, *, unit: str, direction: str | None) -
 
 
 def register_new_metrics(session: Session, new_metrics: Mapping[str, MetricInfo]) -> None:
-    """Add metrics first seen in an import (``--allow-new-metrics``) with the defaults the import inferred."""
-    for info in new_metrics.values():
-        session.add(
-            MetricDefinition(
-                metric_name=info.metric_name,
-                unit=info.unit,
-                rollup=info.rollup,
-                direction=info.direction,
-                default_source=info.default_source,
-                description="Registered automatically by an import; review its unit, rollup rule and direction.",
-            )
-        )
-    session.flush()
+    """Add metrics first seen in an import (``--allow-new-metrics``) with the defaults the import inferred.
+
+    Two imports registering the same new metric at once both succeed: the first one's definition stays. Names go
+    in sorted order, so such imports never wait for each other in a circle.
+    """
+    if not new_metrics:
+        return
+    statement = dialect_insert(session, MetricDefinition).values(
+        [
+            {
+                "metric_name": info.metric_name,
+                "unit": info.unit,
+                "rollup": info.rollup,
+                "direction": info.direction,
+                "default_source": info.default_source,
+                "description": "Registered automatically by an import; review its unit, rollup rule and direction.",
+            }
+            for _, info in sorted(new_metrics.items())
+        ]
+    )
+    session.execute(statement.on_conflict_do_nothing(index_elements=["metric_name"]))
 
 
 def update_metric_definition(

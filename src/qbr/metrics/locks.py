@@ -6,10 +6,14 @@ one committing last would leave a stale RHEM behind. On PostgreSQL every writer 
 advisory lock per organization it touches (in id order, so two writers cannot deadlock), plus a shared lock that a
 bulk writer (many organizations, or a recompute of everything) takes exclusively instead. The locks end with the
 transaction. SQLite already allows one writer at a time.
+
+Threshold edits take a lock per metric or KPI name in the same way: two edits that are each consistent with what
+they read (a new warning value, a new critical value) must not both commit and cross each other.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
 
 from sqlalchemy import text
@@ -20,6 +24,7 @@ from qbr.core.bulk import is_postgresql
 # Advisory lock keys of this product: one for "all organizations", one key space for single organizations.
 ALL_ORGANIZATIONS_KEY = 0x51425201
 ORGANIZATION_SPACE = 0x5142
+THRESHOLD_SPACE = 0x5143
 # Beyond this many organizations one exclusive lock is cheaper than one lock each (and stays within the
 # server's lock table).
 MAX_SEPARATE_LOCKS = 64
@@ -47,3 +52,11 @@ def lock_all_organizations(session: Session) -> None:
     """Wait until no other transaction is writing any organization (bulk work), and keep it so."""
     if is_postgresql(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ALL_ORGANIZATIONS_KEY})
+
+
+def lock_thresholds_of(session: Session, name: str) -> None:
+    """Wait until no other transaction is changing the thresholds of ``name``, and keep them until this one ends."""
+    if is_postgresql(session):
+        # crc32 is stable across processes (unlike hash()); shifted into PostgreSQL's signed 32-bit range.
+        key = zlib.crc32(name.encode()) - 2**31
+        session.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": THRESHOLD_SPACE, "key": key})

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from qbr.core.bulk import allow_large_sorts
 from qbr.kpis.compute import compute_staged_kpis
 from qbr.kpis.models import SmartNumber
-from qbr.metrics.locks import lock_all_organizations
+from qbr.metrics.locks import lock_all_organizations, lock_organizations
 from qbr.metrics.models import MetricMonthly, MetricQuarterly
 from qbr.metrics.rollup import rollup_staged_quarters
 from qbr.metrics.scope import Pair, expand_pairs, stage_scope
@@ -24,6 +24,9 @@ def recompute(session: Session, pairs: Iterable[Pair]) -> tuple[Pair, ...]:
     expanded = expand_pairs(pairs)
     if not expanded:
         return ()
+    # Every path that recomputes (imports, manual values, a recompute on request) takes its organizations' locks;
+    # a caller that already holds them (an import) takes them again for free.
+    lock_organizations(session, {organization_id for organization_id, _ in expanded})
     allow_large_sorts(session, len(expanded) * 30)  # about 30 metric values per pair
     stage_scope(session, expanded)
     rollup_staged_quarters(session)

@@ -18,6 +18,7 @@ from qbr.catalog import HIGHER, LOWER
 from qbr.core.numbers import AMOUNT_ACCEPTED, Amount, AmountError, parse_amount
 from qbr.errors import Conflict, InvalidInput, NotFound, Problem
 from qbr.kpis.models import KpiDefinition
+from qbr.metrics.locks import lock_thresholds_of
 from qbr.metrics.models import MetricDefinition
 from qbr.metrics.names import by_name
 from qbr.organizations.models import Organization
@@ -66,6 +67,7 @@ def set_threshold(
     """Set the warning and/or critical value of ``name``, the default (no organization) or an organization's own."""
     graded = _gradable(session, name)
     _require_organization(session, organization_id)
+    lock_thresholds_of(session, graded.name)  # the consistency check below reads what a concurrent edit changes
     given = {kind: raw for kind, raw in (("warning", warning), ("critical", critical)) if raw is not None}
     if not given:
         raise InvalidInput.single(
@@ -104,6 +106,7 @@ def delete_threshold(
     """Delete ``name``'s thresholds (one type or both) for an organization or the defaults; returns rows deleted."""
     graded = find_graded_name(session, name)
     _require_organization(session, organization_id)
+    lock_thresholds_of(session, graded.name)
     if threshold_type is not None and threshold_type not in THRESHOLD_TYPES:
         raise InvalidInput.single("type", f"{threshold_type!r} is not a threshold type", "warning or critical")
     kinds = [threshold_type] if threshold_type else list(THRESHOLD_TYPES)
@@ -146,6 +149,7 @@ def consistency_problem(direction: str | None, warning: Decimal | None, critical
 
 def require_thresholds_fit(session: Session, name: str, direction: str | None) -> None:
     """Refuse a direction change that the thresholds of ``name`` (defaults and overrides) do not fit."""
+    lock_thresholds_of(session, name)
     rows = session.execute(
         select(Threshold.organization_id, Threshold.threshold_type, Threshold.threshold_value).where(
             Threshold.metric_name == name

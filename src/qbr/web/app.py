@@ -1,47 +1,19 @@
-"""Mounting the dashboard in the API's app: static files, the session cookie, security headers, pages, errors."""
+"""Mounting the dashboard in the API's app: static files, the session cookie, pages, errors.
+
+The pages' security headers (a strict Content-Security-Policy among them) come from ``qbr.api.headers``, which
+covers every response of the app.
+"""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qbr.core.settings import Settings
-from qbr.web.errors import install_page_error_handlers, is_page
+from qbr.web.errors import install_page_error_handlers
 from qbr.web.routes import auth, kpis, metric_entry, organization, overview, thresholds
 from qbr.web.session import SESSION_COOKIE, api_session_principal
-
-# Pages load nothing from elsewhere and run no inline script or style, so the policy can be this strict.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
-PAGE_HEADERS = [
-    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"same-origin"),
-]
-
-
-class PageSecurityHeaders:
-    """Adds the pages' security headers (not the API's: Swagger UI at /docs needs its own scripts)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not is_page(scope["path"]):
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *PAGE_HEADERS]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 def install_pages(app: FastAPI, settings: Settings) -> None:
@@ -51,7 +23,6 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
         app.include_router(module.router, include_in_schema=False)
     app.state.principal_resolvers.append(api_session_principal)
     install_page_error_handlers(app)
-    app.add_middleware(PageSecurityHeaders)
     # Added last, so it is the outermost layer: the API's authentication can read the session too.
     app.add_middleware(
         SessionMiddleware,

@@ -1,4 +1,4 @@
-"""Sign in and sign out: a rate-limited login form, both forms CSRF-protected."""
+"""Sign in and sign out: a login form under the failure limit of ``verify_sign_in``, both forms CSRF-protected."""
 
 from __future__ import annotations
 
@@ -8,17 +8,13 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
-from qbr.api.security import client_address
-from qbr.auth.ratelimit import FailureLimiter
-from qbr.auth.users import authenticate_user
-from qbr.errors import TooManyAttempts
+from qbr.api.security import verify_sign_in
+from qbr.errors import NotAuthenticated, TooManyAttempts
 from qbr.web.csrf import verify_csrf
 from qbr.web.session import flash, session_principal, sign_in, sign_out
 from qbr.web.templating import render
 
 router = APIRouter()
-# A client may fail this many times more across all usernames than with any single one.
-CLIENT_ALLOWANCE_FACTOR = 5
 
 
 def safe_next(target: str | None) -> str:
@@ -43,24 +39,16 @@ def login(
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    limiter: FailureLimiter = request.app.state.auth_limiter
-    address = client_address(request)
-    per_user = ("login", address, username.strip().lower())
-    per_client = ("login", address)
     context = {"next_url": safe_next(next), "username": username}
     try:
-        limiter.check(per_user)
-        limiter.check(per_client, limit=limiter.limit * CLIENT_ALLOWANCE_FACTOR)
+        user = verify_sign_in(request, session, username, password)
     except TooManyAttempts as exc:
         headers = {"Retry-After": str(exc.retry_after)}
         error = f"Too many failed sign-ins. Try again in {exc.retry_after} seconds."
         return render(request, "login.html", {**context, "error": error}, status_code=429, headers=headers)
-    user = authenticate_user(session, username, password) if username and password else None
-    if user is None:
-        limiter.record_failure(per_user, per_client)
+    except NotAuthenticated:
         error = "Wrong username or password, or the account is disabled."
         return render(request, "login.html", {**context, "error": error}, status_code=401)
-    limiter.reset(per_user)
     sign_in(request, user)
     return RedirectResponse(safe_next(next), status_code=303)
 
