@@ -26,8 +26,9 @@ def dashboard(
 ) -> DashboardView:
     """Every KPI and metric of the period with unit, status, thresholds, the previous period's value, the same
     period a year earlier, change in percent, and the trend of the last 8 quarters (or 13 months)."""
-    get_visible_organization(session, principal, organization_id)
-    return build_dashboard(session, organization_id, parse_period(period, location="query.period"))
+    # Held, not discarded: the session keeps only referenced rows, and the dashboard reads this one again.
+    organization = get_visible_organization(session, principal, organization_id)
+    return build_dashboard(session, organization.id, parse_period(period, location="query.period"))
 
 
 @router.get(

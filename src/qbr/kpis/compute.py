@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -115,11 +116,21 @@ class KpiCatalog:
 
 def load_kpi_catalog(session: Session) -> KpiCatalog:
     """Parse every KPI definition; a formula that no longer validates yields NULL values with its error."""
-    metric_names = set(session.scalars(select(MetricDefinition.metric_name)))
+    metric_names = frozenset(session.scalars(select(MetricDefinition.metric_name)))
     ordered = select(KpiDefinition.kpi_name, KpiDefinition.formula).order_by(
         KpiDefinition.sort_order, KpiDefinition.kpi_name
     )
-    definitions: dict[str, str] = {name: formula for name, formula in session.execute(ordered)}  # noqa: C416
+    return compile_kpi_catalog(metric_names, tuple((name, formula) for name, formula in session.execute(ordered)))
+
+
+@lru_cache(maxsize=32)
+def compile_kpi_catalog(metric_names: frozenset[str], kpi_formulas: tuple[tuple[str, str], ...]) -> KpiCatalog:
+    """The catalog of ``kpi_formulas`` ((kpi_name, formula) in catalog order) over ``metric_names``.
+
+    Cached on the definitions themselves: a catalog is parsed once per process, not once per dashboard, and any
+    change to a formula or to the metric names is a different key, parsed afresh.
+    """
+    definitions = dict(kpi_formulas)
     known = metric_names | set(definitions)
     parsed: dict[str, Formula] = {}
     broken: dict[str, str] = {}
@@ -299,5 +310,5 @@ def _with_upstream_reasons(reason: str, formula: Formula, reasons: Mapping[str, 
     return reason if not upstream else f"{reason} ({'; '.join(upstream)})"
 
 
-def _mentioned(text: str, metric_names: set[str]) -> frozenset[str]:
+def _mentioned(text: str, metric_names: AbstractSet[str]) -> frozenset[str]:
     return frozenset(name for name in metric_names if f"[{name}]" in text)
