@@ -3,8 +3,10 @@
 Creates a scratch database, migrates it, creates 1,000 organizations, writes a deterministic CSV of
 1,000 organizations x 40 months x 25 catalog metrics, then times three imports through the real command:
 the first (every row new), the same file again (every row unchanged), and a file with every value changed.
-Each time includes reading and validating the CSV, the upsert, and recomputing every affected quarterly rollup
-and KPI, and the commit. Not part of the test suite: run it by hand.
+Each time includes starting the command, reading and validating the CSV, the upsert, recomputing every affected
+quarterly rollup and KPI, and the commit. For scale on a shared machine, the same file is also COPY'd by
+PostgreSQL itself into an identical empty table (same indexes and foreign keys), with no validation and no
+rollups or KPIs: the floor for writing these rows. Not part of the test suite: run it by hand.
 
     .venv/bin/python bench/import_million.py [--admin-url postgresql://postgres@127.0.0.1:5432/postgres]
                                               [--orgs 1000] [--months 40] [--metrics 25] [--keep]
@@ -63,6 +65,8 @@ def main() -> None:
         changed = write_csv(folder / "metrics-changed.csv", args.orgs, args.months, args.metrics, changed=True)
         rows = args.orgs * args.months * args.metrics
         print(f"{rows:,} rows ({first.stat().st_size / 1e6:.0f} MB CSV) into PostgreSQL, {describe_machine()}")
+        floor = raw_copy(url, first)
+        print(f"  {'raw COPY, no validation or KPIs':34} {floor:6.1f} s   {rows / floor:9,.0f} rows/s   (the floor)")
         for label, file in (
             ("first import (all new)", first),
             ("same file again (all unchanged)", first),
@@ -80,6 +84,35 @@ def main() -> None:
         else:
             print(f"kept database {name} and {folder}")
         admin.dispose()
+
+
+def raw_copy(url: str, file: Path) -> float:
+    """Seconds for PostgreSQL to COPY the file into an empty copy of metrics_monthly (indexes, foreign keys)."""
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE raw_copy (LIKE metrics_monthly INCLUDING ALL)"))
+        connection.execute(text("ALTER TABLE raw_copy ADD FOREIGN KEY (period) REFERENCES periods (period_value)"))
+        connection.execute(text("ALTER TABLE raw_copy ADD FOREIGN KEY (organization_id) REFERENCES organizations (id)"))
+        periods = sorted({line.split(",", 1)[0] for line in file.read_text().splitlines()[1:]})
+        connection.execute(
+            text("INSERT INTO periods (period_type, period_value, start_date, end_date) VALUES (:t, :v, :s, :e)"),
+            [{"t": "monthly", "v": p, "s": f"{p}-01", "e": f"{p}-28"} for p in periods],
+        )
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        cursor = connection.connection.cursor()
+        columns = "period, organization_id, metric_name, metric_value, source_system"
+        statement = f"COPY raw_copy ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true)"
+        with cursor.copy(statement) as copy, file.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                copy.write(chunk)
+    seconds = time.perf_counter() - started
+    with engine.begin() as connection:
+        # Leave the database as the import expects it: no table or periods of the measurement.
+        connection.execute(text("DROP TABLE raw_copy"))
+        connection.execute(text("DELETE FROM periods"))
+    engine.dispose()
+    return seconds
 
 
 def write_csv(path: Path, orgs: int, months: int, metrics: int, *, changed: bool) -> Path:

@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import httpx
 
 from bench.timing import percentile
 
 Request = Callable[[int], Awaitable[None]]  # the n-th request of a run
+T = TypeVar("T")
+
+
+def run_async(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run ``main()`` on an event loop of its own, in a thread of its own, whatever the calling thread runs."""
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(lambda: asyncio.run(main())).result()
 
 
 @dataclass(frozen=True)
@@ -80,4 +89,4 @@ def http_load(
             await drive(get, concurrency, len(urls), 600)
             return await drive(get, concurrency, max_requests, max_seconds)
 
-    return asyncio.run(main())
+    return run_async(main)

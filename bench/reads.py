@@ -27,6 +27,8 @@ from qbr.core.database import unit_of_work
 from qbr.dashboard.service import QUARTERS_OF_TREND
 
 SAMPLE_ORGANIZATIONS = 100  # requests cycle through this many organizations, the same for every contender
+FLOOR = "our API, one organization"
+FLOOR_DETAIL = "GET /api/v1/organizations/{id}: key check, one row; "
 DATASETTE_QUERY = """
 with in_force as (
     select metric_name,
@@ -85,14 +87,16 @@ def run_reads_postgres(run: BenchRun, url: str) -> None:
         run.log(f"reads: our API on PostgreSQL, {scale.concurrency} concurrent clients")
         with qbr_server(url, run.workdir / "logs", "qbr-postgresql") as base_url:
             api = _load(run, [base_url + path for path in paths], headers)
+            floor = _floor(run, base_url, headers)
         run.log("reads: the same statements through raw psycopg")
         captured = capture_requests(engine, paths, headers)
     raw = replay_load(url, captured, scale.concurrency, scale.load_requests, scale.load_seconds)
     statements = sum(step is not None for step in captured[0])
     ours = _figure(workload, "our API", api, scale.concurrency)
     limit = _figure(workload, "raw psycopg", raw, scale.concurrency, f"the {statements} statements of each request; ")
-    run.results.add(ours, limit)
-    run.results.compare(throughput_ratio(workload, ours, limit))
+    simplest = _figure(workload, FLOOR, floor, scale.concurrency, FLOOR_DETAIL)
+    run.results.add(ours, limit, simplest)
+    run.results.compare(throughput_ratio(workload, ours, limit), throughput_ratio(workload, simplest, limit))
 
 
 def run_reads_sqlite(run: BenchRun, url: str) -> None:
@@ -105,6 +109,7 @@ def run_reads_sqlite(run: BenchRun, url: str) -> None:
     run.log(f"reads: our API on SQLite, {scale.concurrency} concurrent clients")
     with qbr_server(url, run.workdir / "logs", "qbr-sqlite") as base_url:
         api = _load(run, [base_url + path for path in dashboard_paths(scale, organizations)], headers)
+        floor = _floor(run, base_url, headers)
     run.log("reads: Datasette on the same SQLite file")
     last = scale.dashboard_period
     first = last.shift(1 - QUARTERS_OF_TREND)
@@ -118,8 +123,18 @@ def run_reads_sqlite(run: BenchRun, url: str) -> None:
         datasette = _load(run, urls, {})
     ours = _figure(workload, "our API", api, scale.concurrency)
     other = _figure(workload, "Datasette", datasette, scale.concurrency, f"one canned query, {rows} rows; ")
-    run.results.add(ours, other)
-    run.results.compare(throughput_ratio(workload, ours, other, at_least(3)))
+    simplest = _figure(workload, FLOOR, floor, scale.concurrency, FLOOR_DETAIL)
+    run.results.add(ours, other, simplest)
+    run.results.compare(
+        throughput_ratio(workload, ours, other, at_least(3)), throughput_ratio(workload, simplest, other)
+    )
+
+
+def _floor(run: BenchRun, base_url: str, headers: dict[str, str]) -> LoadResult:
+    """The cheapest authenticated read the API has, through the same server: what every request costs at least."""
+    run.log("reads: our API's simplest authenticated read")
+    organizations = sample_organizations(run.scale)
+    return _load(run, [f"{base_url}/api/v1/organizations/{organization}" for organization in organizations], headers)
 
 
 def _load(run: BenchRun, urls: list[str], headers: dict[str, str]) -> LoadResult:

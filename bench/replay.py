@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 
-from bench.load import LoadResult, drive
+from bench.load import LoadResult, drive, run_async
 from qbr.api.app import create_app
 
 
@@ -96,4 +96,4 @@ def replay_load(
             for connection in connections:
                 await connection.close()
 
-    return asyncio.run(main())
+    return run_async(main)

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.machine import Machine
-from bench.results import Results, format_ratio
+from bench.results import Results
 from bench.scales import Scale
 
 START = "<!-- results:start (written by `make bench`; edit around, not inside) -->"
@@ -34,7 +34,7 @@ def print_tables(results: Results, console: Console) -> None:
         ratios.add_row(
             comparison.workload,
             comparison.ours.label,
-            f"{format_ratio(comparison.ratio)} {comparison.meaning}",
+            comparison.text,
             str(comparison.target or ""),
             comparison.verdict,
         )
@@ -64,8 +64,7 @@ def results_section(results: Results, scale: Scale, machine: Machine) -> str:
         "|---|---|---|---|---|",
     ]
     lines += [
-        f"| {c.workload} | {c.ours.label} | **{format_ratio(c.ratio)}** {c.meaning} | {c.target or ''} | {c.verdict} |"
-        for c in results.comparisons
+        f"| {c.workload} | {c.ours.label} | {c.text} | {c.target or ''} | {c.verdict} |" for c in results.comparisons
     ]
     lines += ["", "| workload | what | figure | detail |", "|---|---|---|---|"]
     lines += [f"| {f.workload} | {f.label} | {f.formatted()} | {f.detail} |" for f in results.figures]

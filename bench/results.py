@@ -51,6 +51,14 @@ class Comparison:
     ratio: float
     meaning: str
     target: Target | None = None
+    inverse_meaning: str | None = None  # how to say it the other way round when the ratio is below 1
+
+    @property
+    def text(self) -> str:
+        """The ratio in words, e.g. "3.2 × faster than pandas" (or "1.4 × slower than …" below 1)."""
+        if self.ratio < 1 and self.inverse_meaning is not None:
+            return f"{format_ratio(1 / self.ratio)} {self.inverse_meaning}"
+        return f"{format_ratio(self.ratio)} {self.meaning}"
 
     @property
     def met(self) -> bool | None:
@@ -69,7 +77,15 @@ def time_ratio(workload: str, ours: Figure, other: Figure, target: Target | None
 
 def speedup(workload: str, ours: Figure, other: Figure, target: Target | None = None) -> Comparison:
     """How many times faster ours is than ``other`` (both figures are times)."""
-    return Comparison(workload, ours, other, other.value / ours.value, f"× faster than {other.label}", target)
+    return Comparison(
+        workload,
+        ours,
+        other,
+        other.value / ours.value,
+        f"× faster than {other.label}",
+        target,
+        f"× slower than {other.label}",
+    )
 
 
 def throughput_ratio(workload: str, ours: Figure, other: Figure, target: Target | None = None) -> Comparison:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from sqlalchemy import Connection, Engine, text
 
 
-def create_identical_table(connection: Connection, source: str, name: str) -> None:
+def create_identical_table(connection: Connection, source: str, name: str, *, foreign_keys: bool = True) -> None:
     """An empty table like ``source``: columns, defaults, checks, indexes, unique keys and foreign keys."""
     connection.execute(text(f'DROP TABLE IF EXISTS "{name}"'))
     connection.execute(text(f'CREATE TABLE "{name}" (LIKE "{source}" INCLUDING ALL)'))
+    if not foreign_keys:
+        return
     # LIKE leaves foreign keys out; the copy checks the same references as the original.
     definitions = connection.execute(
         text(

@@ -173,3 +173,18 @@ def test_closed_period_needs_reopen_and_new_metrics_need_permission(engine: Engi
     assert code == 0, output
     assert "reopened periods: 2025-01" in output
     assert count_monthly(engine) == 2
+
+
+def test_progress_is_reported_up_to_the_whole_file(engine: Engine, acme: int, tmp_path: Path) -> None:
+    from qbr.metrics.csv_import import import_metrics_csv
+
+    file = write_csv(
+        tmp_path / "p.csv",
+        ["period,organization_id,metric_name,metric_value"]
+        + [f"2025-{m:02d},{acme},Reactive Hours,{m}" for m in range(1, 13)],
+    )
+    seen: list[tuple[int, int]] = []
+    with Session(engine) as session:
+        import_metrics_csv(session, file, progress=lambda done, total: seen.append((done, total)))
+    assert seen
+    assert seen[-1] == (file.stat().st_size, file.stat().st_size)

@@ -88,3 +88,12 @@ def test_amounts_are_json_numbers(schemas: dict[str, Any]) -> None:
             if name in NUMERIC:
                 types = {option.get("type") for option in field.get("anyOf", [field])}
                 assert types <= {"number", "null"}, (schema, name, field)
+
+
+def test_every_operation_is_named_distinctly() -> None:
+    from qbr.api.app import create_app
+    from qbr.core.database import make_engine
+
+    document = create_app(engine=make_engine("sqlite://")).openapi()
+    summaries = [operation["summary"] for item in document["paths"].values() for operation in item.values()]
+    assert len(summaries) == len(set(summaries)), sorted(s for s in summaries if summaries.count(s) > 1)

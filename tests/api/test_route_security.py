@@ -4,118 +4,27 @@ organization A never receives organization B's data (B's resources answer 404, l
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any
 
 import httpx2
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from qbr.auth.keys import create_api_key, revoke_api_key
-from qbr.auth.models import User
-from qbr.auth.passwords import hash_password
-from qbr.auth.scope import USER_SCOPE, set_scope
-from qbr.connectors.links import link_organization
+from qbr.auth.keys import revoke_api_key
 from qbr.core.database import unit_of_work
-from qbr.kpis.models import KpiDefinition, SmartNumber
-from qbr.metrics.models import MetricDefinition, MetricMonthly, MetricQuarterly
-from qbr.thresholds.models import Threshold
 from qbr.web.errors import is_page
 from tests.api.conftest import KeyFactory
 from tests.api.route_cases import CASES, DOCS_ROUTES, PUBLIC_ROUTES, Call, Case, World, app_routes
-from tests.support import make_organization, make_periods
 
 ROUTES = sorted(CASES)
-A_PASSWORD_HASH = hash_password("a long password")
 WRITES = [route for route in ROUTES if CASES[route].role != "viewer"]
 LOWER_ROLE = {"editor": "viewer", "admin": "editor"}
 
 
 def route_id(route: tuple[str, str]) -> str:
     return f"{route[0]} {route[1].removeprefix('/api/v1')}"
-
-
-@pytest.fixture
-def world(engine: Engine) -> World:
-    with unit_of_work(engine) as session:
-        a = make_organization(session, "Alpha Corp")
-        b = make_organization(session, "Bravo Secret Org")
-        links = {
-            a.id: link_organization(session, a, "ConnectWise", "alpha-1", "Alpha").id,
-            b.id: link_organization(session, b, "ConnectWise", "bravo-secret-link", "Bravo Secret").id,
-        }
-        make_periods(session, "2025-01")
-        # Written directly (not through ingest) to keep this many-times-repeated setup fast.
-        manual_values = {}
-        for organization in (a, b):
-            manual = MetricMonthly(
-                organization_id=organization.id,
-                period="2025-01",
-                metric_name="Employees",
-                metric_value=Decimal(4),
-                source_system="Manual",
-            )
-            session.add(manual)
-            session.flush()
-            manual_values[organization.id] = manual.id
-            session.add_all(
-                [
-                    MetricMonthly(
-                        organization_id=organization.id,
-                        period="2025-01",
-                        metric_name="Reactive Hours",
-                        metric_value=Decimal(10),
-                        source_system="ConnectWise",
-                    ),
-                    MetricQuarterly(
-                        organization_id=organization.id,
-                        period="2025-Q1",
-                        metric_name="Reactive Hours",
-                        metric_value=Decimal(10),
-                    ),
-                    SmartNumber(
-                        organization_id=organization.id,
-                        period="2025-01",
-                        kpi_name="RHEM",
-                        kpi_value=None,
-                        calculation_method="[Reactive Hours] / [Endpoints Managed] / months",
-                    ),
-                ]
-            )
-        thresholds = {}
-        for organization, value in ((a, "0.30"), (b, "0.37")):
-            threshold = Threshold(
-                metric_name="RHEM",
-                threshold_type="warning",
-                threshold_value=Decimal(value),
-                organization_id=organization.id,
-            )
-            session.add(threshold)
-            session.flush()
-            thresholds[organization.id] = threshold.id
-        metric_id = session.scalar(select(MetricDefinition.id).where(MetricDefinition.metric_name == "Reactive Hours"))
-        kpi_id = session.scalar(select(KpiDefinition.id).where(KpiDefinition.kpi_name == "RHEM"))
-        assert metric_id is not None
-        assert kpi_id is not None
-        api_key, _ = create_api_key(session, "a key to revoke", "viewer", [b.id])
-        # Stored directly: hashing a password per test would make this file slow (argon2 is slow by design).
-        user = User(username="bravo-secret-user", password_hash=A_PASSWORD_HASH, role="viewer", is_active=True)
-        session.add(user)
-        session.flush()
-        set_scope(session, USER_SCOPE, user.id, [b.id])
-        return World(
-            a=a.id,
-            b=b.id,
-            links=links,
-            metric_definition_id=metric_id,
-            kpi_definition_id=kpi_id,
-            api_key_id=api_key.id,
-            user_id=user.id,
-            thresholds=thresholds,
-            manual_values=manual_values,
-        )
 
 
 def send(client: TestClient, route: tuple[str, str], call: Call, headers: dict[str, str] | None) -> httpx2.Response:

@@ -50,7 +50,7 @@ def _page_with_scopes(
     return respond(items, model, listing.params, total=total, filename=filename)
 
 
-@router.get("/api-keys", response_model=ListEnvelope[ApiKeyPublic], responses=CSV_RESPONSE)
+@router.get("/api-keys", response_model=ListEnvelope[ApiKeyPublic], responses=CSV_RESPONSE, summary="List API keys")
 def list_api_keys(listing: ListingDep, include_revoked: bool = True) -> object:
     _manage(listing.principal, "API keys")
     query = select(ApiKey).order_by(ApiKey.id)
@@ -59,7 +59,7 @@ def list_api_keys(listing: ListingDep, include_revoked: bool = True) -> object:
     return _page_with_scopes(listing, query, KEY_SCOPE, ApiKeyPublic, "api-keys")
 
 
-@router.post("/api-keys", status_code=status.HTTP_201_CREATED)
+@router.post("/api-keys", status_code=status.HTTP_201_CREATED, summary="Create an API key")
 def create_key(body: ApiKeyCreate, session: SessionDep, principal: AdminDep, response: Response) -> ApiKeyCreated:
     _manage(principal, "API keys")
     api_key, secret = create_api_key(session, body.name, body.role, body.organization_ids)
@@ -70,20 +70,20 @@ def create_key(body: ApiKeyCreate, session: SessionDep, principal: AdminDep, res
     return ApiKeyCreated(**public.model_dump(), key=secret)
 
 
-@router.delete("/api-keys/{key_id}")
+@router.delete("/api-keys/{key_id}", summary="Revoke an API key")
 def revoke_key(key_id: IdPath, session: SessionDep, principal: AdminDep) -> ApiKeyPublic:
     _manage(principal, "API keys")
     api_key = revoke_api_key(session, get_or_404(session, ApiKey, key_id, "API key").id)
     return _key_public(api_key, load_scopes(session, KEY_SCOPE, [api_key.id]).get(api_key.id, []))
 
 
-@router.get("/users", response_model=ListEnvelope[UserPublic], responses=CSV_RESPONSE)
+@router.get("/users", response_model=ListEnvelope[UserPublic], responses=CSV_RESPONSE, summary="List users")
 def list_users(listing: ListingDep) -> object:
     _manage(listing.principal, "users")
     return _page_with_scopes(listing, select(User).order_by(User.username), USER_SCOPE, UserPublic, "users")
 
 
-@router.post("/users", status_code=status.HTTP_201_CREATED)
+@router.post("/users", status_code=status.HTTP_201_CREATED, summary="Create a user")
 def create(body: UserCreate, session: SessionDep, principal: AdminDep, response: Response) -> UserPublic:
     _manage(principal, "users")
     user = create_user(session, body.username, body.password, body.role, body.organization_ids)
@@ -91,7 +91,7 @@ def create(body: UserCreate, session: SessionDep, principal: AdminDep, response:
     return _user_public(user, sorted(set(body.organization_ids)))
 
 
-@router.patch("/users/{user_id}")
+@router.patch("/users/{user_id}", summary="Change a user")
 def update(user_id: IdPath, body: UserUpdate, session: SessionDep, principal: AdminDep) -> UserPublic:
     _manage(principal, "users")
     user = get_or_404(session, User, user_id, "user")

@@ -20,17 +20,23 @@ router = APIRouter(prefix="/organizations", tags=["dashboard"])
 RequiredPeriod = Annotated[str, Query(pattern=PERIOD_PATTERN, description=f"The period: {PERIOD_EXAMPLES}.")]
 
 
-@router.get("/{organization_id}/dashboard")
+@router.get("/{organization_id}/dashboard", summary="An organization's dashboard for a month or quarter")
 def dashboard(
     organization_id: IdPath, period: RequiredPeriod, session: SessionDep, principal: PrincipalDep
 ) -> DashboardView:
     """Every KPI and metric of the period with unit, status, thresholds, the previous period's value, the same
     period a year earlier, change in percent, and the trend of the last 8 quarters (or 13 months)."""
-    get_visible_organization(session, principal, organization_id)
-    return build_dashboard(session, organization_id, parse_period(period, location="query.period"))
+    # Held, not discarded: the session keeps only referenced rows, and the dashboard reads this one again.
+    organization = get_visible_organization(session, principal, organization_id)
+    return build_dashboard(session, organization.id, parse_period(period, location="query.period"))
 
 
-@router.get("/{organization_id}/data-quality", response_model=ListEnvelope[DataQualityIssue], responses=CSV_RESPONSE)
+@router.get(
+    "/{organization_id}/data-quality",
+    response_model=ListEnvelope[DataQualityIssue],
+    responses=CSV_RESPONSE,
+    summary="An organization's data-quality signals",
+)
 def data_quality(organization_id: IdPath, period: RequiredPeriod, listing: ListingDep) -> object:
     """What looks wrong or missing in the organization's figures for the period: zero activity, changes of more
     than 50 % from the previous month, KPIs that could not be computed and why, missing vendor links."""

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from qbr.connectors.models import SyncRun
@@ -23,10 +23,9 @@ from qbr.dashboard.schemas import (
     DashboardSource,
     DashboardView,
     DataQualityIssue,
-    TrendPoint,
 )
 from qbr.errors import NotFound
-from qbr.kpis.compute import load_kpi_catalog, load_values
+from qbr.kpis.compute import KpiCatalog, compile_kpi_catalog, load_values
 from qbr.kpis.models import KpiDefinition, SmartNumber
 from qbr.metrics.models import MetricDefinition, MetricMonthly, MetricQuarterly
 from qbr.metrics.quality import data_quality
@@ -41,7 +40,8 @@ MONTHS_OF_TREND = 13
 _HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
 
-Values = dict[str, dict[str, Decimal | None]]  # period -> name -> value
+Series = dict[str, Decimal | None]  # period -> value, for one metric or KPI
+Values = dict[str, Series]  # metric or KPI name -> its values by period
 
 
 @dataclass(frozen=True)
@@ -49,16 +49,48 @@ class _Window:
     """The periods the dashboard reads: the trend, which includes the previous period and a year earlier."""
 
     current: PeriodRef
-    trend: tuple[PeriodRef, ...]
+    periods: tuple[str, ...]  # the trend, oldest first, ending with the current period
+    previous: str
+    year_ago: str
 
     @classmethod
     def ending(cls, ref: PeriodRef) -> _Window:
         span = MONTHS_OF_TREND if ref.is_monthly else QUARTERS_OF_TREND
-        return cls(ref, tuple(ref.shift(step) for step in range(1 - span, 1)))
+        trend = tuple(ref.shift(step).value for step in range(1 - span, 1))
+        return cls(ref, trend, ref.previous().value, ref.year_earlier().value)
 
-    @property
-    def values(self) -> list[str]:
-        return [ref.value for ref in self.trend]
+
+@dataclass(frozen=True)
+class _Catalog:
+    """The metric and KPI definitions the dashboard shows, in catalog order, and the parsed KPI formulas."""
+
+    kpis: Sequence[Row[str, str, str, str | None, bool]]  # kpi_name, formula, unit, direction, is_key
+    metrics: Sequence[Row[str, str, str | None, str | None]]  # metric_name, unit, direction, default_source
+    formulas: KpiCatalog
+
+    @classmethod
+    def load(cls, session: Session) -> _Catalog:
+        kpis = session.execute(
+            select(
+                KpiDefinition.kpi_name,
+                KpiDefinition.formula,
+                KpiDefinition.unit,
+                KpiDefinition.direction,
+                KpiDefinition.is_key,
+            ).order_by(KpiDefinition.sort_order, KpiDefinition.kpi_name)
+        ).all()
+        metrics = session.execute(
+            select(
+                MetricDefinition.metric_name,
+                MetricDefinition.unit,
+                MetricDefinition.direction,
+                MetricDefinition.default_source,
+            ).order_by(MetricDefinition.id)
+        ).all()
+        formulas = compile_kpi_catalog(
+            frozenset(metric.metric_name for metric in metrics), tuple((kpi.kpi_name, kpi.formula) for kpi in kpis)
+        )
+        return cls(kpis, metrics, formulas)
 
 
 def build_dashboard(session: Session, organization_id: int, period: str | PeriodRef) -> DashboardView:
@@ -73,14 +105,15 @@ def build_dashboard(session: Session, organization_id: int, period: str | Period
     months = _months_with_data(session, organization_id, ref)
     kpi_values, methods = _kpi_values(session, organization_id, window)
     thresholds = effective_thresholds(session, organization_id)
-    kpis = _kpis(session, window, metric_values, kpi_values, methods, thresholds, max(len(months), 1))
-    metrics = _metrics(session, window, metric_values, thresholds)
+    catalog = _Catalog.load(session)
+    kpis = _kpis(catalog, window, metric_values, kpi_values, methods, thresholds, max(len(months), 1))
+    metrics = _metrics(catalog, window, metric_values, thresholds)
     return DashboardView(
         organization=DashboardOrganization.model_validate(organization),
         period=_period(session, ref),
         months=months,
-        previous_period=ref.previous().value,
-        year_ago_period=ref.year_earlier().value,
+        previous_period=window.previous,
+        year_ago_period=window.year_ago,
         kpis=kpis,
         metrics=metrics,
         data_quality=data_quality_issues(session, organization_id, ref),
@@ -89,26 +122,30 @@ def build_dashboard(session: Session, organization_id: int, period: str | Period
 
 
 def _period(session: Session, ref: PeriodRef) -> DashboardPeriod:
-    row = session.scalar(select(Period).where(Period.period_value == ref.value))
+    is_active = session.scalar(select(Period.is_active).where(Period.period_value == ref.value))
     return DashboardPeriod(
         period_value=ref.value,
         period_type=ref.period_type,
         start_date=ref.start_date,
         end_date=ref.end_date,
         # A period not created yet has no data and is still open for it.
-        is_active=row.is_active if row is not None else True,
+        is_active=is_active if is_active is not None else True,
     )
 
 
 def _metric_values(session: Session, organization_id: int, window: _Window) -> Values:
     """Effective monthly values (Manual wins) for a month view; quarterly rollups for a quarter view."""
     if window.current.is_monthly:
-        where = (MetricMonthly.organization_id == organization_id, MetricMonthly.period.in_(window.values))
+        where = (MetricMonthly.organization_id == organization_id, MetricMonthly.period.in_(window.periods))
         loaded = load_values(session, monthly_where=where)
     else:
-        where = (MetricQuarterly.organization_id == organization_id, MetricQuarterly.period.in_(window.values))
+        where = (MetricQuarterly.organization_id == organization_id, MetricQuarterly.period.in_(window.periods))
         loaded = load_values(session, quarterly_where=where)
-    return {period: dict(values) for (_, period), values in loaded.items()}
+    values: Values = defaultdict(dict)
+    for (_, period), by_name in loaded.items():
+        for name, value in by_name.items():
+            values[name][period] = value
+    return values
 
 
 def _months_with_data(session: Session, organization_id: int, ref: PeriodRef) -> list[str]:
@@ -122,23 +159,24 @@ def _months_with_data(session: Session, organization_id: int, ref: PeriodRef) ->
 
 
 def _kpi_values(session: Session, organization_id: int, window: _Window) -> tuple[Values, dict[str, str]]:
-    """Stored KPI values per period, and the calculation method recorded for the current period."""
+    """Stored KPI values, and the calculation method recorded for each KPI of the current period."""
     rows = session.execute(
         select(SmartNumber.period, SmartNumber.kpi_name, SmartNumber.kpi_value, SmartNumber.calculation_method).where(
-            SmartNumber.organization_id == organization_id, SmartNumber.period.in_(window.values)
+            SmartNumber.organization_id == organization_id, SmartNumber.period.in_(window.periods)
         )
     )
     values: Values = defaultdict(dict)
     methods: dict[str, str] = {}
+    current = window.current.value
     for period, name, value, method in rows:
-        values[period][name] = value
-        if period == window.current.value:
+        values[name][period] = value
+        if period == current:
             methods[name] = method
     return values, methods
 
 
 def _kpis(
-    session: Session,
+    catalog: _Catalog,
     window: _Window,
     metric_values: Values,
     kpi_values: Values,
@@ -146,20 +184,23 @@ def _kpis(
     thresholds: Mapping[str, EffectiveThreshold],
     months: int,
 ) -> list[DashboardKpi]:
-    definitions = session.scalars(select(KpiDefinition).order_by(KpiDefinition.sort_order, KpiDefinition.kpi_name))
+    current = window.current.value
     # Why a KPI has no value is derived, never stored: evaluate the formulas on this period's inputs.
-    current_inputs = {k: v for k, v in metric_values.get(window.current.value, {}).items() if v is not None}
-    reasons = {result.kpi_name: result.reason for result in load_kpi_catalog(session).evaluate(current_inputs, months)}
+    current_inputs: dict[str, Decimal] = {}
+    for name, by_period in metric_values.items():
+        value = by_period.get(current)
+        if value is not None:
+            current_inputs[name] = value
+    reasons = {name: reason for name, _, reason, _ in catalog.formulas.rows(current_inputs, months)}
     result: list[DashboardKpi] = []
-    for definition in definitions:
+    for definition in catalog.kpis:
         name = definition.kpi_name
-        series = _series(window, kpi_values, name)
-        value = series[-1].value
+        series = kpi_values.get(name, _NO_VALUES)
+        value = series.get(current)
         threshold = thresholds.get(name)
-        has_row = name in kpi_values.get(window.current.value, {})
         null_reason = None
         if value is None:
-            null_reason = reasons.get(name) if has_row else None
+            null_reason = reasons.get(name) if current in series else None
             null_reason = null_reason or "no input data for this period"
         result.append(
             DashboardKpi(
@@ -169,55 +210,46 @@ def _kpis(
                 calculation_method=methods.get(name, definition.formula),
                 null_reason=null_reason,
                 is_key=definition.is_key,
-                **_graded(window, series, definition, threshold),
+                **_graded(window, series, definition.unit, definition.direction, threshold),
             )
         )
     return result
 
 
 def _metrics(
-    session: Session, window: _Window, metric_values: Values, thresholds: Mapping[str, EffectiveThreshold]
+    catalog: _Catalog, window: _Window, metric_values: Values, thresholds: Mapping[str, EffectiveThreshold]
 ) -> list[DashboardMetric]:
-    present = {name for values in metric_values.values() for name in values}
-    definitions = session.scalars(select(MetricDefinition).order_by(MetricDefinition.id))
     result: list[DashboardMetric] = []
-    for definition in definitions:
+    for definition in catalog.metrics:
         name = definition.metric_name
-        if name not in present:
+        series = metric_values.get(name)
+        if series is None:
             continue
-        series = _series(window, metric_values, name)
-        threshold = thresholds.get(name)
         result.append(
             DashboardMetric(
                 metric_name=name,
                 source_system=definition.default_source,
-                metric_value=series[-1].value,
-                **_graded(window, series, definition, threshold),
+                metric_value=series.get(window.current.value),
+                **_graded(window, series, definition.unit, definition.direction, thresholds.get(name)),
             )
         )
     return result
 
 
-def _series(window: _Window, values: Values, name: str) -> list[TrendPoint]:
-    return [TrendPoint(period=ref.value, value=values.get(ref.value, {}).get(name)) for ref in window.trend]
+_NO_VALUES: Series = {}
 
 
 def _graded(
-    window: _Window,
-    series: Sequence[TrendPoint],
-    definition: MetricDefinition | KpiDefinition,
-    threshold: EffectiveThreshold | None,
+    window: _Window, series: Series, unit: str, direction: str | None, threshold: EffectiveThreshold | None
 ) -> dict[str, object]:
     """The fields KPIs and metrics share (see ``_Graded``)."""
-    direction = definition.direction
-    by_period = {point.period: point.value for point in series}
-    value = series[-1].value
-    previous = by_period.get(window.current.previous().value)
-    year_ago = by_period.get(window.current.year_earlier().value)
+    value = series.get(window.current.value)
+    previous = series.get(window.previous)
+    year_ago = series.get(window.year_ago)
     warning = threshold.warning if threshold else None
     critical = threshold.critical if threshold else None
     return {
-        "unit": definition.unit,
+        "unit": unit,
         "direction": direction,
         "status": grade(value, warning, critical, direction),
         "warning_value": warning,
@@ -226,7 +258,8 @@ def _graded(
         "year_ago_value": year_ago,
         "change_pct": change_pct(value, previous),
         "change_pct_year": change_pct(value, year_ago),
-        "trend": list(series),
+        # Plain dicts: the model validates the whole list at once, several times faster than a model per point.
+        "trend": [{"period": period, "value": series.get(period)} for period in window.periods],
     }
 
 

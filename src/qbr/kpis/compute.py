@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -28,16 +29,14 @@ from sqlalchemy import (
     Numeric,
     String,
     and_,
-    delete,
     exists,
     func,
     select,
-    true,
 )
 from sqlalchemy.orm import Session
 
 from qbr.core.bulk import fresh_temporary, load_rows, temporary_table
-from qbr.core.dialect import dialect_insert
+from qbr.core.derived import replace_scoped_rows
 from qbr.errors import InvalidInput
 from qbr.kpis.formula import Formula, evaluation_order, parse_formula
 from qbr.kpis.models import KpiDefinition, SmartNumber
@@ -117,11 +116,21 @@ class KpiCatalog:
 
 def load_kpi_catalog(session: Session) -> KpiCatalog:
     """Parse every KPI definition; a formula that no longer validates yields NULL values with its error."""
-    metric_names = set(session.scalars(select(MetricDefinition.metric_name)))
+    metric_names = frozenset(session.scalars(select(MetricDefinition.metric_name)))
     ordered = select(KpiDefinition.kpi_name, KpiDefinition.formula).order_by(
         KpiDefinition.sort_order, KpiDefinition.kpi_name
     )
-    definitions: dict[str, str] = {name: formula for name, formula in session.execute(ordered)}  # noqa: C416
+    return compile_kpi_catalog(metric_names, tuple((name, formula) for name, formula in session.execute(ordered)))
+
+
+@lru_cache(maxsize=32)
+def compile_kpi_catalog(metric_names: frozenset[str], kpi_formulas: tuple[tuple[str, str], ...]) -> KpiCatalog:
+    """The catalog of ``kpi_formulas`` ((kpi_name, formula) in catalog order) over ``metric_names``.
+
+    Cached on the definitions themselves: a catalog is parsed once per process, not once per dashboard, and any
+    change to a formula or to the metric names is a different key, parsed afresh.
+    """
+    definitions = dict(kpi_formulas)
     known = metric_names | set(definitions)
     parsed: dict[str, Formula] = {}
     broken: dict[str, str] = {}
@@ -168,26 +177,17 @@ def compute_staged_kpis(session: Session, catalog: KpiCatalog | None = None) -> 
             )
         ),
     )
-    in_scope = exists().where(
-        SCOPE.c.organization_id == SmartNumber.organization_id, SCOPE.c.period == SmartNumber.period
-    )
-    still_computed = exists().where(
-        stage.c.organization_id == SmartNumber.organization_id,
-        stage.c.period == SmartNumber.period,
-        stage.c.kpi_name == SmartNumber.kpi_name,
-    )
-    session.execute(delete(SmartNumber).where(in_scope, ~still_computed))
-    columns = ["organization_id", "period", "kpi_name", "kpi_value", "calculation_method"]
-    insert = dialect_insert(session, SmartNumber).from_select(
-        columns, select(*(stage.c[name] for name in columns)).where(true())
-    )
-    session.execute(
-        insert.on_conflict_do_update(
-            index_elements=["organization_id", "period", "kpi_name"],
-            set_={"kpi_value": insert.excluded.kpi_value, "calculation_method": insert.excluded.calculation_method},
-            where=SmartNumber.kpi_value.is_distinct_from(insert.excluded.kpi_value)
-            | (SmartNumber.calculation_method != insert.excluded.calculation_method),
-        )
+    replace_scoped_rows(
+        session,
+        SmartNumber.__table__,  # type: ignore[arg-type]
+        select(
+            stage.c.organization_id, stage.c.period, stage.c.kpi_name, stage.c.kpi_value, stage.c.calculation_method
+        ),
+        keys=["organization_id", "period", "kpi_name"],
+        values=["kpi_value", "calculation_method"],
+        in_scope=exists().where(
+            SCOPE.c.organization_id == SmartNumber.organization_id, SCOPE.c.period == SmartNumber.period
+        ),
     )
 
 
@@ -310,5 +310,5 @@ def _with_upstream_reasons(reason: str, formula: Formula, reasons: Mapping[str, 
     return reason if not upstream else f"{reason} ({'; '.join(upstream)})"
 
 
-def _mentioned(text: str, metric_names: set[str]) -> frozenset[str]:
+def _mentioned(text: str, metric_names: AbstractSet[str]) -> frozenset[str]:
     return frozenset(name for name in metric_names if f"[{name}]" in text)

@@ -19,7 +19,9 @@ from qbr.kpis.service import add_kpi, update_kpi
 definitions_router = APIRouter(prefix="/kpi-definitions", tags=["catalog"])
 
 
-@definitions_router.get("", response_model=ListEnvelope[KpiDefinitionPublic], responses=CSV_RESPONSE)
+@definitions_router.get(
+    "", response_model=ListEnvelope[KpiDefinitionPublic], responses=CSV_RESPONSE, summary="List KPI definitions"
+)
 def list_kpi_definitions(
     listing: ListingDep,
     is_key: Annotated[bool | None, Query(description="true: only the key KPIs the overview leads with.")] = None,
@@ -29,12 +31,12 @@ def list_kpi_definitions(
     return listing.page(query, KpiDefinitionPublic, "kpi-definitions")
 
 
-@definitions_router.get("/{definition_id}")
+@definitions_router.get("/{definition_id}", summary="Get a KPI definition")
 def get(definition_id: IdPath, session: SessionDep, _principal: PrincipalDep) -> KpiDefinitionPublic:
     return KpiDefinitionPublic.model_validate(get_or_404(session, KpiDefinition, definition_id, "KPI definition"))
 
 
-@definitions_router.post("", status_code=status.HTTP_201_CREATED)
+@definitions_router.post("", status_code=status.HTTP_201_CREATED, summary="Add a KPI to the catalog")
 def create(
     body: KpiDefinitionCreate, session: SessionDep, principal: AdminDep, response: Response
 ) -> KpiDefinitionPublic:
@@ -54,7 +56,7 @@ def create(
     return KpiDefinitionPublic.model_validate(definition)
 
 
-@definitions_router.patch("/{definition_id}")
+@definitions_router.patch("/{definition_id}", summary="Change a KPI definition")
 def update(
     definition_id: IdPath, body: KpiDefinitionUpdate, session: SessionDep, principal: AdminDep
 ) -> KpiDefinitionPublic:

@@ -23,7 +23,9 @@ from qbr.periods.models import Period
 router = APIRouter(prefix="/smartnumbers", tags=["smartnumbers"])
 
 
-@router.get("", response_model=ListEnvelope[SmartNumberPublic], responses=CSV_RESPONSE)
+@router.get(
+    "", response_model=ListEnvelope[SmartNumberPublic], responses=CSV_RESPONSE, summary="List SmartNumbers (KPI values)"
+)
 def list_smartnumbers(
     listing: ListingDep,
     periods: PeriodFiltersDep,
@@ -46,7 +48,7 @@ def list_smartnumbers(
     return listing.page(query, SmartNumberPublic, "smartnumbers")
 
 
-@router.post("/recompute")
+@router.post("/recompute", summary="Recompute rollups and KPIs")
 def recompute(body: RecomputeRequest, session: SessionDep, principal: EditorDep) -> RecomputeSummary:
     """Recompute quarterly rollups and KPIs from the monthly values (they are kept current on every write; this is
     for after a catalog change or a repair)."""

@@ -26,7 +26,9 @@ from qbr.metrics.schemas import (
 definitions_router = APIRouter(prefix="/metric-definitions", tags=["catalog"])
 
 
-@definitions_router.get("", response_model=ListEnvelope[MetricDefinitionPublic], responses=CSV_RESPONSE)
+@definitions_router.get(
+    "", response_model=ListEnvelope[MetricDefinitionPublic], responses=CSV_RESPONSE, summary="List metric definitions"
+)
 def list_metric_definitions(
     listing: ListingDep,
     unit: Annotated[Unit | None, Query()] = None,
@@ -38,7 +40,7 @@ def list_metric_definitions(
     return listing.page(query, MetricDefinitionPublic, "metric-definitions")
 
 
-@definitions_router.post("", status_code=status.HTTP_201_CREATED)
+@definitions_router.post("", status_code=status.HTTP_201_CREATED, summary="Add a metric to the catalog")
 def create(
     body: MetricDefinitionCreate, session: SessionDep, principal: AdminDep, response: Response
 ) -> MetricDefinitionPublic:
@@ -48,14 +50,14 @@ def create(
     return MetricDefinitionPublic.model_validate(definition)
 
 
-@definitions_router.get("/{definition_id}")
+@definitions_router.get("/{definition_id}", summary="Get a metric definition")
 def get(definition_id: IdPath, session: SessionDep, _principal: PrincipalDep) -> MetricDefinitionPublic:
     return MetricDefinitionPublic.model_validate(
         get_or_404(session, MetricDefinition, definition_id, "metric definition")
     )
 
 
-@definitions_router.patch("/{definition_id}")
+@definitions_router.patch("/{definition_id}", summary="Change a metric definition")
 def update(
     definition_id: IdPath, body: MetricDefinitionUpdate, session: SessionDep, principal: AdminDep
 ) -> MetricDefinitionPublic:

@@ -18,6 +18,7 @@ import difflib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import (
     Column,
@@ -34,6 +35,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    update,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -198,24 +200,21 @@ def write_batch(
         if batch.new_metrics:
             _register_new_metrics(session, batch.new_metrics)
         ensure_periods(session, batch.periods.values())
-        counts = _classify_changes(session)
-        closed = _closed_periods(session, sorted({period for (_, period), c in counts.items() if c[2]}))
+        changes = _classify_changes(session)
+        closed = _closed_periods(session, sorted({period for (_, period), c in changes.items() if c.collected}))
         if closed and not reopen:
-            raise Conflict(
-                f"period{'s' if len(closed) > 1 else ''} {', '.join(closed)} "
-                f"{'are' if len(closed) > 1 else 'is'} closed; nothing was written. Reopen with --reopen "
-                "(reopen=true), or enter a correction as a manual value"
-            )
+            raise _closed_conflict(closed)
         _record_manual_corrections(session, note, changed_by)
         if closed:
             reopen_periods(session, closed)
-        widened = _organizations_with_new_metrics(session)
-        _upsert_staged(session)
-        changed = {pair for pair, (inserted, updated, _) in counts.items() if inserted or updated}
+        inserted = sum(c.inserted for c in changes.values())
+        updated = sum(c.updated for c in changes.values())
+        # Only a new row can record a metric an organization never had.
+        widened = _organizations_with_new_metrics(session) if inserted else set()
+        _apply_staged(session, inserted, updated, len(batch.rows))
+        changed = {pair for pair, c in changes.items() if c.inserted or c.updated}
         # A metric recorded for the first time can make KPIs apply to every period of the organization.
         recomputed = recompute(session, changed | pairs_of_organizations(session, widened) if widened else changed)
-    inserted = sum(c[0] for c in counts.values())
-    updated = sum(c[1] for c in counts.values())
     return IngestResult(inserted, updated, batch.total - inserted - updated, recomputed, tuple(closed))
 
 
@@ -464,7 +463,13 @@ def _existing_match() -> tuple[object, object]:
     return existing, condition
 
 
-def _classify_changes(session: Session) -> dict[Pair, tuple[int, int, bool]]:
+class _PairChanges(NamedTuple):
+    inserted: int  # staged rows that are new
+    updated: int  # staged rows whose value differs from the stored one
+    collected: bool  # whether any of those is a collected (not Manual) value: closed periods refuse it
+
+
+def _classify_changes(session: Session) -> dict[Pair, _PairChanges]:
     """Per (organization, month): rows to insert, rows to update, and whether a collected value changes."""
     stage = STAGE
     existing, condition = _existing_match()
@@ -483,7 +488,7 @@ def _classify_changes(session: Session) -> dict[Pair, tuple[int, int, bool]]:
         .group_by(stage.c.organization_id, stage.c.period)
     )
     return {
-        (organization_id, period): (int(inserted), int(updated), bool(collected))
+        (organization_id, period): _PairChanges(int(inserted), int(updated), bool(collected))
         for organization_id, period, inserted, updated, collected in rows
     }
 
@@ -506,6 +511,14 @@ def _organizations_with_new_metrics(session: Session) -> set[int]:
         .distinct()
     )
     return set(session.scalars(statement))
+
+
+def _closed_conflict(closed: list[str]) -> Conflict:
+    many = len(closed) > 1
+    return Conflict(
+        f"period{'s' if many else ''} {', '.join(closed)} {'are' if many else 'is'} closed; nothing was written. "
+        "Reopen with --reopen (reopen=true), or enter a correction as a manual value"
+    )
 
 
 def _closed_periods(session: Session, periods: list[str]) -> list[str]:
@@ -578,19 +591,41 @@ def _record_manual_corrections(session: Session, note: str | None, changed_by: s
     )
 
 
-def _upsert_staged(session: Session) -> None:
+def _apply_staged(session: Session, inserted: int, updated: int, staged: int) -> None:
+    """Write the staged rows with the cheapest statement their classification allows.
+
+    The organizations are locked (``lock_organizations``), so the classification cannot go stale before this
+    runs: nothing changed needs no statement at all (re-importing the same file), all new rows a plain INSERT,
+    no new rows an UPDATE of the changed ones, and a mix an upsert.
+    """
     stage = STAGE
     columns = ["organization_id", "period", "metric_name", "source_system", "metric_value"]
-    insert = dialect_insert(session, MetricMonthly).from_select(
-        columns,
-        # WHERE is required: SQLite cannot otherwise tell an upsert's ON CONFLICT from a join clause.
-        select(*(stage.c[name] for name in columns)).where(true()),
-    )
+    if inserted == 0 and updated == 0:
+        return
+    if inserted == 0:
+        session.execute(
+            update(MetricMonthly)
+            .where(
+                MetricMonthly.organization_id == stage.c.organization_id,
+                MetricMonthly.period == stage.c.period,
+                MetricMonthly.metric_name == stage.c.metric_name,
+                MetricMonthly.source_system == stage.c.source_system,
+                MetricMonthly.metric_value != stage.c.metric_value,
+            )
+            .values(metric_value=stage.c.metric_value)
+        )
+        return
+    rows = select(*(stage.c[name] for name in columns))
+    if inserted == staged:
+        session.execute(insert(MetricMonthly).from_select(columns, rows))
+        return
+    # WHERE is required: SQLite cannot otherwise tell an upsert's ON CONFLICT from a join clause.
+    upsert = dialect_insert(session, MetricMonthly).from_select(columns, rows.where(true()))
     session.execute(
-        insert.on_conflict_do_update(
+        upsert.on_conflict_do_update(
             index_elements=["organization_id", "period", "metric_name", "source_system"],
-            set_={"metric_value": insert.excluded.metric_value},
-            where=MetricMonthly.metric_value != insert.excluded.metric_value,
+            set_={"metric_value": upsert.excluded.metric_value},
+            where=MetricMonthly.metric_value != upsert.excluded.metric_value,
         )
     )
 

@@ -24,19 +24,17 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    delete,
     exists,
     func,
     literal_column,
     or_,
     select,
-    true,
     union_all,
 )
 from sqlalchemy.orm import Session
 
 from qbr.core.bulk import fresh_temporary, temporary_table
-from qbr.core.dialect import dialect_insert
+from qbr.core.derived import replace_scoped_rows
 from qbr.core.orm import NUMERIC_12_2_MAX
 from qbr.metrics.models import MetricDefinition, MetricQuarterly
 from qbr.metrics.scope import EFFECTIVE, QUARTER_MONTHS
@@ -59,31 +57,19 @@ def rollup_staged_quarters(session: Session) -> None:
         rollup.insert().from_select(["organization_id", "period", "metric_name", "metric_value"], _quarterly_values())
     )
     storable = func.abs(rollup.c.metric_value) <= NUMERIC_12_2_MAX
-    in_scope = exists().where(
-        QUARTER_MONTHS.c.organization_id == MetricQuarterly.organization_id,
-        QUARTER_MONTHS.c.quarter == MetricQuarterly.period,
-    )
-    still_computed = exists().where(
-        rollup.c.organization_id == MetricQuarterly.organization_id,
-        rollup.c.period == MetricQuarterly.period,
-        rollup.c.metric_name == MetricQuarterly.metric_name,
-        storable,
-    )
-    session.execute(delete(MetricQuarterly).where(in_scope, ~still_computed))
-    insert = dialect_insert(session, MetricQuarterly).from_select(
-        ["organization_id", "period", "metric_name", "metric_value"],
-        # WHERE is required: SQLite cannot otherwise tell an upsert's ON CONFLICT from a join clause.
+    replace_scoped_rows(
+        session,
+        MetricQuarterly.__table__,  # type: ignore[arg-type]
         select(rollup.c.organization_id, rollup.c.period, rollup.c.metric_name, rollup.c.metric_value)
-        .where(true(), storable)
+        .where(storable)
         # In key order, so the unique index is filled sequentially rather than at random.
         .order_by(rollup.c.organization_id, rollup.c.period, rollup.c.metric_name),
-    )
-    session.execute(
-        insert.on_conflict_do_update(
-            index_elements=["organization_id", "period", "metric_name"],
-            set_={"metric_value": insert.excluded.metric_value},
-            where=MetricQuarterly.metric_value != insert.excluded.metric_value,
-        )
+        keys=["organization_id", "period", "metric_name"],
+        values=["metric_value"],
+        in_scope=exists().where(
+            QUARTER_MONTHS.c.organization_id == MetricQuarterly.organization_id,
+            QUARTER_MONTHS.c.quarter == MetricQuarterly.period,
+        ),
     )
 
 

@@ -31,7 +31,9 @@ router = APIRouter(prefix="/metrics", tags=["metrics"])
 MetricNameQuery = Annotated[Name100 | None, Query(description="Only this metric.")]
 
 
-@router.get("/monthly", response_model=ListEnvelope[MetricMonthlyPublic], responses=CSV_RESPONSE)
+@router.get(
+    "/monthly", response_model=ListEnvelope[MetricMonthlyPublic], responses=CSV_RESPONSE, summary="List monthly values"
+)
 def list_monthly(
     listing: ListingDep,
     periods: MonthFiltersDep,
@@ -52,7 +54,7 @@ def list_monthly(
     return listing.page(query, MetricMonthlyPublic, "metrics-monthly")
 
 
-@router.post("/monthly")
+@router.post("/monthly", summary="Insert or update monthly values (all or nothing)")
 def upsert_monthly(body: MetricsMonthlyUpsert, session: SessionDep, principal: EditorDep) -> IngestSummary:
     """Insert or update monthly values as one all-or-nothing batch: every row is validated first and any problem
     refuses the whole batch, listing each bad row; quarterly rollups and KPIs of the changed months follow."""
@@ -79,7 +81,7 @@ def upsert_monthly(body: MetricsMonthlyUpsert, session: SessionDep, principal: E
     )
 
 
-@router.delete("/monthly/{value_id}")
+@router.delete("/monthly/{value_id}", summary="Remove a manual value")
 def remove_manual_value(
     value_id: IdPath,
     session: SessionDep,
@@ -102,7 +104,12 @@ def remove_manual_value(
     return ManualValueRemoved(previous_value=change.previous_value, metric_value=change.new_value)
 
 
-@router.get("/quarterly", response_model=ListEnvelope[MetricQuarterlyPublic], responses=CSV_RESPONSE)
+@router.get(
+    "/quarterly",
+    response_model=ListEnvelope[MetricQuarterlyPublic],
+    responses=CSV_RESPONSE,
+    summary="List quarterly rollups",
+)
 def list_quarterly(
     listing: ListingDep,
     periods: QuarterFiltersDep,

@@ -26,7 +26,7 @@ from qbr.organizations.service import create_organization, get_visible_organizat
 router = APIRouter(prefix="/organizations", tags=["organizations"])
 
 
-@router.get("", response_model=ListEnvelope[OrganizationPublic], responses=CSV_RESPONSE)
+@router.get("", response_model=ListEnvelope[OrganizationPublic], responses=CSV_RESPONSE, summary="List organizations")
 def list_organizations(
     listing: ListingDep,
     name: Annotated[Name200 | None, Query(description="Names containing this text (any case).")] = None,
@@ -42,7 +42,7 @@ def list_organizations(
     return listing.page(query, OrganizationPublic, "organizations")
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create an organization")
 def create(
     body: OrganizationCreate, session: SessionDep, principal: AdminDep, response: Response
 ) -> OrganizationPublic:
@@ -52,12 +52,12 @@ def create(
     return OrganizationPublic.model_validate(organization)
 
 
-@router.get("/{organization_id}")
+@router.get("/{organization_id}", summary="Get an organization")
 def get(organization_id: IdPath, session: SessionDep, principal: PrincipalDep) -> OrganizationPublic:
     return OrganizationPublic.model_validate(get_visible_organization(session, principal, organization_id))
 
 
-@router.patch("/{organization_id}")
+@router.patch("/{organization_id}", summary="Change an organization")
 def update(
     organization_id: IdPath, body: OrganizationUpdate, session: SessionDep, principal: AdminDep
 ) -> OrganizationPublic:
@@ -67,7 +67,12 @@ def update(
     return OrganizationPublic.model_validate(organization)
 
 
-@router.get("/{organization_id}/links", response_model=ListEnvelope[OrganizationLinkPublic], responses=CSV_RESPONSE)
+@router.get(
+    "/{organization_id}/links",
+    response_model=ListEnvelope[OrganizationLinkPublic],
+    responses=CSV_RESPONSE,
+    summary="List an organization's vendor links",
+)
 def list_links(organization_id: IdPath, listing: ListingDep) -> object:
     get_visible_organization(listing.session, listing.principal, organization_id)
     query = (
@@ -78,7 +83,9 @@ def list_links(organization_id: IdPath, listing: ListingDep) -> object:
     return listing.page(query, OrganizationLinkPublic, f"organization-{organization_id}-links")
 
 
-@router.post("/{organization_id}/links", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/{organization_id}/links", status_code=status.HTTP_201_CREATED, summary="Link a vendor record to an organization"
+)
 def create_link(
     organization_id: IdPath, body: OrganizationLinkCreate, session: SessionDep, principal: AdminDep
 ) -> OrganizationLinkPublic:
@@ -88,7 +95,9 @@ def create_link(
     return OrganizationLinkPublic.model_validate(link)
 
 
-@router.delete("/{organization_id}/links/{link_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{organization_id}/links/{link_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a vendor link"
+)
 def delete_link(organization_id: IdPath, link_id: IdPath, session: SessionDep, principal: AdminDep) -> None:
     organization = get_visible_organization(session, principal, organization_id)
     principal.require_unscoped("admin", "unlinking vendor records")

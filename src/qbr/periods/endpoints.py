@@ -22,7 +22,7 @@ from qbr.periods.service import close_periods, get_period, reopen_periods
 router = APIRouter(prefix="/periods", tags=["periods"])
 
 
-@router.get("", response_model=ListEnvelope[PeriodPublic], responses=CSV_RESPONSE)
+@router.get("", response_model=ListEnvelope[PeriodPublic], responses=CSV_RESPONSE, summary="List periods")
 def list_periods(
     listing: ListingDep,
     period_type: Annotated[Literal["monthly", "quarterly"] | None, Query()] = None,
@@ -40,19 +40,19 @@ def list_periods(
     return listing.page(query, PeriodPublic, "periods")
 
 
-@router.get("/{period_value}")
+@router.get("/{period_value}", summary="Get a period")
 def get(period_value: PeriodPath, session: SessionDep, _principal: PrincipalDep) -> PeriodPublic:
     return PeriodPublic.model_validate(get_period(session, parse_period(period_value, location="path.period_value")))
 
 
-@router.post("/{period_value}/close")
+@router.post("/{period_value}/close", summary="Close a period")
 def close(period_value: PeriodPath, session: SessionDep, principal: AdminDep) -> PeriodPublic:
     """Close a period: its figures are final; imports and syncs into it are refused unless they reopen it (manual
     corrections stay possible and are recorded). Closing a quarter closes its months."""
     return _change(session, principal, period_value, close_periods, "closing a period")
 
 
-@router.post("/{period_value}/open")
+@router.post("/{period_value}/open", summary="Reopen a period")
 def reopen(period_value: PeriodPath, session: SessionDep, principal: AdminDep) -> PeriodPublic:
     """Reopen a closed period for collected data. Reopening a month reopens its quarter (whose figures it
     changes); reopening a quarter reopens its months."""

@@ -19,7 +19,7 @@ from qbr.thresholds.writes import put_thresholds, remove_threshold
 router = APIRouter(prefix="/thresholds", tags=["thresholds"])
 
 
-@router.get("", response_model=ListEnvelope[ThresholdPublic], responses=CSV_RESPONSE)
+@router.get("", response_model=ListEnvelope[ThresholdPublic], responses=CSV_RESPONSE, summary="List thresholds")
 def list_thresholds(
     listing: ListingDep,
     organization_id: OrganizationIdQuery = None,
@@ -46,7 +46,7 @@ def list_thresholds(
     return listing.page(query, ThresholdPublic, "thresholds")
 
 
-@router.put("")
+@router.put("", summary="Set thresholds")
 def put(body: ThresholdsPut, session: SessionDep, principal: EditorDep) -> ThresholdsWritten:
     """Set warning and/or critical values, the defaults (no ``organization_id``; unscoped admins) or an
     organization's own (its editors). A warning value on the wrong side of the critical one, for the metric's
@@ -55,7 +55,7 @@ def put(body: ThresholdsPut, session: SessionDep, principal: EditorDep) -> Thres
     return ThresholdsWritten(items=[ThresholdPublic.model_validate(row) for row in rows])
 
 
-@router.delete("/{threshold_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{threshold_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a threshold")
 def delete(threshold_id: IdPath, session: SessionDep, principal: EditorDep) -> None:
     """Delete one threshold; an organization without its own value falls back to the default."""
     remove_threshold(session, principal, threshold_id)

@@ -72,7 +72,17 @@ def error_page(request: Request, exc: Exception) -> Response:
         detail = "There is no page at this address."
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
     title = HTTPStatus(status).phrase
-    return render(request, "error.html", {"title": title, "detail": detail}, status_code=status, headers=headers)
+    context = {"title": title, "detail": sentence(detail)}
+    return render(request, "error.html", context, status_code=status, headers=headers)
+
+
+def sentence(message: str) -> str:
+    """The product's one-line messages ("no organization with id 7") as a sentence on a page."""
+    text = message.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", ")")) else text + "."
 
 
 def _for_pages(api_handler: Handler) -> Handler:
