@@ -28,7 +28,7 @@ import httpx
 from sqlalchemy import select
 
 from bench.databases import engine_for, postgres_admin_url, scratch_postgres, scratch_sqlite, server_version
-from bench.load import LoadResult, drive
+from bench.load import LoadResult, drive, run_async
 from bench.machine import describe_machine
 from bench.reads import viewer_key
 from bench.servers import qbr_server
@@ -115,6 +115,20 @@ def demo_database(kind: str, folder: Path) -> Iterator[str]:
         yield url
 
 
+def measure(kind: str, folder: Path, clients: int, seconds: float) -> tuple[LoadResult, Tally, float]:
+    """Load the demo into a new ``kind`` database, serve it, and run the load; also the load average at the start."""
+    with demo_database(kind, folder) as url:
+        with engine_for(url) as engine:
+            headers = viewer_key(engine)
+            with unit_of_work(engine) as session:
+                organizations = list(session.scalars(select(Organization.id).order_by(Organization.id)))
+        cycle = targets(organizations, date.today())
+        with qbr_server(url, folder / "logs", f"load-{kind}") as base_url:
+            load = os.getloadavg()[0]  # other work on the machine shares its cores with the server
+            result, tally = run_async(lambda: run_load(base_url, headers, cycle, clients, seconds))
+    return result, tally, load
+
+
 def report(kind: str, clients: int, seconds: float, result: LoadResult, tally: Tally, load: float) -> str:
     lines = [
         f"**{kind}**, {clients} concurrent clients for {seconds:.0f} s: {result.requests:,} requests "
@@ -167,15 +181,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="qbr-load-") as scratch:
         folder = Path(scratch)
         for kind in kinds:
-            with demo_database(kind, folder) as url:
-                with engine_for(url) as engine:
-                    headers = viewer_key(engine)
-                    with unit_of_work(engine) as session:
-                        organizations = list(session.scalars(select(Organization.id).order_by(Organization.id)))
-                cycle = targets(organizations, date.today())
-                with qbr_server(url, folder / "logs", f"load-{kind}") as base_url:
-                    load = os.getloadavg()[0]  # other work on the machine shares its cores with the server
-                    result, tally = asyncio.run(run_load(base_url, headers, cycle, options.clients, options.seconds))
+            result, tally, load = measure(kind, folder, options.clients, options.seconds)
             name = "SQLite" if kind == "sqlite" else "PostgreSQL"
             section = report(name, options.clients, options.seconds, result, tally, load)
             print(section, end="\n\n")
