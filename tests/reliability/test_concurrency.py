@@ -30,7 +30,7 @@ ORGANIZATIONS = ("Acme", "Globex", "Initech")
 MONTHS = ("2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06")
 METRICS = [spec.metric_name for spec in DEFAULT_METRICS]
 WRITERS = 8
-WINDOW = 6
+WINDOW = 6  # metrics per batch; each starts four after its neighbour, so neighbours share two
 
 
 def value_of(organization: str, month: str, metric: str) -> Decimal:
