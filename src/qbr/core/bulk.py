@@ -1,8 +1,9 @@
-"""Session-local temporary tables and the fastest way to fill them on each database.
+"""Session-local temporary tables and the fastest way to fill a table on each database.
 
 Bulk work (imports, rollups, KPI results) is staged in a temporary table and then applied with set-based SQL, so
-the same statements run on SQLite and PostgreSQL. Filling the table is the only part that differs: COPY on
-PostgreSQL, ``executemany`` on SQLite.
+the same statements run on SQLite and PostgreSQL. Filling a table is the only part that differs: COPY on
+PostgreSQL, ``executemany`` on SQLite. Rows that are known to be new (a first import, KPIs of periods that have
+none yet) skip the stage and are loaded straight into their table the same way.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+import psycopg
 from sqlalchemy import Column, Index, MetaData, Table, delete, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateIndex, CreateTable
 
@@ -64,20 +67,31 @@ def fresh_temporary(session: Session, table: Table) -> Table:
     return table
 
 
-def load_rows(session: Session, table: Table, rows: Iterable[Sequence[Any]]) -> None:
-    """Append ``rows`` (tuples in the table's column order) to ``table`` as fast as the database allows."""
-    names = [column.name for column in table.columns]
+def load_rows(
+    session: Session, table: Table, rows: Iterable[Sequence[Any]], columns: Sequence[str] | None = None
+) -> None:
+    """Append ``rows`` to ``table`` as fast as the database allows.
+
+    ``rows`` are tuples in the order of ``columns`` (default: every column of the table). A row the table refuses
+    (a duplicate key, a missing reference) raises IntegrityError on both databases; the caller's savepoint decides
+    what survives.
+    """
+    names = list(columns) if columns is not None else [column.name for column in table.columns]
     connection = session.connection()
     if is_postgresql(session):
         cursor = connection.connection.cursor()
+        statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
         try:
-            with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+            with cursor.copy(statement) as copy:
                 for row in rows:
                     copy.write_row(row)
+        except psycopg.IntegrityError as error:
+            raise IntegrityError(statement, None, error) from error
         finally:
             cursor.close()
-        # Temporary tables are never auto-analyzed; without statistics the planner guesses badly on big loads.
-        connection.execute(text(f"ANALYZE {table.name}"))
+        if table.metadata is TEMPORARY:
+            # Temporary tables are never auto-analyzed; without statistics the planner guesses badly on big loads.
+            connection.execute(text(f"ANALYZE {table.name}"))
         return
     # sqlite3 cannot bind Decimal; SQLAlchemy's own Numeric binding converts to float the same way.
     # Names come from our own Table definitions, never from input.

@@ -26,7 +26,7 @@ def replace_scoped_rows(
     rows keep their id and created_at. A scope without rows yet (a first import) takes one plain INSERT.
     """
     columns = [*keys, *values]
-    if session.scalar(select(literal(1)).select_from(target).where(in_scope).limit(1)) is None:
+    if scope_is_empty(session, target, in_scope):
         session.execute(insert(target).from_select(columns, computed))
         return
     fresh = computed.subquery("computed")
@@ -42,3 +42,8 @@ def replace_scoped_rows(
             where=or_(*differs),
         )
     )
+
+
+def scope_is_empty(session: Session, target: Table, in_scope: ColumnElement[bool]) -> bool:
+    """Whether ``target`` has no row in scope yet, so computed rows can be inserted without looking for old ones."""
+    return session.scalar(select(literal(1)).select_from(target).where(in_scope).limit(1)) is None

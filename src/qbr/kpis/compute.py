@@ -28,6 +28,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Table,
     and_,
     exists,
     func,
@@ -36,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from qbr.core.bulk import fresh_temporary, load_rows, temporary_table
-from qbr.core.derived import replace_scoped_rows
+from qbr.core.derived import replace_scoped_rows, scope_is_empty
 from qbr.errors import InvalidInput
 from qbr.kpis.formula import Formula, evaluation_order, parse_formula
 from qbr.kpis.models import KpiDefinition, SmartNumber
@@ -45,6 +46,7 @@ from qbr.metrics.models import MetricDefinition, MetricMonthly, MetricQuarterly
 from qbr.metrics.scope import EFFECTIVE, SCOPE
 from qbr.periods.calendar import parse_period
 
+KPI_COLUMNS = ("organization_id", "period", "kpi_name", "kpi_value", "calculation_method")
 KPI_STAGE = temporary_table(
     "qbr_tmp_kpi",
     Column("organization_id", Integer, nullable=False),
@@ -82,6 +84,11 @@ class KpiCatalog:
     """Every KPI definition parsed once, in evaluation order."""
 
     kpis: tuple[CompiledKpi, ...]
+
+    @property
+    def metric_inputs(self) -> frozenset[str]:
+        """Every metric some KPI depends on: the only values a computation needs to read."""
+        return frozenset().union(*(kpi.metric_inputs for kpi in self.kpis))
 
     def evaluate(
         self, values: Mapping[str, Decimal], months: int, recorded: AbstractSet[str] | None = None
@@ -161,33 +168,34 @@ def compile_kpi_catalog(metric_names: frozenset[str], kpi_formulas: tuple[tuple[
 def compute_staged_kpis(session: Session, catalog: KpiCatalog | None = None) -> None:
     """Recompute ``smartnumbers`` for every (organization, period) staged in SCOPE."""
     catalog = catalog or load_kpi_catalog(session)
-    values = _staged_values(session)
+    values = _staged_values(session, catalog.metric_inputs)
     months = _months_with_data(session)
     recorded = _recorded_metrics(session, SCOPE.c.organization_id)
-    stage = fresh_temporary(session, KPI_STAGE)
-    load_rows(
-        session,
-        stage,
-        (
-            (organization_id, period, name, value, method)
-            # In key order: the inserts below then walk the unique index sequentially.
-            for (organization_id, period), metric_values in sorted(values.items())
-            for name, value, _, method in catalog.rows(
-                metric_values, months.get((organization_id, period), 1), recorded.get(organization_id, frozenset())
-            )
-        ),
+    computed = (
+        (organization_id, period, name, value, method)
+        # In key order: the unique index is then filled sequentially rather than at random.
+        for (organization_id, period), metric_values in sorted(values.items())
+        for name, value, _, method in catalog.rows(
+            metric_values, months.get((organization_id, period), 1), recorded.get(organization_id, frozenset())
+        )
     )
+    table: Table = SmartNumber.__table__  # type: ignore[assignment]
+    in_scope = exists().where(
+        SCOPE.c.organization_id == SmartNumber.organization_id, SCOPE.c.period == SmartNumber.period
+    )
+    if scope_is_empty(session, table, in_scope):
+        # Periods without KPI values yet (a first import, a new month): nothing to compare with, so no stage.
+        load_rows(session, table, computed, KPI_COLUMNS)
+        return
+    stage = fresh_temporary(session, KPI_STAGE)
+    load_rows(session, stage, computed)
     replace_scoped_rows(
         session,
-        SmartNumber.__table__,  # type: ignore[arg-type]
-        select(
-            stage.c.organization_id, stage.c.period, stage.c.kpi_name, stage.c.kpi_value, stage.c.calculation_method
-        ),
+        table,
+        select(*(stage.c[name] for name in KPI_COLUMNS)),
         keys=["organization_id", "period", "kpi_name"],
         values=["kpi_value", "calculation_method"],
-        in_scope=exists().where(
-            SCOPE.c.organization_id == SmartNumber.organization_id, SCOPE.c.period == SmartNumber.period
-        ),
+        in_scope=in_scope,
     )
 
 
@@ -245,23 +253,26 @@ def load_values(
     return values
 
 
-def _staged_values(session: Session) -> PairValues:
-    """The values of every staged pair: EFFECTIVE rows of the months in SCOPE, and the quarters' rollups."""
+def _staged_values(session: Session, names: AbstractSet[str]) -> PairValues:
+    """The values of metrics ``names`` for every staged pair: EFFECTIVE rows of the months in SCOPE, and the
+    quarters' rollups."""
     values: PairValues = defaultdict(dict)
+    wanted = sorted(names)
     effective = EFFECTIVE
     in_scope = and_(SCOPE.c.organization_id == effective.c.organization_id, SCOPE.c.period == effective.c.period)
     _collect(
         values,
         session.execute(
-            select(
-                effective.c.organization_id, effective.c.period, effective.c.metric_name, effective.c.metric_value
-            ).select_from(effective.join(SCOPE, in_scope))
+            select(effective.c.organization_id, effective.c.period, effective.c.metric_name, effective.c.metric_value)
+            .select_from(effective.join(SCOPE, in_scope))
+            .where(effective.c.metric_name.in_(wanted))
         ),
     )
     quarterly_in_scope = and_(
         SCOPE.c.organization_id == MetricQuarterly.organization_id, SCOPE.c.period == MetricQuarterly.period
     )
-    _collect(values, session.execute(_quarterly_select().join(SCOPE, quarterly_in_scope)))
+    quarterly = _quarterly_select().join(SCOPE, quarterly_in_scope).where(MetricQuarterly.metric_name.in_(wanted))
+    _collect(values, session.execute(quarterly))
     return values
 
 

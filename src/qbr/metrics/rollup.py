@@ -21,11 +21,13 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Table,
     and_,
     case,
     cast,
     exists,
     func,
+    insert,
     literal_column,
     or_,
     select,
@@ -34,11 +36,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from qbr.core.bulk import fresh_temporary, temporary_table
-from qbr.core.derived import replace_scoped_rows
+from qbr.core.derived import replace_scoped_rows, scope_is_empty
 from qbr.core.orm import NUMERIC_12_2_MAX
 from qbr.metrics.models import MetricDefinition, MetricQuarterly
 from qbr.metrics.scope import EFFECTIVE, QUARTER_MONTHS
 
+ROLLUP_COLUMNS = ("organization_id", "period", "metric_name", "metric_value")
 # Unbounded NUMERIC: a sum may exceed NUMERIC(12,2) and must be seen (and left out), not raise mid-statement.
 ROLLUP = temporary_table(
     "qbr_tmp_rollup",
@@ -52,25 +55,41 @@ ROLLUP = temporary_table(
 
 def rollup_staged_quarters(session: Session) -> None:
     """Recompute ``metrics_quarterly`` for every (organization, quarter) staged in QUARTER_MONTHS."""
-    rollup = fresh_temporary(session, ROLLUP)
-    session.execute(
-        rollup.insert().from_select(["organization_id", "period", "metric_name", "metric_value"], _quarterly_values())
+    table: Table = MetricQuarterly.__table__  # type: ignore[assignment]
+    in_scope = exists().where(
+        QUARTER_MONTHS.c.organization_id == MetricQuarterly.organization_id,
+        QUARTER_MONTHS.c.quarter == MetricQuarterly.period,
     )
-    storable = func.abs(rollup.c.metric_value) <= NUMERIC_12_2_MAX
+    if scope_is_empty(session, table, in_scope):
+        # Quarters without rollups yet: computed straight into the table, values beyond NUMERIC(12,2) left out.
+        computed = _quarterly_values().subquery("computed")
+        organization_id, quarter, metric_name, value = computed.c
+        session.execute(
+            insert(table).from_select(
+                ROLLUP_COLUMNS,
+                select(organization_id, quarter, metric_name, value)
+                .where(_storable(value))
+                .order_by(organization_id, quarter, metric_name),
+            )
+        )
+        return
+    rollup = fresh_temporary(session, ROLLUP)
+    session.execute(rollup.insert().from_select(ROLLUP_COLUMNS, _quarterly_values()))
     replace_scoped_rows(
         session,
-        MetricQuarterly.__table__,  # type: ignore[arg-type]
-        select(rollup.c.organization_id, rollup.c.period, rollup.c.metric_name, rollup.c.metric_value)
-        .where(storable)
+        table,
+        select(*(rollup.c[name] for name in ROLLUP_COLUMNS))
+        .where(_storable(rollup.c.metric_value))
         # In key order, so the unique index is filled sequentially rather than at random.
         .order_by(rollup.c.organization_id, rollup.c.period, rollup.c.metric_name),
         keys=["organization_id", "period", "metric_name"],
         values=["metric_value"],
-        in_scope=exists().where(
-            QUARTER_MONTHS.c.organization_id == MetricQuarterly.organization_id,
-            QUARTER_MONTHS.c.quarter == MetricQuarterly.period,
-        ),
+        in_scope=in_scope,
     )
+
+
+def _storable(value: ColumnElement[Any]) -> ColumnElement[bool]:
+    return func.abs(value) <= NUMERIC_12_2_MAX
 
 
 def _quarterly_values() -> Any:
