@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qbr.errors import Conflict, InvalidInput, NotFound
+from qbr.metrics import ingest as ingest_module
 from qbr.metrics.ingest import MAX_LISTED_PROBLEMS, MetricInput, ingest_metrics, set_manual_value
 from qbr.metrics.models import MetricCorrection, MetricDefinition, MetricMonthly
 from qbr.periods.models import Period
@@ -240,3 +241,73 @@ def test_a_first_value_of_a_metric_updates_kpis_of_every_period(session: Session
     set_manual_value(session, org.id, "2025-01", "Reactive Hours", "9")
     set_manual_value(session, org.id, "2025-01", "Reactive Hours", None)
     assert kpis(session, org.id, "2024-11") == {"RHEM": None}  # the collected 8.2 is still recorded
+
+
+def test_a_new_month_with_a_new_metric_updates_kpis_of_earlier_months(session: Session) -> None:
+    # The next month of an organization has no stored rows to compare with: it is loaded straight into the table.
+    org = make_organization(session)
+    ingest_metrics(session, inputs(org.id, {("2024-11", "Endpoints Managed"): 40}))
+    result = ingest_metrics(
+        session, inputs(org.id, {("2024-12", "Endpoints Managed"): 40, ("2024-12", "Reactive Hours"): 8})
+    )
+    assert (result.inserted, result.updated, result.unchanged) == (2, 0, 0)
+    assert kpis(session, org.id, "2024-11") == {"RHEM": None}  # RHEM now applies to November too
+    assert kpis(session, org.id, "2024-12") == {"RHEM": D("0.20")}
+    assert set(result.recomputed) == {(org.id, "2024-11"), (org.id, "2024-12"), (org.id, "2024-Q4")}
+
+
+def test_a_repeated_key_alone_is_refused_by_line(session: Session) -> None:
+    org = make_organization(session)
+    rows = [
+        MetricInput(org.id, "2025-01", "Reactive Hours", 1, "ConnectWise", "line 2"),
+        MetricInput(org.id, "2025-01", "Endpoints Managed", 1, "NinjaOne", "line 3"),
+        MetricInput(org.id, "2025-01", "Reactive Hours", 2, "ConnectWise", "line 4"),
+    ]
+    with pytest.raises(InvalidInput, match="line 4, metric_name: repeats line 2"):
+        ingest_metrics(session, rows)
+    assert session.scalar(select(func.count()).select_from(MetricMonthly)) == 0
+    assert session.scalar(select(func.count()).select_from(Period)) == 0
+
+
+def test_a_first_value_in_a_closed_period_is_refused_unless_reopened(session: Session) -> None:
+    first, second = make_organization(session, "First"), make_organization(session, "Second")
+    ingest_metrics(session, inputs(first.id, {("2025-01", "Reactive Hours"): 1}))
+    close_periods(session, ["2025-01"])
+    rows = inputs(second.id, {("2025-01", "Reactive Hours"): 3})
+    with pytest.raises(Conflict, match="2025-01 is closed"):
+        ingest_metrics(session, rows)
+    assert session.scalar(select(func.count()).select_from(MetricMonthly)) == 1
+    assert ingest_metrics(session, rows, reopen=True).reopened == ("2025-01",)
+    assert quarterly(session, second.id, "2025-Q1") == {"Reactive Hours": D("3.00")}
+
+
+def test_the_direct_load_and_the_staged_path_store_the_same_figures(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    values = {
+        ("2025-01", "Reactive Hours"): "12.25",
+        ("2025-01", "Endpoints Managed"): 40,
+        ("2025-02", "Endpoints Managed"): 45,
+        ("2025-02", "Reactive Tickets Closed"): 30,
+        ("2025-02", "Reactive Tickets Created"): 0,
+        ("2025-03", "Technical Employees"): "2.5",
+        ("2025-03", "Reactive Hours"): 9,
+    }
+    direct, staged = make_organization(session, "Direct"), make_organization(session, "Staged")
+    loaded: list[str] = []
+    original = ingest_module.load_rows
+    monkeypatch.setattr(
+        ingest_module, "load_rows", lambda s, table, *rest: loaded.append(table.name) or original(s, table, *rest)
+    )
+    ingest_metrics(session, inputs(direct.id, values))
+    assert loaded == ["metrics_monthly"]  # no stage: every row was new
+    monkeypatch.setattr(ingest_module, "_insert_new_rows", lambda *_, **__: None)
+    ingest_metrics(session, inputs(staged.id, values))
+    assert loaded[-1] == "qbr_tmp_metrics"
+
+    def figures(organization_id: int) -> dict[str, object]:
+        periods = ("2025-01", "2025-02", "2025-03", "2025-Q1")
+        return {p: (quarterly(session, organization_id, p), kpis(session, organization_id, p)) for p in periods}
+
+    assert figures(direct.id) == figures(staged.id)
+    assert kpis(session, direct.id, "2025-02")["Total Close %"] is None  # zero tickets created

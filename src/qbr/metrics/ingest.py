@@ -37,6 +37,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from qbr.core.bulk import allow_large_sorts, fresh_temporary, load_rows, temporary_table
@@ -191,31 +192,116 @@ def write_batch(
     """
     allow_large_sorts(session, batch.total)
     with session.begin_nested():
-        stage = fresh_temporary(session, STAGE)
-        load_rows(session, stage, batch.rows)
-        problems = [*extra_problems, *batch.problems, *_duplicate_problems(session, batch.locate)]
-        if problems:
-            raise _refusal(problems, rows_in_source or batch.total)
-        lock_organizations(session, {row[1] for row in batch.rows})
-        if batch.new_metrics:
-            _register_new_metrics(session, batch.new_metrics)
-        ensure_periods(session, batch.periods.values())
-        changes = _classify_changes(session)
-        closed = _closed_periods(session, sorted({period for (_, period), c in changes.items() if c.collected}))
-        if closed and not reopen:
-            raise _closed_conflict(closed)
-        _record_manual_corrections(session, note, changed_by)
-        if closed:
-            reopen_periods(session, closed)
-        inserted = sum(c.inserted for c in changes.values())
-        updated = sum(c.updated for c in changes.values())
-        # Only a new row can record a metric an organization never had.
-        widened = _organizations_with_new_metrics(session) if inserted else set()
-        _apply_staged(session, inserted, updated, len(batch.rows))
-        changed = {pair for pair, c in changes.items() if c.inserted or c.updated}
-        # A metric recorded for the first time can make KPIs apply to every period of the organization.
-        recomputed = recompute(session, changed | pairs_of_organizations(session, widened) if widened else changed)
+        if not (extra_problems or batch.problems):
+            written = _insert_new_rows(session, batch, reopen=reopen)
+            if written is not None:
+                return written
+        return _write_staged(session, batch, reopen, note, changed_by, extra_problems, rows_in_source)
+
+
+def _write_staged(
+    session: Session,
+    batch: PreparedBatch,
+    reopen: bool,
+    note: str | None,
+    changed_by: str | None,
+    extra_problems: Sequence[tuple[int, Problem]],
+    rows_in_source: int | None,
+) -> IngestResult:
+    """Any batch: staged in a temporary table, compared with the stored rows, and applied set-based."""
+    stage = fresh_temporary(session, STAGE)
+    load_rows(session, stage, batch.rows)
+    problems = [*extra_problems, *batch.problems, *_duplicate_problems(session, batch.locate)]
+    if problems:
+        raise _refusal(problems, rows_in_source or batch.total)
+    lock_organizations(session, {row[1] for row in batch.rows})
+    _prepare_catalog_and_periods(session, batch)
+    changes = _classify_changes(session)
+    closed = _closed_periods(session, sorted({period for (_, period), c in changes.items() if c.collected}))
+    if closed and not reopen:
+        raise _closed_conflict(closed)
+    _record_manual_corrections(session, note, changed_by)
+    if closed:
+        reopen_periods(session, closed)
+    inserted = sum(c.inserted for c in changes.values())
+    updated = sum(c.updated for c in changes.values())
+    # Only a new row can record a metric an organization never had.
+    widened = _organizations_with_new_metrics(session) if inserted else set()
+    _apply_staged(session, inserted, updated, len(batch.rows))
+    changed = {pair for pair, c in changes.items() if c.inserted or c.updated}
+    # A metric recorded for the first time can make KPIs apply to every period of the organization.
+    recomputed = recompute(session, changed | pairs_of_organizations(session, widened) if widened else changed)
     return IngestResult(inserted, updated, batch.total - inserted - updated, recomputed, tuple(closed))
+
+
+def _insert_new_rows(session: Session, batch: PreparedBatch, *, reopen: bool) -> IngestResult | None:
+    """Load a batch of only new collected values straight into ``metrics_monthly``: the common bulk case.
+
+    A first import, or the next month of every client, has nothing to compare with, so staging it would only copy
+    every row twice. Returns None (having written nothing) when the batch is not of that kind: it has Manual
+    values (they are recorded as corrections), the stored rows of its organizations and months could collide with
+    it, or it repeats a key (the unique index refuses the load). The staged path then handles it, and explains.
+    """
+    rows = batch.rows
+    if not rows or any(row[4] == MANUAL for row in rows):
+        return None
+    organizations = {row[1] for row in rows}
+    lock_organizations(session, organizations)
+    if _any_stored(session, organizations, batch.periods):
+        return None
+    try:
+        # Its own savepoint: when the load is refused, the staged path starts from what was there before.
+        with session.begin_nested():
+            _prepare_catalog_and_periods(session, batch)
+            closed = _closed_periods(session, sorted(batch.periods))
+            if closed and not reopen:
+                raise _closed_conflict(closed)
+            if closed:
+                reopen_periods(session, closed)
+            widened = _organizations_gaining_metrics(session, {(row[1], row[3]) for row in rows})
+            load_rows(
+                session,
+                MetricMonthly.__table__,  # type: ignore[arg-type]
+                ((row[1], row[2], row[3], row[4], row[5]) for row in rows),
+                ("organization_id", "period", "metric_name", "source_system", "metric_value"),
+            )
+    except IntegrityError:
+        return None  # a key repeated within the batch: the staged path lists every repetition
+    pairs = {(row[1], row[2]) for row in rows}
+    recomputed = recompute(session, pairs | pairs_of_organizations(session, widened) if widened else pairs)
+    return IngestResult(len(rows), 0, batch.total - len(rows), recomputed, tuple(closed))
+
+
+def _prepare_catalog_and_periods(session: Session, batch: PreparedBatch) -> None:
+    if batch.new_metrics:
+        _register_new_metrics(session, batch.new_metrics)
+    ensure_periods(session, batch.periods.values())
+
+
+def _any_stored(session: Session, organizations: set[int], periods: Iterable[str]) -> bool:
+    """Whether any of ``organizations`` has any value in any of ``periods`` (so a batch could update a row)."""
+    statement = (
+        select(literal(1))
+        .where(MetricMonthly.organization_id.in_(sorted(organizations)), MetricMonthly.period.in_(sorted(periods)))
+        .limit(1)
+    )
+    return session.scalar(statement) is not None
+
+
+def _organizations_gaining_metrics(session: Session, recorded_pairs: set[tuple[int, str]]) -> set[int]:
+    """Organizations with values already stored that ``recorded_pairs`` ((organization, metric)) give a new metric.
+
+    An organization without any stored value has no other period whose KPIs the new metric could change.
+    """
+    organizations = sorted({organization_id for organization_id, _ in recorded_pairs})
+    statement = (
+        select(MetricMonthly.organization_id, MetricMonthly.metric_name)
+        .where(MetricMonthly.organization_id.in_(organizations))
+        .distinct()
+    )
+    stored = {(organization_id, metric) for organization_id, metric in session.execute(statement)}
+    having_values = {organization_id for organization_id, _ in stored}
+    return {organization_id for organization_id, _ in recorded_pairs - stored if organization_id in having_values}
 
 
 def set_manual_value(
