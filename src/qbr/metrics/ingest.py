@@ -4,8 +4,9 @@
    problem refuses the whole batch with every bad row listed (up to a limit, with a count of the rest).
 2. **Refuse collected writes into closed periods** unless ``reopen`` (Manual values are corrections: allowed, and
    recorded in ``metric_corrections``). A period that does not exist yet is created open: backfilling is allowed.
-3. **Upsert idempotently** through a staged temporary table: new rows are inserted, changed values updated, identical
-   rows left untouched (not even ``created_at`` changes).
+3. **Upsert idempotently**: a batch of only new values (a first import, the next month) is loaded straight into
+   ``metrics_monthly``; any other goes through a staged temporary table, where new rows are inserted, changed values
+   updated and identical rows left untouched (not even ``created_at`` changes).
 4. **Recompute exactly** the (organization, month) pairs that changed and their quarters.
 
 Nothing here commits; a failure inside rolls back to a savepoint, so a refused batch leaves no trace even when the
@@ -226,7 +227,7 @@ def _write_staged(
     inserted = sum(c.inserted for c in changes.values())
     updated = sum(c.updated for c in changes.values())
     # Only a new row can record a metric an organization never had.
-    widened = _organizations_with_new_metrics(session) if inserted else set()
+    widened = _organizations_gaining_metrics(session, {(row[1], row[3]) for row in batch.rows}) if inserted else set()
     _apply_staged(session, inserted, updated, len(batch.rows))
     changed = {pair for pair, c in changes.items() if c.inserted or c.updated}
     # A metric recorded for the first time can make KPIs apply to every period of the organization.
@@ -577,26 +578,6 @@ def _classify_changes(session: Session) -> dict[Pair, _PairChanges]:
         (organization_id, period): _PairChanges(int(inserted), int(updated), bool(collected))
         for organization_id, period, inserted, updated, collected in rows
     }
-
-
-def _organizations_with_new_metrics(session: Session) -> set[int]:
-    """Organizations for which the staged rows record a metric they never had (checked before the upsert)."""
-    stage = STAGE
-    staged = select(stage.c.organization_id, stage.c.metric_name).distinct().subquery("staged")
-    recorded = (
-        select(MetricMonthly.organization_id, MetricMonthly.metric_name)
-        .where(MetricMonthly.organization_id.in_(select(staged.c.organization_id)))
-        .distinct()
-        .subquery("recorded")
-    )
-    match = and_(recorded.c.organization_id == staged.c.organization_id, recorded.c.metric_name == staged.c.metric_name)
-    statement = (
-        select(staged.c.organization_id)
-        .select_from(staged.outerjoin(recorded, match))
-        .where(recorded.c.organization_id.is_(None))
-        .distinct()
-    )
-    return set(session.scalars(statement))
 
 
 def _closed_conflict(closed: list[str]) -> Conflict:
