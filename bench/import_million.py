@@ -8,8 +8,8 @@ quarterly rollup and KPI, and the commit. For scale on a shared machine, the sam
 PostgreSQL itself into an identical empty table (same indexes and foreign keys), with no validation and no
 rollups or KPIs: the floor for writing these rows. Not part of the test suite: run it by hand.
 
-    .venv/bin/python bench/import_million.py [--admin-url postgresql://postgres@127.0.0.1:5432/postgres]
-                                              [--orgs 1000] [--months 40] [--metrics 25] [--keep]
+    .venv/bin/python -m bench.import_million [--admin-url postgresql://postgres@127.0.0.1:5432/postgres]
+                                             [--orgs 1000] [--months 40] [--metrics 25] [--keep]
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -29,6 +28,10 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
+from bench.databases import server_version
+from bench.dataset import HEADER
+from bench.machine import describe_machine
+from bench.tables import copy_file_into, create_identical_table
 from qbr.catalog import DEFAULT_METRICS
 from qbr.core import migrate
 from qbr.core.database import make_engine
@@ -64,7 +67,8 @@ def main() -> None:
         first = write_csv(folder / "metrics.csv", args.orgs, args.months, args.metrics, changed=False)
         changed = write_csv(folder / "metrics-changed.csv", args.orgs, args.months, args.metrics, changed=True)
         rows = args.orgs * args.months * args.metrics
-        print(f"{rows:,} rows ({first.stat().st_size / 1e6:.0f} MB CSV) into PostgreSQL, {describe_machine()}")
+        machine = describe_machine(server_version(url)).describe()
+        print(f"{rows:,} rows ({first.stat().st_size / 1e6:.0f} MB CSV) into PostgreSQL; {machine}")
         floor = raw_copy(url, first)
         print(f"  {'raw COPY, no validation or KPIs':34} {floor:6.1f} s   {rows / floor:9,.0f} rows/s   (the floor)")
         for label, file in (
@@ -90,22 +94,14 @@ def raw_copy(url: str, file: Path) -> float:
     """Seconds for PostgreSQL to COPY the file into an empty copy of metrics_monthly (indexes, foreign keys)."""
     engine = make_engine(url)
     with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE raw_copy (LIKE metrics_monthly INCLUDING ALL)"))
-        connection.execute(text("ALTER TABLE raw_copy ADD FOREIGN KEY (period) REFERENCES periods (period_value)"))
-        connection.execute(text("ALTER TABLE raw_copy ADD FOREIGN KEY (organization_id) REFERENCES organizations (id)"))
+        create_identical_table(connection, "metrics_monthly", "raw_copy")
         periods = sorted({line.split(",", 1)[0] for line in file.read_text().splitlines()[1:]})
         connection.execute(
             text("INSERT INTO periods (period_type, period_value, start_date, end_date) VALUES (:t, :v, :s, :e)"),
             [{"t": "monthly", "v": p, "s": f"{p}-01", "e": f"{p}-28"} for p in periods],
         )
     started = time.perf_counter()
-    with engine.begin() as connection:
-        cursor = connection.connection.cursor()
-        columns = "period, organization_id, metric_name, metric_value, source_system"
-        statement = f"COPY raw_copy ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true)"
-        with cursor.copy(statement) as copy, file.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                copy.write(chunk)
+    copy_file_into(engine, file, "raw_copy", HEADER)
     seconds = time.perf_counter() - started
     with engine.begin() as connection:
         # Leave the database as the import expects it: no table or periods of the measurement.
@@ -121,7 +117,7 @@ def write_csv(path: Path, orgs: int, months: int, metrics: int, *, changed: bool
     periods = [f"{2020 + m // 12}-{m % 12 + 1:02d}" for m in range(months)]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["period", "organization_id", "metric_name", "metric_value", "source_system"])
+        writer.writerow(HEADER)
         for org in range(1, orgs + 1):
             for period in periods:
                 for name in names:
@@ -139,11 +135,6 @@ def timed_import(url: str, file: Path) -> tuple[float, str]:
     if result.returncode != 0:
         sys.exit(f"import failed: {result.stderr or result.stdout}")
     return seconds, result.stdout.splitlines()[0]
-
-
-def describe_machine() -> str:
-    cores = os.cpu_count()
-    return f"{platform.machine()}, {cores} cores, Python {platform.python_version()}"
 
 
 if __name__ == "__main__":
