@@ -15,7 +15,7 @@ demand (``explain_kpis``), never stored.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from qbr.core.bulk import fresh_temporary, load_rows, temporary_table
+from qbr.core.bulk import fetch_all, fresh_temporary, load_rows, temporary_table
 from qbr.core.derived import replace_scoped_rows, scope_is_empty
 from qbr.errors import InvalidInput
 from qbr.kpis.formula import Formula, evaluation_order, parse_formula
@@ -246,10 +246,10 @@ def load_values(
                 select(ranked.c.organization_id, ranked.c.period, ranked.c.metric_name, ranked.c.metric_value).where(
                     ranked.c.rank == 1
                 )
-            ),
+            ).all(),
         )
     if quarterly_where is not None:
-        _collect(values, session.execute(_quarterly_select().where(*quarterly_where)))
+        _collect(values, session.execute(_quarterly_select().where(*quarterly_where)).all())
     return values
 
 
@@ -262,17 +262,18 @@ def _staged_values(session: Session, names: AbstractSet[str]) -> PairValues:
     in_scope = and_(SCOPE.c.organization_id == effective.c.organization_id, SCOPE.c.period == effective.c.period)
     _collect(
         values,
-        session.execute(
+        fetch_all(
+            session,
             select(effective.c.organization_id, effective.c.period, effective.c.metric_name, effective.c.metric_value)
             .select_from(effective.join(SCOPE, in_scope))
-            .where(effective.c.metric_name.in_(wanted))
+            .where(effective.c.metric_name.in_(wanted)),
         ),
     )
     quarterly_in_scope = and_(
         SCOPE.c.organization_id == MetricQuarterly.organization_id, SCOPE.c.period == MetricQuarterly.period
     )
     quarterly = _quarterly_select().join(SCOPE, quarterly_in_scope).where(MetricQuarterly.metric_name.in_(wanted))
-    _collect(values, session.execute(quarterly))
+    _collect(values, fetch_all(session, quarterly))
     return values
 
 
@@ -285,9 +286,8 @@ def _quarterly_select() -> Any:
     )
 
 
-def _collect(values: PairValues, result: Any) -> None:
-    # all() fetches in one call: iterating a result row by row costs a driver call per row.
-    for organization_id, period, name, value in result.all():
+def _collect(values: PairValues, rows: Iterable[Sequence[Any]]) -> None:
+    for organization_id, period, name, value in rows:
         values[organization_id, period][name] = value
 
 
