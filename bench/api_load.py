@@ -31,6 +31,7 @@ from bench.databases import engine_for, postgres_admin_url, scratch_postgres, sc
 from bench.load import LoadResult, drive, run_async
 from bench.machine import describe_machine
 from bench.reads import viewer_key
+from bench.report import replace_section
 from bench.servers import qbr_server
 from qbr.core.database import unit_of_work
 from qbr.demo.load import load_demo
@@ -150,16 +151,8 @@ def report(kind: str, clients: int, seconds: float, result: LoadResult, tally: T
 def record(path: Path, sections: list[str], machine: str) -> None:
     """Replace what lies between this run's markers in ``path`` (appended if they are missing)."""
     body = "\n\n".join([f"Measured on {machine}.", *sections])
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-    else:
-        before, after = (
-            text.rstrip("\n") + "\n\n## Load test: the API under 32 concurrent clients\n\n" + LOAD_INTRO,
-            "\n",
-        )
-    path.write_text(f"{before}{START}\n{body}\n{END}{after}")
+    heading = "## Load test: the API under 32 concurrent clients\n\n" + LOAD_INTRO
+    replace_section(path, START, END, body, heading=heading)
 
 
 LOAD_INTRO = (

@@ -10,6 +10,7 @@ rollups or KPIs: the floor for writing these rows. Not part of the test suite: r
 
     .venv/bin/python -m bench.import_million [--admin-url postgresql://postgres@127.0.0.1:5432/postgres]
                                              [--orgs 1000] [--months 40] [--metrics 25] [--keep]
+                                             [--record docs/benchmarks.md]
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sqlalchemy.engine import make_url
 from bench.databases import server_version
 from bench.dataset import HEADER
 from bench.machine import describe_machine
+from bench.report import replace_section
 from bench.tables import copy_file_into, create_identical_table
 from qbr.catalog import DEFAULT_METRICS
 from qbr.core import migrate
@@ -48,6 +50,7 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=40)
     parser.add_argument("--metrics", type=int, default=25)
     parser.add_argument("--keep", action="store_true", help="Keep the scratch database and CSV files.")
+    parser.add_argument("--record", type=Path, help="Write the results into this Markdown file (its own section).")
     args = parser.parse_args()
     admin_url = normalize_database_url(args.admin_url)
     name = f"qbr_bench_{uuid.uuid4().hex[:8]}"
@@ -71,6 +74,14 @@ def main() -> None:
         print(f"{rows:,} rows ({first.stat().st_size / 1e6:.0f} MB CSV) into PostgreSQL; {machine}")
         floor = raw_copy(url, first)
         print(f"  {'raw COPY, no validation or KPIs':34} {floor:6.1f} s   {rows / floor:9,.0f} rows/s   (the floor)")
+        lines = [
+            f"Measured on {machine}: {rows:,} rows ({args.orgs:,} organizations × {args.months} months × "
+            f"{args.metrics} metrics, {first.stat().st_size / 1e6:.0f} MB of CSV).",
+            "",
+            "| run | seconds | rows/s | × raw COPY | what the command said |",
+            "|---|---:|---:|---:|---|",
+            f"| raw COPY into an identical empty table (the floor) | {floor:.1f} | {rows / floor:,.0f} | 1.00 | |",
+        ]
         for label, file in (
             ("first import (all new)", first),
             ("same file again (all unchanged)", first),
@@ -78,6 +89,9 @@ def main() -> None:
         ):
             seconds, output = timed_import(url, file)
             print(f"  {label:34} {seconds:6.1f} s   {rows / seconds:9,.0f} rows/s   {output}")
+            lines.append(f"| {label} | {seconds:.1f} | {rows / seconds:,.0f} | {seconds / floor:.2f} | {output} |")
+        if args.record:
+            replace_section(args.record, START, END, "\n".join(lines), heading=HEADING)
     finally:
         if not args.keep:
             with admin.connect() as connection:
@@ -88,6 +102,11 @@ def main() -> None:
         else:
             print(f"kept database {name} and {folder}")
         admin.dispose()
+
+
+START = "<!-- million:start (written by `python -m bench.import_million --record`; edit around, not inside) -->"
+END = "<!-- million:end -->"
+HEADING = "## One million rows through `qbr import metrics`\n\n"
 
 
 def raw_copy(url: str, file: Path) -> float:

@@ -75,10 +75,19 @@ def results_section(results: Results, scale: Scale, machine: Machine) -> str:
 
 def write_results(path: Path, section: str) -> None:
     """Replace the results between the markers of ``path`` (created if missing), keeping everything else."""
+    replace_section(path, START, END, section)
+
+
+def replace_section(path: Path, start: str, end: str, body: str, *, heading: str = "") -> None:
+    """Replace what lies between the markers ``start`` and ``end`` of ``path`` with ``body``, keeping everything else.
+
+    Where the markers are missing they are appended, after ``heading`` (a section title and introduction); a missing
+    file starts as a new benchmarks document.
+    """
     text = path.read_text() if path.exists() else NEW_DOCUMENT
-    if START not in text or END not in text:
-        text = text.rstrip("\n") + f"\n\n{START}\n{END}\n"
-    before, rest = text.split(START, 1)
-    _, after = rest.split(END, 1)
+    if start not in text or end not in text:
+        text = text.rstrip("\n") + f"\n\n{heading}{start}\n{end}\n"
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"{before}{START}\n{section}\n{END}{after}")
+    path.write_text(f"{before}{start}\n{body}\n{end}{after}")
