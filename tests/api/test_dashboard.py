@@ -229,7 +229,7 @@ class TestQueryCount:
         session.commit()
         large = self._count(engine, first.id, period)
         assert len(large) == len(small), "\n".join(large)
-        assert len(small) <= 25
+        assert len(small) <= 10
 
     @staticmethod
     def _count(engine: Engine, organization_id: int, period: str) -> list[str]:
