@@ -178,6 +178,20 @@ class TestDashboardEndpoint:
         assert rhem["trend"][-1] == {"period": "2025-Q1", "value": 0.35}
         assert body["period"]["start_date"] == "2025-01-01"
 
+    def test_the_view_serialized_as_the_schema_says(
+        self, client: TestClient, viewer: Headers, session: Session, acme: int
+    ) -> None:
+        # The route sends JSON it serialized itself: exactly the view, in the documented schema.
+        response = client.get(f"/api/v1/organizations/{acme}/dashboard", params={"period": "2025-Q1"}, headers=viewer)
+        assert response.headers["content-type"] == "application/json"
+        assert response.content == build_dashboard(session, acme, "2025-Q1").model_dump_json().encode()
+        assert DashboardView.model_validate_json(response.content).model_dump_json().encode() == response.content
+        schema = client.get("/openapi.json", headers=viewer).json()["paths"][
+            "/api/v1/organizations/{organization_id}/dashboard"
+        ]
+        ok = schema["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert ok == {"$ref": "#/components/schemas/DashboardView"}
+
     def test_errors_and_scope(self, client: TestClient, make_key: KeyFactory, session: Session, acme: int) -> None:
         bravo = make_organization(session, "Bravo Ltd").id
         session.commit()
