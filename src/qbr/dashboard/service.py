@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, Integer, Row, bindparam, case, func, select
+from sqlalchemy import BindParameter, Connection, Integer, Result, Row, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from qbr.connectors.models import SyncRun
@@ -157,7 +157,7 @@ class _Links:
         elsewhere: set[str] = set()
         for source, is_own, link_synced, client_linked, last_run in connection.execute(
             _SOURCES, {"organization_id": organization_id}
-        ):
+        ).all():
             if is_own:
                 # The link's own time when the connector records it, else the source's last successful sync.
                 own[source] = link_synced or last_run
@@ -232,9 +232,9 @@ def build_dashboard(session: Session, organization_id: int, period: str | Period
     )
 
 
-def _by_period(rows: Iterable[Row[Any, Any, Any]]) -> ByPeriod:
+def _by_period(result: Result[Any, Any, Any]) -> ByPeriod:
     values: ByPeriod = {}
-    for period, name, value in rows:
+    for period, name, value in result.all():
         values.setdefault(period, {})[name] = value
     return values
 
@@ -249,7 +249,8 @@ def _by_name(by_period: ByPeriod) -> Values:
 
 def _kpi_values(connection: Connection, organization_id: int, window: _Window) -> tuple[Values, dict[str, str]]:
     """Stored KPI values, and the calculation method recorded for each KPI of the current period."""
-    rows = connection.execute(_KPI_VALUES, {"organization_id": organization_id, "periods": list(window.periods)})
+    # all() fetches in one call: iterating a result row by row costs a driver call per row.
+    rows = connection.execute(_KPI_VALUES, {"organization_id": organization_id, "periods": list(window.periods)}).all()
     values: Values = {}
     methods: dict[str, str] = {}
     current = window.current.value
