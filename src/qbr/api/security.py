@@ -81,9 +81,10 @@ def authenticate(
     limiter: FailureLimiter,
     resolvers: list[PrincipalResolver],
 ) -> Principal:
-    # Looking up credentials only reads; the rare write (a key's last use, at most once a minute) gets its own
-    # transaction, so that on SQLite a request never turns a read into a write and waits for or trips over writers.
-    with sessions.reading() as session:
+    # Looking up credentials only reads, and needs no snapshot (a key or user row and its scope); the rare write (a
+    # key's last use, at most once a minute) gets its own transaction, so that on SQLite a request never turns a
+    # read into a write and waits for or trips over writers.
+    with sessions.lookup() as session:
         api_key = verified_api_key(request, session, limiter)
         principal = api_key.principal if api_key is not None else None
         for resolver in resolvers:
