@@ -90,9 +90,13 @@ _smartnumbers = SmartNumber.__table__
 _KPI_VALUES = select(
     _smartnumbers.c.period, _smartnumbers.c.kpi_name, _smartnumbers.c.kpi_value, _smartnumbers.c.calculation_method
 ).where(_smartnumbers.c.organization_id == _ORGANIZATION, _smartnumbers.c.period.in_(_PERIODS))
-# Every metric ever recorded for the organization: which KPIs apply to it (see qbr.kpis.compute).
+# Which of some metrics the organization has ever recorded: which KPIs apply to it (see qbr.kpis.compute).
 _monthly = MetricMonthly.__table__
-_RECORDED = select(_monthly.c.metric_name).where(_monthly.c.organization_id == _ORGANIZATION).distinct()
+_RECORDED = (
+    select(_monthly.c.metric_name)
+    .where(_monthly.c.organization_id == _ORGANIZATION, _monthly.c.metric_name.in_(bindparam("names", expanding=True)))
+    .distinct()
+)
 _kpi_definitions = KpiDefinition.__table__
 _KPI_DEFINITIONS = select(
     _kpi_definitions.c.kpi_name,
@@ -195,7 +199,7 @@ def build_dashboard(session: Session, organization_id: int, period: str | Period
     kpis = _kpis(catalog, window, current_inputs, kpi_values, methods, thresholds, month_count)
     metrics = _metrics(catalog, window, _by_name(shown), thresholds)
     links = _Links.load(connection, organization_id)
-    recorded = frozenset(connection.scalars(_RECORDED, ids))
+    recorded = _recorded(connection, organization_id, catalog.formulas, current_inputs)
     signals = quality_signals(
         ref,
         QualityInputs(
@@ -230,6 +234,22 @@ def build_dashboard(session: Session, organization_id: int, period: str | Period
             for source in SOURCE_SYSTEMS
         ],
     )
+
+
+def _recorded(
+    connection: Connection, organization_id: int, formulas: KpiCatalog, current_inputs: Mapping[str, Decimal]
+) -> frozenset[str]:
+    """The metrics KPIs depend on that the organization has ever recorded, asking only about those that matter.
+
+    A metric with a value this period has been recorded (a quarter's rollups come from its monthly values), so
+    only the KPIs' other inputs are looked up; for an organization with every input this period, none are.
+    """
+    known = frozenset(current_inputs)
+    unknown = frozenset().union(*(kpi.metric_inputs for kpi in formulas.kpis)) - known
+    if not unknown:
+        return known
+    found = connection.scalars(_RECORDED, {"organization_id": organization_id, "names": sorted(unknown)})
+    return known | frozenset(found)
 
 
 def _by_period(result: Result[Any, Any, Any]) -> ByPeriod:
