@@ -77,9 +77,10 @@ _ORGANIZATION_ROW = select(
     _organizations.c.name,
     _organizations.c.is_msp,
     _organizations.c.is_active,
-    select(Period.__table__.c.is_active)
-    .where(Period.__table__.c.period_value == bindparam("period"))
-    .scalar_subquery(),
+    select(_periods.c.is_active)
+    .where(_periods.c.period_value == bindparam("period"))
+    .scalar_subquery()
+    .label("period_is_active"),
 ).where(_organizations.c.id == _ORGANIZATION)
 _ranked = ranked_monthly_rows(MetricMonthly.organization_id == _ORGANIZATION, MetricMonthly.period.in_(_PERIODS))
 _EFFECTIVE_MONTHLY = select(_ranked.c.period, _ranked.c.metric_name, _ranked.c.metric_value).where(_ranked.c.rank == 1)
@@ -222,7 +223,7 @@ def build_dashboard(session: Session, organization_id: int, period: str | Period
             start_date=ref.start_date,
             end_date=ref.end_date,
             # A period not created yet has no data and is still open for it.
-            is_active=organization[4] if organization[4] is not None else True,
+            is_active=organization.period_is_active if organization.period_is_active is not None else True,
         ),
         months=months,
         previous_period=window.previous,
