@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
-from qbr.auth.keys import hash_key, revoke_api_key
+from qbr.auth.keys import check_api_key, hash_key, revoke_api_key
 from qbr.auth.models import ApiKey
 from qbr.auth.ratelimit import FailureLimiter
 from qbr.core.database import unit_of_work
 from tests.api.conftest import Headers, KeyFactory
 from tests.api.support import assert_problem
+from tests.support import make_organization
 
 URL = "/api/v1/organizations"
 
@@ -56,6 +57,30 @@ class TestApiKeys:
         with unit_of_work(engine) as session:
             revoke_api_key(session, admin["X-API-Key"][:12])
         assert_problem(client.get(URL, headers=admin), 401)
+
+    def test_key_and_scope_checked_in_one_statement(self, engine: Engine, make_key: KeyFactory) -> None:
+        with unit_of_work(engine) as session:
+            first, second = make_organization(session, "First").id, make_organization(session, "Second").id
+        key = make_key("viewer", [first, second])["X-API-Key"]
+        statements: list[str] = []
+
+        def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            statements.append(statement)
+
+        with unit_of_work(engine, read_only=True) as session:
+            session.connection()  # the transaction's own BEGIN (SQLite) is not the key check's
+            event.listen(engine, "before_cursor_execute", record)
+            try:
+                checked = check_api_key(session, key)
+            finally:
+                event.remove(engine, "before_cursor_execute", record)
+        assert len(statements) == 1, statements
+        assert checked is not None
+        assert (checked.principal.role, checked.principal.organization_ids) == ("viewer", frozenset({first, second}))
+        with unit_of_work(engine) as session:
+            revoke_api_key(session, key[:12])
+        with unit_of_work(engine, read_only=True) as session:
+            assert check_api_key(session, key) is None
 
     def test_unknown_api_route_needs_credentials_before_revealing_404(self, client: TestClient, admin: Headers) -> None:
         assert_problem(client.get("/api/v1/no-such-thing"), 401)

@@ -41,7 +41,7 @@ class ListParams:
     as_csv: bool
 
 
-def list_params(
+async def list_params(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,

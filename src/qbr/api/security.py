@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from qbr.api.problems import problem_for
-from qbr.auth.keys import key_prefix, key_use_due, principal_for_api_key, record_key_use, verify_api_key
-from qbr.auth.models import ApiKey, User
+from qbr.auth.keys import CheckedKey, check_api_key, key_prefix, key_use_due, record_key_use
+from qbr.auth.models import User
 from qbr.auth.principal import Principal
 from qbr.auth.ratelimit import FailureLimiter
 from qbr.auth.users import authenticate_user
@@ -37,7 +37,7 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def verified_api_key(request: Request, session: Session, limiter: FailureLimiter) -> ApiKey | None:
+def verified_api_key(request: Request, session: Session, limiter: FailureLimiter) -> CheckedKey | None:
     """The request's API key; None when there is none; NotAuthenticated when it is bad."""
     presented = request.headers.get(API_KEY_HEADER)
     if presented is None:
@@ -48,7 +48,7 @@ def verified_api_key(request: Request, session: Session, limiter: FailureLimiter
     per_client = ("api-key", address)
     limiter.check(per_key)
     limiter.check(per_client, limit=limiter.limit * CLIENT_ALLOWANCE_FACTOR)
-    api_key = verify_api_key(session, presented)
+    api_key = check_api_key(session, presented)
     if api_key is None:
         limiter.record_failure(per_key, per_client)
         raise NotAuthenticated(f"the API key in {API_KEY_HEADER} is not valid (unknown, malformed or revoked)")
@@ -81,19 +81,20 @@ def authenticate(
     limiter: FailureLimiter,
     resolvers: list[PrincipalResolver],
 ) -> Principal:
-    # Looking up credentials only reads; the rare write (a key's last use, at most once a minute) gets its own
-    # transaction, so that on SQLite a request never turns a read into a write and waits for or trips over writers.
-    with sessions.reading() as session:
+    # Looking up credentials only reads, and needs no snapshot (a key or user row and its scope); the rare write (a
+    # key's last use, at most once a minute) gets its own transaction, so that on SQLite a request never turns a
+    # read into a write and waits for or trips over writers.
+    with sessions.lookup() as session:
         api_key = verified_api_key(request, session, limiter)
-        principal = principal_for_api_key(session, api_key) if api_key is not None else None
+        principal = api_key.principal if api_key is not None else None
         for resolver in resolvers:
             if principal is not None:
                 break
             principal = resolver(request, session)
     now = datetime.now(UTC)
-    if api_key is not None and key_use_due(api_key, now):
+    if api_key is not None and key_use_due(api_key.last_used_at, now):
         with sessions.writing() as session:
-            record_key_use(session, api_key.id, now)
+            record_key_use(session, api_key.principal.id, now)
             session.commit()
     if principal is None:
         raise NotAuthenticated(f"authentication required: send an API key in the {API_KEY_HEADER} header")

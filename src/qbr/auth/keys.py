@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from qbr.auth.models import ApiKey
+from qbr.auth.models import ApiKey, api_key_organizations
 from qbr.auth.principal import Principal, Role
-from qbr.auth.scope import KEY_SCOPE, check_organizations_exist, load_scope, set_scope
+from qbr.auth.scope import KEY_SCOPE, check_organizations_exist, set_scope
 from qbr.errors import Conflict, InvalidInput, NotFound
 
 KEY_MARKER = "qbr_"
@@ -25,6 +26,29 @@ _PREFIX_LENGTH = len(KEY_MARKER) + 8
 # Recording every single use would turn each read into a write; a minute's precision is plenty.
 LAST_USED_PRECISION = timedelta(minutes=1)
 _DUMMY_HASH = hashlib.sha256(b"qbr-no-such-key").hexdigest()
+_keys = ApiKey.__table__
+# A key and the organizations it is limited to, in one statement: a row per organization, or one with NULL.
+_KEY_BY_PREFIX = (
+    select(
+        _keys.c.id,
+        _keys.c.name,
+        _keys.c.role,
+        _keys.c.key_hash,
+        _keys.c.revoked_at,
+        _keys.c.last_used_at,
+        api_key_organizations.c.organization_id,
+    )
+    .outerjoin(api_key_organizations, api_key_organizations.c.api_key_id == _keys.c.id)
+    .where(_keys.c.key_prefix == bindparam("prefix"))
+)
+
+
+@dataclass(frozen=True)
+class CheckedKey:
+    """An active API key that matched: who it makes the caller, and when it was last recorded as used."""
+
+    principal: Principal
+    last_used_at: datetime | None
 
 
 def hash_key(key: str) -> str:
@@ -87,20 +111,30 @@ def revoke_api_key(session: Session, id_or_prefix: str | int) -> ApiKey:
     return api_key
 
 
+def check_api_key(session: Session, key: str) -> CheckedKey | None:
+    """The active key matching ``key`` as the caller it makes, or None; one statement, and it only reads (the
+    caller records the use, ``record_key_use``). Revocation counts at once: the row is read on every call."""
+    prefix = key_prefix(key)
+    rows = session.connection().execute(_KEY_BY_PREFIX, {"prefix": prefix}).all() if prefix else []
+    found = rows[0] if rows else None
+    # Compare in constant time, and compare something even for an unknown prefix.
+    matches = hmac.compare_digest(found.key_hash if found else _DUMMY_HASH, hash_key(key))
+    if found is None or not matches or found.revoked_at is not None:
+        return None
+    scope = frozenset(row.organization_id for row in rows if row.organization_id is not None)
+    principal = Principal("api_key", found.id, found.name, check_role(found.role), scope or None)
+    return CheckedKey(principal, found.last_used_at)
+
+
 def verify_api_key(session: Session, key: str) -> ApiKey | None:
     """The active key matching ``key``, or None. Reads only: the caller records the use (``record_key_use``)."""
-    prefix = key_prefix(key)
-    api_key = session.scalar(select(ApiKey).where(ApiKey.key_prefix == prefix)) if prefix else None
-    # Compare in constant time, and compare something even for an unknown prefix.
-    matches = hmac.compare_digest(api_key.key_hash if api_key else _DUMMY_HASH, hash_key(key))
-    if api_key is None or not matches or api_key.revoked_at is not None:
-        return None
-    return api_key
+    checked = check_api_key(session, key)
+    return session.get(ApiKey, checked.principal.id) if checked else None
 
 
-def key_use_due(api_key: ApiKey, now: datetime) -> bool:
-    """Whether this use of the key should be recorded (at most once per LAST_USED_PRECISION)."""
-    last_used = api_key.last_used_at
+def key_use_due(last_used: datetime | None, now: datetime) -> bool:
+    """Whether a use of a key last recorded at ``last_used`` should be recorded (at most once per
+    LAST_USED_PRECISION)."""
     return last_used is None or now - _aware(last_used) >= LAST_USED_PRECISION
 
 
@@ -119,16 +153,6 @@ def record_key_use(session: Session, api_key_id: int, now: datetime) -> None:
             or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at <= now - LAST_USED_PRECISION),
         )
         .values(last_used_at=now)
-    )
-
-
-def principal_for_api_key(session: Session, api_key: ApiKey) -> Principal:
-    return Principal(
-        kind="api_key",
-        id=api_key.id,
-        name=api_key.name,
-        role=check_role(api_key.role),
-        organization_ids=load_scope(session, KEY_SCOPE, api_key.id),
     )
 
 

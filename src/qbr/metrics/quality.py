@@ -13,13 +13,15 @@ For one organization and a month or quarter:
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qbr.kpis.compute import explain_kpis
+from qbr.kpis.compute import KpiResult, explain_kpis
 from qbr.metrics.effective import ranked_monthly_rows
 from qbr.metrics.models import MetricMonthly, MetricQuarterly
 from qbr.organizations.models import Organization, OrganizationLink
@@ -39,6 +41,20 @@ class QualitySignal:
     message: str
 
 
+@dataclass(frozen=True)
+class QualityInputs:
+    """What the signals of one organization in a month or a quarter are judged from, however it was read."""
+
+    organization_id: int
+    is_active: bool
+    is_msp: bool
+    monthly: Mapping[str, Mapping[str, Decimal]]  # month -> metric -> effective value: the months and the one before
+    kpis: Sequence[KpiResult]  # the KPIs that apply to the organization in the period
+    quarterly_names: AbstractSet[str]  # metrics with a stored rollup for the quarter (unused for a month)
+    own_links: AbstractSet[str]  # the source systems the organization is linked to
+    linked_elsewhere: AbstractSet[str]  # the source systems active client organizations are linked to
+
+
 def data_quality(session: Session, organization_id: int, period: str) -> list[QualitySignal]:
     """Every signal for one organization in a month or a quarter (its months, and the quarter's KPIs)."""
     organization = session.get(Organization, organization_id)
@@ -46,19 +62,36 @@ def data_quality(session: Session, organization_id: int, period: str) -> list[Qu
         return []
     ref = parse_period(period)
     months = ref.months
-    values = _effective(session, organization_id, [months[0].previous(), *months])
+    inputs = QualityInputs(
+        organization_id,
+        organization.is_active,
+        organization.is_msp,
+        _effective(session, organization_id, [months[0].previous(), *months]),
+        explain_kpis(session, organization_id, ref.value),
+        set() if ref.is_monthly else _stored_rollups(session, organization_id, ref),
+        # An MSP is never told about missing links (see quality_signals): nothing to read.
+        set() if organization.is_msp else _own_links(session, organization_id),
+        set() if organization.is_msp else _linked_elsewhere(session),
+    )
+    return quality_signals(ref, inputs)
+
+
+def quality_signals(ref: PeriodRef, inputs: QualityInputs) -> list[QualitySignal]:
+    """The signals of one organization in the month or quarter ``ref``, from what was read for it."""
+    organization_id, values = inputs.organization_id, inputs.monthly
     signals: list[QualitySignal] = []
-    for month in months:
-        signals += _activity(organization, month, values)
+    for month in ref.months:
+        signals += _activity(organization_id, inputs.is_active, month, values)
         signals += _changes(organization_id, month, values)
     signals += [
         QualitySignal("kpi_not_computed", organization_id, ref.value, r.kpi_name, f"{r.kpi_name}: {r.reason}")
-        for r in explain_kpis(session, organization_id, ref.value)
+        for r in inputs.kpis
         if r.kpi_value is None
     ]
     if not ref.is_monthly:
-        signals += _unrolled(session, organization_id, ref, values)
-    signals += _missing_links(session, organization)
+        signals += _unrolled(organization_id, ref, values, inputs.quarterly_names)
+    if not inputs.is_msp:  # the MSP's own figures are its clients' totals and its books, not one vendor account
+        signals += _missing_links(organization_id, inputs.own_links, inputs.linked_elsewhere)
     return signals
 
 
@@ -77,23 +110,23 @@ def _effective(session: Session, organization_id: int, months: list[PeriodRef]) 
 
 
 def _activity(
-    organization: Organization, month: PeriodRef, values: dict[str, dict[str, Decimal]]
+    organization_id: int, is_active: bool, month: PeriodRef, values: Mapping[str, Mapping[str, Decimal]]
 ) -> list[QualitySignal]:
     month_values = values.get(month.value)
-    if not organization.is_active or not month_values:
+    if not is_active or not month_values:
         return []
     signals = []
     for name in ACTIVITY_METRICS:
         value = month_values.get(name)
         if value == 0:
             signals.append(
-                QualitySignal("zero_activity", organization.id, month.value, name, f"{name} is 0 in {month}")
+                QualitySignal("zero_activity", organization_id, month.value, name, f"{name} is 0 in {month}")
             )
         elif value is None and any(name in other for period, other in values.items() if period != month.value):
             signals.append(
                 QualitySignal(
                     "zero_activity",
-                    organization.id,
+                    organization_id,
                     month.value,
                     name,
                     f"no {name} value in {month}, unlike other months",
@@ -102,7 +135,9 @@ def _activity(
     return signals
 
 
-def _changes(organization_id: int, month: PeriodRef, values: dict[str, dict[str, Decimal]]) -> list[QualitySignal]:
+def _changes(
+    organization_id: int, month: PeriodRef, values: Mapping[str, Mapping[str, Decimal]]
+) -> list[QualitySignal]:
     current, previous = values.get(month.value, {}), values.get(month.previous().value, {})
     signals = []
     for name in sorted(current.keys() & previous.keys()):
@@ -124,17 +159,20 @@ def _changes(organization_id: int, month: PeriodRef, values: dict[str, dict[str,
     return signals
 
 
-def _unrolled(
-    session: Session, organization_id: int, quarter: PeriodRef, values: dict[str, dict[str, Decimal]]
-) -> list[QualitySignal]:
-    monthly = {name for month in quarter.months for name in values.get(month.value, {})}
-    stored = set(
+def _stored_rollups(session: Session, organization_id: int, quarter: PeriodRef) -> set[str]:
+    return set(
         session.scalars(
             select(MetricQuarterly.metric_name).where(
                 MetricQuarterly.organization_id == organization_id, MetricQuarterly.period == quarter.value
             )
         )
     )
+
+
+def _unrolled(
+    organization_id: int, quarter: PeriodRef, values: Mapping[str, Mapping[str, Decimal]], stored: AbstractSet[str]
+) -> list[QualitySignal]:
+    monthly = {name for month in quarter.months for name in values.get(month.value, {})}
     return [
         QualitySignal(
             "rollup_out_of_range",
@@ -147,10 +185,16 @@ def _unrolled(
     ]
 
 
-def _missing_links(session: Session, organization: Organization) -> list[QualitySignal]:
-    if organization.is_msp:
-        return []  # the MSP's own figures are its clients' totals and its books, not one vendor account
-    linked = set(
+def _own_links(session: Session, organization_id: int) -> set[str]:
+    return set(
+        session.scalars(
+            select(OrganizationLink.source_system).where(OrganizationLink.organization_id == organization_id)
+        )
+    )
+
+
+def _linked_elsewhere(session: Session) -> set[str]:
+    return set(
         session.scalars(
             select(OrganizationLink.source_system)
             .join(Organization, Organization.id == OrganizationLink.organization_id)
@@ -158,18 +202,18 @@ def _missing_links(session: Session, organization: Organization) -> list[Quality
             .distinct()
         )
     )
-    own = set(
-        session.scalars(
-            select(OrganizationLink.source_system).where(OrganizationLink.organization_id == organization.id)
-        )
-    )
+
+
+def _missing_links(
+    organization_id: int, own: AbstractSet[str], linked_elsewhere: AbstractSet[str]
+) -> list[QualitySignal]:
     return [
         QualitySignal(
             "missing_link",
-            organization.id,
+            organization_id,
             None,
             source,
             f"no {source} link, although other organizations have one (`qbr link`)",
         )
-        for source in sorted(linked - own)
+        for source in sorted(set(linked_elsewhere) - set(own))
     ]

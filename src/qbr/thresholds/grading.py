@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from qbr.catalog import HIGHER, LOWER
@@ -52,21 +52,28 @@ def grade(value: Decimal | None, warning: Decimal | None, critical: Decimal | No
     return "ok"
 
 
+_thresholds = Threshold.__table__
+_THRESHOLD_ROWS = select(
+    _thresholds.c.metric_name,
+    _thresholds.c.threshold_type,
+    _thresholds.c.threshold_value,
+    _thresholds.c.organization_id,
+)
+_DEFAULTS = _THRESHOLD_ROWS.where(_thresholds.c.organization_id.is_(None))
+# Defaults first, so an organization's row, read later, replaces the default of the same type.
+_WITH_ORGANIZATION = _THRESHOLD_ROWS.where(
+    or_(_thresholds.c.organization_id.is_(None), _thresholds.c.organization_id == bindparam("organization_id"))
+).order_by(_thresholds.c.organization_id.is_not(None))
+
+
 def effective_thresholds(session: Session, organization_id: int | None) -> dict[str, EffectiveThreshold]:
     """Metric or KPI name → its thresholds for ``organization_id`` (None: the defaults only).
 
     Each threshold type is resolved on its own: an organization that overrides only the warning value keeps the
     default critical value.
     """
-    condition: ColumnElement[bool] = Threshold.organization_id.is_(None)
-    if organization_id is not None:
-        condition = or_(condition, Threshold.organization_id == organization_id)
-    rows = session.execute(
-        select(Threshold.metric_name, Threshold.threshold_type, Threshold.threshold_value, Threshold.organization_id)
-        .where(condition)
-        # Defaults first, so an organization's row, read later, replaces the default of the same type.
-        .order_by(Threshold.organization_id.is_not(None))
-    ).all()
+    statement = _DEFAULTS if organization_id is None else _WITH_ORGANIZATION
+    rows = session.connection().execute(statement, {"organization_id": organization_id}).all()
     values: dict[str, dict[str, Decimal]] = {}
     own: set[str] = set()
     for name, kind, threshold_value, owner in rows:
