@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, delete, exists, insert, literal, or_, select, true
+from sqlalchemy import ColumnElement, Select, Table, and_, delete, exists, literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from qbr.core.dialect import dialect_insert
@@ -23,12 +23,10 @@ def replace_scoped_rows(
 
     ``in_scope`` is a condition on ``target`` saying which of its rows the computation covers. Rows in scope that
     were not computed again are deleted; computed rows are inserted, or updated where a value differs, so unchanged
-    rows keep their id and created_at. A scope without rows yet (a first import) takes one plain INSERT.
+    rows keep their id and created_at. A scope without rows yet (``scope_is_empty``: a first import, a new month)
+    needs none of this; callers load its rows straight into ``target`` instead.
     """
     columns = [*keys, *values]
-    if scope_is_empty(session, target, in_scope):
-        session.execute(insert(target).from_select(columns, computed))
-        return
     fresh = computed.subquery("computed")
     still_computed = exists().where(and_(*(fresh.c[key] == target.c[key] for key in keys)))
     session.execute(delete(target).where(in_scope, ~still_computed))
