@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from qbr.auth.keys import verify_api_key
+from qbr.auth.keys import check_api_key
 from qbr.auth.models import User
 from qbr.auth.users import authenticate_user
 from qbr.cli import app
@@ -44,7 +44,7 @@ class TestKeysCommands:
         assert key not in listing
         assert f"orgs={acme.id}" in listing
         assert "last used never" in listing
-        assert verify_api_key(session, key) is not None
+        assert check_api_key(session, key) is not None
 
     def test_revoke_by_prefix_then_again_is_refused(self, engine: Engine) -> None:
         key = KEY_PATTERN.search(invoke("keys", "create", "--name", "ci", "--role", "admin"))

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from qbr.api.app import create_app
-from qbr.auth.keys import create_api_key, revoke_api_key, verify_api_key
+from qbr.auth.keys import check_api_key, create_api_key, revoke_api_key
 from qbr.cli import app as cli
 from qbr.core.database import unit_of_work
 from qbr.core.settings import Settings, get_settings
@@ -104,5 +104,5 @@ def test_every_key_check_compares_one_hash_in_constant_time(engine: Engine, monk
     for presented, valid in cases.items():
         compared.clear()
         with Session(engine) as session:
-            assert (verify_api_key(session, presented) is not None) is valid
+            assert (check_api_key(session, presented) is not None) is valid
         assert compared == [(64, 64)], presented

@@ -126,12 +126,6 @@ def check_api_key(session: Session, key: str) -> CheckedKey | None:
     return CheckedKey(principal, found.last_used_at)
 
 
-def verify_api_key(session: Session, key: str) -> ApiKey | None:
-    """The active key matching ``key``, or None. Reads only: the caller records the use (``record_key_use``)."""
-    checked = check_api_key(session, key)
-    return session.get(ApiKey, checked.principal.id) if checked else None
-
-
 def key_use_due(last_used: datetime | None, now: datetime) -> bool:
     """Whether a use of a key last recorded at ``last_used`` should be recorded (at most once per
     LAST_USED_PRECISION)."""
