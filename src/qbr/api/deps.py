@@ -17,6 +17,7 @@ from qbr.core.database import Sessions
 from qbr.core.principal import Principal, Role
 from qbr.errors import NotAuthenticated
 
+# The header an API key comes in: declared to OpenAPI here, checked by qbr.auth.authentication.
 API_KEY_HEADER = "X-API-Key"
 READING_METHODS = frozenset({"GET", "HEAD"})
 # Declared so that the OpenAPI document (and Swagger's Authorize button) knows how to authenticate;
