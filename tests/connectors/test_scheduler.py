@@ -12,7 +12,6 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from fakes.month import Month
-from qbr.api.app import create_app
 from qbr.connectors import scheduler as scheduler_module
 from qbr.connectors.models import SyncRun
 from qbr.connectors.scheduler import DailySyncScheduler, claim_daily_run
@@ -21,6 +20,7 @@ from qbr.core.database import unit_of_work
 from qbr.periods.calendar import parse_period
 from qbr.periods.models import Period
 from qbr.periods.service import ensure_periods
+from qbr.server.app import create_app
 
 NEW_YORK = ZoneInfo("America/New_York")
 
