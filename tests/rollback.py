@@ -19,6 +19,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 
@@ -39,6 +40,8 @@ class _Savepoint:
     owner: LogicalConnection
     wrote: bool = False
     done: bool = False  # ended (kept) while a later savepoint was still open: released when that one ends
+    # A later transaction committed while this one was open: its changes now sit inside this savepoint.
+    holds_later_commits: bool = False
 
 
 class SharedConnection:
@@ -93,12 +96,24 @@ class SharedConnection:
                     )
                 savepoint.done = True  # what it read or kept stays; released once the later ones end
                 return
-            if not keep:
+            if not keep and (savepoint.wrote or self.aborted()):
+                if savepoint.holds_later_commits:
+                    raise InterleavedRollback(
+                        "a transaction rolled back after a later one had committed on the shared test connection; "
+                        "mark the test @pytest.mark.commits so that it runs on real connections"
+                    )
                 self.execute(f"ROLLBACK TO SAVEPOINT {savepoint.name}")
+            # A rollback of a transaction that only read has nothing to undo, and must keep what others committed.
             self.execute(f"RELEASE SAVEPOINT {savepoint.name}")
             self.stack.pop()
             while self.stack and self.stack[-1].done:
                 self.execute(f"RELEASE SAVEPOINT {self.stack.pop().name}")
+            if keep and self.stack:
+                self.stack[-1].holds_later_commits = True
+
+    def aborted(self) -> bool:
+        """Whether a failed statement left PostgreSQL's transaction refusing further statements until a rollback."""
+        return self.dialect != "sqlite" and self.real.info.transaction_status == TransactionStatus.INERROR
 
 
 class LogicalConnection:
