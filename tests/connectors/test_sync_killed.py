@@ -23,6 +23,9 @@ from tests.connectors.conftest import monthly, qbr
 from tests.connectors.scenario import ACME
 from tests.reliability.support import assert_derived_figures_match_their_inputs, derived_state
 
+# The sync runs in a subprocess that is killed: it commits on its own connection.
+pytestmark = pytest.mark.commits
+
 MONTHS = 6
 ORGANIZATIONS = 3  # Acme, Globex and the MSP get ConnectWise figures
 PER_MONTH = ORGANIZATIONS * len(scenario.CW_METRICS)
