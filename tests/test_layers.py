@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("connectors",),  # vendor clients and the sync, which write through ingest
     ("models",),  # every table in one import, for Alembic and backups
     ("migrations", "backup"),
+    ("insight",),  # a client against its peers, the quarter ahead
     ("dashboard",),  # what a review shows: figures, trends, data quality, source status
     ("presentation",),  # how a figure is labelled (periods, statuses, values)
     ("charts",),
