@@ -195,3 +195,26 @@ class TestScope:
             assert response.status_code == 404, path
             assert "Acme" not in response.text
             assert "Northwind IT" not in response.text
+
+
+class TestPortfolioTable:
+    def test_matches_the_api_and_is_absent_for_the_msp(self, viewer_client: TestClient, data: SeededData) -> None:
+        page = soup(viewer_client.get(f"/organizations/{data.acme}/qbr/{QUARTER}").text)
+        body = api_dashboard(viewer_client, data.acme, QUARTER)
+        benchmarked = {kpi["kpi_name"]: kpi["portfolio"] for kpi in body["kpis"] if kpi["portfolio"]}
+        assert benchmarked
+        table = page.find("table", id="portfolio")
+        assert isinstance(table, Tag)
+        shown = {
+            str(row["data-kpi"]): [text_of(cell) for cell in row.find_all("td")] for row in table.select("tbody tr")
+        }
+        assert set(shown) == set(benchmarked)
+        rhem = shown["RHEM"]
+        assert rhem[1:] == [
+            f"{benchmarked['RHEM']['percentile']:.2f}",
+            f"Q{benchmarked['RHEM']['quartile']}",
+            format_value(benchmarked["RHEM"]["median"], "hours"),
+            "3",
+        ]
+        msp_page = soup(viewer_client.get(f"/organizations/{data.msp}/qbr/{QUARTER}").text)
+        assert msp_page.find("table", id="portfolio") is None
