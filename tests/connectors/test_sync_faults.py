@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from qbr.connectors.models import SyncRun
 from qbr.connectors.runs import start_run
-from qbr.connectors.setting_specs import QUICKBOOKS
 from qbr.connectors.settings import load_settings
 from qbr.metrics.effective import effective_monthly_values
 from qbr.metrics.ingest import set_manual_value
@@ -21,6 +20,7 @@ from qbr.metrics.models import MetricMonthly
 from qbr.periods.calendar import parse_period
 from qbr.periods.models import Period
 from qbr.periods.service import close_periods, ensure_periods
+from qbr.sources import QUICKBOOKS
 from tests.connectors import scenario
 from tests.connectors.conftest import monthly, qbr
 from tests.connectors.scenario import ACME, Month

@@ -47,7 +47,7 @@ from qbr.core.numbers import AMOUNT_ACCEPTED, Amount, AmountError, parse_amount
 from qbr.errors import Conflict, InvalidInput, NotFound, Problem
 from qbr.metrics.definitions import MAX_NAME_LENGTH, NON_NEGATIVE_UNITS, MetricInfo, find_metric, metric_catalog
 from qbr.metrics.definitions import register_new_metrics as _register_new_metrics
-from qbr.metrics.effective import MANUAL, effective_monthly_values, ranked_monthly_rows
+from qbr.metrics.effective import effective_monthly_values, ranked_monthly_rows
 from qbr.metrics.locks import lock_organizations
 from qbr.metrics.models import MetricCorrection, MetricMonthly
 from qbr.metrics.recompute import pairs_of_organizations, recompute
@@ -56,6 +56,7 @@ from qbr.organizations.models import Organization
 from qbr.periods.calendar import PeriodRef, parse_period
 from qbr.periods.models import Period
 from qbr.periods.service import ensure_periods, reopen_periods
+from qbr.sources import KNOWN_SOURCES, MANUAL
 
 __all__ = [
     "MAX_LISTED_PROBLEMS",
@@ -72,7 +73,6 @@ __all__ = [
 ]
 
 MAX_LISTED_PROBLEMS = 50
-KNOWN_SOURCES = ("ConnectWise", "NinjaOne", "QuickBooks", "CSV", MANUAL)
 MAX_SOURCE_LENGTH = 50  # source_system is VARCHAR(50)
 _ORGANIZATION_ACCEPTED = "the numeric id of an existing organization (see `qbr orgs list`)"
 
@@ -96,7 +96,7 @@ class MetricInput:
     period: str  # 'YYYY-MM' only
     metric_name: str
     metric_value: Amount
-    source_system: str  # 'ConnectWise' | 'NinjaOne' | 'QuickBooks' | 'CSV' | 'Manual' | another system's name
+    source_system: str  # one of qbr.sources.KNOWN_SOURCES, or another system's name
     location: str = ""
 
 

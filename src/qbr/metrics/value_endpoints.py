@@ -13,7 +13,6 @@ from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import IdPath, OrganizationIdQuery
 from qbr.core.schema import LongText, Name50, Name100
 from qbr.errors import Conflict, NotFound
-from qbr.metrics.effective import MANUAL
 from qbr.metrics.ingest import MetricInput, set_manual_value
 from qbr.metrics.models import MetricMonthly, MetricQuarterly
 from qbr.metrics.schemas import (
@@ -25,6 +24,7 @@ from qbr.metrics.schemas import (
     PeriodPair,
 )
 from qbr.metrics.scoped_ingest import ingest_as
+from qbr.sources import MANUAL
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
 

@@ -16,7 +16,7 @@ from qbr.connectors.collect import Collected, SyncContext, Tally
 from qbr.connectors.connectwise.client import ConnectWiseClient
 from qbr.connectors.connectwise.conditions import all_of, date_literal, one_of, within
 from qbr.connectors.connectwise.records import Agreement, Reference, Ticket
-from qbr.connectors.setting_specs import CONNECTWISE
+from qbr.sources import CONNECTWISE
 
 CREATED = "Reactive Tickets Created"
 CLOSED = "Reactive Tickets Closed"

@@ -21,8 +21,9 @@ from qbr.connectors.http import (
     short_body,
 )
 from qbr.connectors.ninjaone.records import BackupJob, Device, DeviceHealth, NinjaOrganization, OsPatch
+from qbr.sources import NINJAONE
 
-VENDOR = "NinjaOne"
+VENDOR = NINJAONE
 TOKEN_PATH = "/ws/oauth/token"  # noqa: S105 - a path, not a secret
 DEFAULT_PAGE_SIZE = 1000
 # Backup jobs in these states have not finished, so they count neither as run nor as succeeded yet.

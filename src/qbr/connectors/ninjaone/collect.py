@@ -13,7 +13,7 @@ from fnmatch import fnmatchcase
 from qbr.connectors.collect import Collected, SyncContext, Tally
 from qbr.connectors.ninjaone.client import UNFINISHED_BACKUP_STATUSES, NinjaOneClient
 from qbr.connectors.ninjaone.records import Device
-from qbr.connectors.setting_specs import NINJAONE
+from qbr.sources import NINJAONE
 
 ENDPOINTS = "Endpoints Managed"
 SEATS = "Seats Managed"

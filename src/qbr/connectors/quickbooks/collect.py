@@ -18,7 +18,7 @@ from qbr.connectors.collect import Collected, SyncContext, Tally
 from qbr.connectors.http import NotConfigured
 from qbr.connectors.quickbooks.client import QuickBooksClient
 from qbr.connectors.quickbooks.records import Customer, ProfitAndLoss, ReportLine
-from qbr.connectors.setting_specs import QUICKBOOKS
+from qbr.sources import QUICKBOOKS
 
 
 def collect_quickbooks(client: QuickBooksClient, context: SyncContext) -> Collected:
