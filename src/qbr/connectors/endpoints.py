@@ -57,7 +57,7 @@ def get_sync_run(run_id: IdPath, session: SessionDep, principal: PrincipalDep) -
 
 @router.get("/connectors", response_model=ListEnvelope[ConnectorStatus], responses=CSV_RESPONSE)
 def list_connectors(listing: ListingDep, principal: AdminDep) -> object:
-    """Every connector: configured or not, their settings (secrets only as set or not), the
+    """ConnectWise, NinjaOne and QuickBooks: configured or not, their settings (secrets only as set or not), the
     QuickBooks account mapping, links, and the last run."""
     principal.require_unscoped("admin", f"reading {_SPANS}")
     everything = [connector_status(listing.session, source) for source in SOURCES]
