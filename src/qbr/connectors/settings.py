@@ -119,11 +119,6 @@ class SourceSettings:
         )
 
 
-def environment() -> dict[str, str]:
-    """QBR_* variables as the core settings see them: ``.env``, overridden by the process environment."""
-    return environment_variables()
-
-
 def _seed_hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
@@ -148,7 +143,7 @@ def _stored_value(row: ConnectorSetting) -> str:
 
 def load_settings(session: Session, source: str, env: Mapping[str, str] | None = None) -> SourceSettings:
     """Every setting of ``source`` with where it came from; secrets decrypted (never display ``value``)."""
-    env = environment() if env is None else env
+    env = environment_variables() if env is None else env
     connector = connector_for(source)
     rows = stored_rows(session, source)
     values: dict[str, SettingValue] = {}
@@ -258,7 +253,7 @@ def store_settings(session: Session, source: str, assignments: Mapping[str, str]
         rows.append(_row(source, key, encrypt(value) if spec.secret else value, secret=spec.secret, now=now))
         if key == "refresh_token":
             # An explicitly stored token outranks whatever seed the environment still holds.
-            env_seed = environment().get(spec.env_var(source))
+            env_seed = environment_variables().get(spec.env_var(source))
             if env_seed:
                 rows.append(_row(source, _REFRESH_SEED, _seed_hash(env_seed), secret=False, now=now))
     if problems:
@@ -292,7 +287,7 @@ def save_rotated_refresh_token(
     """Store the newest refresh token of ``source``; the environment's seed is recorded as consumed."""
     now = datetime.now(UTC)
     rows = [_row(source, "refresh_token", encrypt(refresh_token), secret=True, now=now)]
-    env_seed = environment().get(source_env_var(source, "refresh_token"))
+    env_seed = environment_variables().get(source_env_var(source, "refresh_token"))
     if env_seed:
         rows.append(_row(source, _REFRESH_SEED, _seed_hash(env_seed), secret=False, now=now))
     if expires_in is not None:
