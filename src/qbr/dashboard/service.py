@@ -34,9 +34,9 @@ from qbr.kpis.models import SmartNumber
 from qbr.metrics.effective import ranked_monthly_rows
 from qbr.metrics.models import KpiDefinition, MetricDefinition, MetricMonthly, MetricQuarterly
 from qbr.organizations.models import Organization, OrganizationLink
-from qbr.organizations.service import SOURCE_SYSTEMS
 from qbr.periods.calendar import PeriodRef, parse_period
 from qbr.periods.models import Period
+from qbr.sources import CONNECTOR_SOURCES
 from qbr.thresholds.grading import EffectiveThreshold, effective_thresholds, grade
 
 QUARTERS_OF_TREND = 8
@@ -226,7 +226,7 @@ def build_dashboard(session: Session, organization_id: int, period: str | Period
         data_quality=_issues(signals),
         sources=[
             DashboardSource(source_system=source, last_synced_at=links.own.get(source), linked=source in links.own)
-            for source in SOURCE_SYSTEMS
+            for source in CONNECTOR_SOURCES
         ],
     )
 

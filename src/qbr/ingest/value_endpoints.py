@@ -16,7 +16,6 @@ from qbr.errors import Conflict, NotFound
 from qbr.ingest.manual import set_manual_value
 from qbr.ingest.scoped import ingest_as
 from qbr.ingest.validation import MetricInput
-from qbr.metrics.effective import MANUAL
 from qbr.metrics.models import MetricMonthly, MetricQuarterly
 from qbr.metrics.schemas import (
     IngestSummary,
@@ -27,6 +26,7 @@ from qbr.metrics.schemas import (
     PeriodPair,
 )
 from qbr.periods.filters import MonthFiltersDep, QuarterFiltersDep
+from qbr.sources import MANUAL
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
 

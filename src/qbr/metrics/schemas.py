@@ -19,6 +19,7 @@ from qbr.core.schema import (
     optional,
 )
 from qbr.periods.calendar import MONTH_PATTERN
+from qbr.sources import KNOWN_SOURCES, MANUAL
 
 MAX_BATCH = 10_000  # rows per request; larger loads go through `qbr import metrics`
 
@@ -82,7 +83,7 @@ class MetricMonthlyWrite(InputSchema):
     metric_name: Name100
     metric_value: JsonAmount
     source_system: Name50 = Field(
-        description="ConnectWise, NinjaOne, QuickBooks, CSV, Manual (overrides collected values), or another name."
+        description=f"{', '.join(KNOWN_SOURCES[:-1])}, {MANUAL} (overrides collected values), or another name."
     )
 
 
