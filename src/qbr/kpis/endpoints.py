@@ -50,6 +50,7 @@ def create(
         unit=body.unit,
         direction=body.direction,
         description=body.description,
+        audience=body.audience,
         is_key=body.is_key,
     )
     response.headers["Location"] = f"{definitions_router.prefix}/{definition.id}"

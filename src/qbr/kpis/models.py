@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qbr.core.orm import Base, CreatedAt, IntPk
-from qbr.metrics.models import DIRECTIONS, UNITS, _in
+from qbr.metrics.models import AUDIENCES, DIRECTIONS, UNITS, _in
 from qbr.periods.models import MONTHLY_PERIOD_SQL, QUARTERLY_PERIOD_SQL
 
 
@@ -39,6 +39,7 @@ class KpiDefinition(Base):
     __table_args__ = (
         CheckConstraint(_in("unit", UNITS), name="unit"),
         CheckConstraint(f"direction IS NULL OR {_in('direction', DIRECTIONS)}", name="direction"),
+        CheckConstraint(_in("audience", AUDIENCES), name="audience"),
     )
 
     id: Mapped[IntPk]
@@ -48,6 +49,8 @@ class KpiDefinition(Base):
     unit: Mapped[str] = mapped_column(String(20))
     direction: Mapped[str | None] = mapped_column(String(20))
     description: Mapped[str | None] = mapped_column(Text)
+    # Internal until someone decides a client may see it: a new KPI never leaks by default.
+    audience: Mapped[str] = mapped_column(String(10), server_default="internal")
     # Key KPIs are the ones the overview and the executive summary lead with.
     is_key: Mapped[bool] = mapped_column(Boolean, server_default=false())
     sort_order: Mapped[int] = mapped_column(Integer, server_default="0")

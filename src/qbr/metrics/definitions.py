@@ -62,6 +62,7 @@ def define_metric(
     direction: str | None = None,
     default_source: str | None = None,
     description: str | None = None,
+    audience: str = "internal",
 ) -> MetricDefinition:
     """Add a metric to the catalog after checking its name, unit, rollup rule and direction."""
     name = " ".join(metric_name.split())
@@ -80,6 +81,7 @@ def define_metric(
         direction=direction,
         default_source=default_source,
         description=description,
+        audience=audience,
     )
     session.add(definition)
     session.flush()
@@ -129,7 +131,7 @@ def register_new_metrics(session: Session, new_metrics: Mapping[str, MetricInfo]
 def update_metric_definition(
     session: Session, definition: MetricDefinition, changes: Mapping[str, object]
 ) -> MetricDefinition:
-    """Apply ``changes`` (unit, rollup, direction, default_source, description) after checking them.
+    """Apply ``changes`` (unit, rollup, direction, default_source, description, audience) after checking them.
 
     The name never changes, because stored values and formulas refer to it. A unit that forbids negative values
     is refused while negative values are stored; a direction must fit the metric's thresholds; a new rollup rule
@@ -171,4 +173,4 @@ def update_metric_definition(
     return definition
 
 
-_UPDATABLE = frozenset({"unit", "rollup", "direction", "default_source", "description"})
+_UPDATABLE = frozenset({"unit", "rollup", "direction", "default_source", "description", "audience"})
