@@ -38,9 +38,7 @@ def upgrade() -> None:
         name = table.c[name_column]
         op.execute(table.update().where(name.in_(sorted(client_names))).values(audience="client"))
         for item, text in PLAIN_DESCRIPTIONS.items():
-            unchanged = table.c.description.is_(None)
-            if item in seeded:
-                unchanged = unchanged | (table.c.description == seeded[item])
+            unchanged = sa.or_(table.c.description.is_(None), table.c.description == seeded.get(item))
             op.execute(table.update().where(name == item, unchanged).values(description=text))
 
 
