@@ -12,6 +12,7 @@ from qbr.api.filters import PeriodFiltersDep, equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import OrganizationIdQuery
 from qbr.core.schema import Name100
+from qbr.dashboard.edition import client_names_only, principal_edition
 from qbr.kpis.models import SmartNumber
 from qbr.kpis.schemas import RecomputeRequest, RecomputeSummary, SmartNumberPublic
 from qbr.metrics.recompute_request import recompute_matching
@@ -39,7 +40,11 @@ def list_smartnumbers(
     table = SmartNumber
     query = (
         select(table)
-        .where(listing.principal.organization_filter(table.organization_id), *periods.conditions(table.period))
+        .where(
+            listing.principal.organization_filter(table.organization_id),
+            client_names_only(principal_edition(listing.session, listing.principal), table.kpi_name),
+            *periods.conditions(table.period),
+        )
         .order_by(table.organization_id, table.period, table.kpi_name)
     )
     query = equal_if_given(query, organization_id=organization_id, kpi_name=kpi_name)

@@ -12,6 +12,7 @@ from qbr.api.filters import MonthFiltersDep, QuarterFiltersDep, equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import IdPath, OrganizationIdQuery
 from qbr.core.schema import LongText, Name50, Name100
+from qbr.dashboard.edition import client_names_only, principal_edition
 from qbr.errors import Conflict, NotFound
 from qbr.metrics.effective import MANUAL
 from qbr.metrics.ingest import MetricInput, set_manual_value
@@ -46,7 +47,9 @@ def list_monthly(
     query = (
         select(table)
         .where(
-            listing.principal.organization_filter(table.organization_id), *periods.conditions(table.period, "monthly")
+            listing.principal.organization_filter(table.organization_id),
+            client_names_only(principal_edition(listing.session, listing.principal), table.metric_name),
+            *periods.conditions(table.period, "monthly"),
         )
         .order_by(table.organization_id, table.period, table.metric_name, table.source_system)
     )
@@ -121,7 +124,9 @@ def list_quarterly(
     query = (
         select(table)
         .where(
-            listing.principal.organization_filter(table.organization_id), *periods.conditions(table.period, "quarterly")
+            listing.principal.organization_filter(table.organization_id),
+            client_names_only(principal_edition(listing.session, listing.principal), table.metric_name),
+            *periods.conditions(table.period, "quarterly"),
         )
         .order_by(table.organization_id, table.period, table.metric_name)
     )
