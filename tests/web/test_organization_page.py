@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from qbr.core.database import unit_of_work
 from qbr.metrics.ingest import MetricInput, ingest_metrics
-from qbr.presentation.values import format_value
+from qbr.presentation.figures import format_figure
 from tests.dashboard_support import QUARTER, SeededData
 from tests.web.conftest import UserFactory
 from tests.web.support import sign_in, soup, text_of
@@ -65,7 +65,8 @@ class TestQbrPage:
                 assert kpi["null_reason"] in text_of(row)
                 continue
             found = tile(page, kpi["kpi_name"])
-            assert text_of(found.find(attrs={"data-value": True})) == format_value(kpi["kpi_value"], kpi["unit"])
+            shown = format_figure(kpi["kpi_value"], kpi["unit"], kpi["rollup"], "quarterly")
+            assert text_of(found.find(attrs={"data-value": True})) == shown
             # "ok" with no threshold at all is shown as having no target, not as on target.
             unjudged = kpi["warning_value"] is None and kpi["critical_value"] is None
             shown = "ungraded" if kpi["status"] == "ok" and unjudged else kpi["status"]
@@ -108,7 +109,8 @@ class TestQbrPage:
                 f'table.metrics[data-source="{metric["source_system"]}"] tr[data-metric="{metric["metric_name"]}"]'
             )
             assert row is not None, metric["metric_name"]
-            assert format_value(metric["metric_value"], metric["unit"]) in text_of(row)
+            shown = format_figure(metric["metric_value"], metric["unit"], metric["rollup"], "quarterly")
+            assert shown in text_of(row)
 
     def test_data_quality_and_sources(self, page: BeautifulSoup) -> None:
         quality = page.find("h2", id="quality-heading")
@@ -145,14 +147,14 @@ class TestNavigation:
         assert page.find(attrs={"data-notice": "partial"}) is None
         assert {str(badge.get("data-status")) for badge in page.select("article.tile [data-status]")} == {"no_data"}
 
-    def test_a_quarter_in_progress_warns_that_sums_are_partial(
+    def test_a_quarter_with_missing_months_says_its_totals_are_short(
         self, viewer_client: TestClient, data: SeededData, engine: Engine
     ) -> None:
         with unit_of_work(engine) as session:
             ingest_metrics(session, [MetricInput(data.acme, "2025-04", "Reactive Hours", 40, "ConnectWise")])
         page = soup(viewer_client.get(f"/organizations/{data.acme}/qbr/2025-Q2").text)
-        notice = text_of(page.find(attrs={"data-notice": "partial"}))
-        assert "This quarter has 1 of 3 months of data so far" in notice
+        notice = text_of(page.find(attrs={"data-notice": "short"}))
+        assert "This quarter has 1 of 3 months of data: totals cover only those months" in notice
 
     def test_unknown_period_format_is_a_clear_422_page(self, viewer_client: TestClient, data: SeededData) -> None:
         response = viewer_client.get(f"/organizations/{data.acme}/qbr/2025-Q5")

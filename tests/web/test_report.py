@@ -86,7 +86,7 @@ class TestPrintView:
         assert page.find("nav", attrs={"aria-label": "Main"}) is None  # nothing but the report
         assert text_of(page.find("h1")) == "Acme Corp"
         headings = [text_of(h) for h in page.find_all("h2")]
-        assert headings == ["Executive summary", "KPIs and trends", "Metrics appendix"]
+        assert headings == ["Executive summary", "KPIs and trends", "Metrics appendix", "Glossary"]
         view = api_view(viewer_client, data.acme)
         rhem = next(k for k in view["kpis"] if k["kpi_name"] == "RHEM")
         row = page.find("tr", attrs={"data-kpi": "RHEM"})

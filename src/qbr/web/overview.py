@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from qbr.auth.principal import Principal
+from qbr.dashboard.edition import Edition, client_names_only
 from qbr.kpis.models import KpiDefinition, SmartNumber
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import PeriodRef
@@ -28,6 +29,7 @@ class KeyKpi:
     kpi_name: str
     unit: str
     direction: str | None
+    audience: str
 
 
 @dataclass(frozen=True)
@@ -68,12 +70,15 @@ class Overview:
         return [(status, counts[status]) for status in STATUSES]
 
 
-def build_overview(session: Session, principal: Principal, period: PeriodRef, search: str = "") -> Overview:
+def build_overview(
+    session: Session, principal: Principal, period: PeriodRef, search: str = "", *, edition: Edition = "internal"
+) -> Overview:
+    """``edition``: a client user's overview has only the client's key KPIs as columns."""
     kpis = [
-        KeyKpi(name, unit, direction)
-        for name, unit, direction in session.execute(
-            select(KpiDefinition.kpi_name, KpiDefinition.unit, KpiDefinition.direction)
-            .where(KpiDefinition.is_key)
+        KeyKpi(name, unit, direction, audience)
+        for name, unit, direction, audience in session.execute(
+            select(KpiDefinition.kpi_name, KpiDefinition.unit, KpiDefinition.direction, KpiDefinition.audience)
+            .where(KpiDefinition.is_key, client_names_only(edition, KpiDefinition.kpi_name))
             .order_by(KpiDefinition.sort_order, KpiDefinition.kpi_name)
         )
     ]
