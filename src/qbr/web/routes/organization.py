@@ -118,8 +118,11 @@ def qbr_page(
 def smartnumbers(request: Request, session: SessionDep, principal: PagePrincipal, period: str = "") -> Response:
     """The MSP's own SmartNumbers: the internal QBR, in the same form as a client's."""
     msp = session.scalar(select(Organization).where(Organization.is_msp))
-    if msp is None or not principal.can_see(msp.id):
-        raise NotFound("no organization is marked as the MSP itself yet: create it with `qbr orgs create NAME --msp`")
+    if msp is not None and not principal.can_see(msp.id):
+        raise NotFound("no such page")  # a client user learns nothing about the MSP's own figures
+    if msp is None:
+        how = ": create it with `qbr orgs create NAME --msp`" if not principal.is_scoped else ""
+        raise NotFound(f"no organization is marked as the MSP itself yet{how}")
     ref = parse_period(period) if period else default_period(session, msp.id)
     view = build_dashboard(session, msp.id, ref)  # the MSP's own organization is always internal
     return _qbr_page(request, session, msp, view, heading="Our SmartNumbers", nav="smartnumbers")
