@@ -67,7 +67,8 @@ class TestPartialPeriods:
         assert [point.partial for point in layout.points] == [False, False, True]
         assert "in progress" in layout.points[-1].title
         # One line through the complete quarters only: the drop to 95 is not drawn as a collapse.
-        assert len(layout.segments) == 1 and len(layout.segments[0]) == 2
+        assert len(layout.segments) == 1
+        assert len(layout.segments[0]) == 2
 
 
 class TestQuarterLabels:
