@@ -89,6 +89,7 @@ class TestQuarterLabels:
         assert format_figure(D("122.67"), "count", "avg", "quarterly") == "123"
         assert format_figure(D("1204.5"), "count", "avg", "quarterly") == "1,205"
         assert format_figure(D("8.33"), "count", "avg", "quarterly") == "8.3"
+        assert format_figure(D("1.00"), "count", "avg", "quarterly") == "1"
         assert format_figure(D("8.5"), "count", "avg", "monthly") == "8.50"  # a month's value is what was entered
         assert format_figure(D("105.25"), "hours", "sum", "quarterly") == "105.25 h"
         assert format_figure(None, "count", "avg", "quarterly") == "—"

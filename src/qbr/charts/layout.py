@@ -198,7 +198,12 @@ def layout_trend(spec: TrendSpec, *, width: float = 560, height: float = 220) ->
     longest = max((len(label) for label in labels), default=1) * CHAR_WIDTH + 10
     every = max(1, math.ceil(longest / spacing)) if spacing else 1
     # Count from the end so the newest period (the one the page is about) always has its label.
-    x_labels = [Tick(x_of(i), labels[i]) for i in range(count) if (count - 1 - i) % every == 0]
+    x_labels = [
+        # Kept inside the chart: a long last label ("… (partial)") would otherwise be cut at the right edge.
+        Tick(min(x_of(i), width - len(labels[i]) * CHAR_WIDTH / 2 - 2), labels[i])
+        for i in range(count)
+        if (count - 1 - i) % every == 0
+    ]
 
     return TrendLayout(
         spec=spec,

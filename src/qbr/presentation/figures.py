@@ -87,7 +87,8 @@ def format_figure(value: Number | None, unit: str, rollup: str | None, period_ty
     amount = to_decimal(value)
     places = Decimal(1) if abs(amount) >= 10 else Decimal("0.1")
     rounded = amount.quantize(places, rounding=ROUND_HALF_UP)
-    return f"{rounded:,}" if places == 1 else f"{rounded:,.1f}"
+    # "1 agreement", not "1.0": a decimal only where it says something.
+    return f"{rounded:,.0f}" if rounded == rounded.to_integral_value() else f"{rounded:,.1f}"
 
 
 def kpi_rollups(metric_rollups: Mapping[str, str], kpis: Sequence[tuple[str, str]]) -> dict[str, str | None]:

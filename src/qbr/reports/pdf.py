@@ -33,7 +33,7 @@ from qbr.charts.drawing import render_drawing
 from qbr.dashboard.schemas import DashboardKpi, DashboardMetric, DashboardView
 from qbr.errors import InvalidInput
 from qbr.presentation.figures import partial_title
-from qbr.presentation.periods import day_text, period_title
+from qbr.presentation.periods import day_text
 from qbr.presentation.status import STATUSES, severity
 from qbr.presentation.values import format_value
 from qbr.reports import styles
@@ -65,7 +65,8 @@ def render_qbr_pdf(
     """The report for one organization and period as PDF bytes."""
     generated_on = generated_on or date.today()
     organization = view.organization.name
-    period = period_title(view.period.period_value)
+    # On every page's header and footer: a period in progress says so wherever a page ends up.
+    period = partial_title(view.period.period_value, view.period.is_partial)
     buffer = BytesIO()
     document = BaseDocTemplate(
         buffer,
