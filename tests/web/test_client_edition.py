@@ -83,6 +83,7 @@ def client_paths(app: FastAPI, data: SeededData, catalog: Catalog) -> Iterator[t
         "period_value": ["2025-01", QUARTER],
         "definition_id": [str(i) for i in catalog.metric_ids + catalog.kpi_ids],
         "kpi_id": [str(i) for i in catalog.kpi_ids],
+        "metric_id": [str(i) for i in catalog.metric_ids],
         "run_id": ["1"],
         "source": ["ninjaone"],
     }
