@@ -54,9 +54,9 @@ _METRICS: dict[str, str] = {
 _KPIS: dict[str, str] = {
     "Reactive Tickets per Tech per Month": "Support requests resolved per technician per month: how much fixing "
     "each technician handles. There is no fixed target; a rising figure means the team is stretched.",
-    "Total Close %": "Support requests resolved as a share of those opened. Around 100 % means requests are "
-    "handled as fast as they arrive; above 100 % a backlog is shrinking, well below it one is growing. A good "
-    f"range is 95–105 %, from {_SOURCE}.",
+    "Total Close %": "Support requests resolved as a share of those opened. Around 100% means requests are "
+    "handled as fast as they arrive; above 100% a backlog is shrinking, well below it one is growing. A good "
+    f"range is 95–105%, from {_SOURCE}.",
     "Reactive Tickets per Endpoint per Month": "Support requests opened per device per month: how often things "
     "break, whatever the size of the environment. Lower is better.",
     "RHEM": "Reactive Hours per Endpoint per Month: the hours spent fixing problems for each device each month. "
@@ -69,8 +69,8 @@ _KPIS: dict[str, str] = {
     "Total Revenue": "All income: recurring, project, product and other revenue.",
     "Total Expenses": "All expenses: payroll, owner pay, product costs and other operating costs.",
     "Net Profit": "Total revenue less total expenses.",
-    "Profit Margin": "Net profit as a share of total revenue. Higher is better: about 10 % is average and 25 % or "
-    f"more world class, from {_SOURCE}; below 5 % is critical.",
+    "Profit Margin": "Net profit as a share of total revenue. Higher is better: about 10% is average and 25% or "
+    f"more world class, from {_SOURCE}; below 5% is critical.",
     "% Revenue from Services": "The share of revenue that comes from services (recurring and project) rather "
     "than product resale. Higher is better: services carry better margins.",
     "% Services from MRR": "The share of service revenue that is recurring. Higher is better: recurring revenue "
@@ -87,12 +87,12 @@ _KPIS: dict[str, str] = {
     "Dials per Appointment": "Sales calls needed for one first appointment. Lower is better.",
     "Sales Close %": "New agreements as a share of first appointments. Higher is better.",
     "SLA Compliance %": "The share of resolved support requests handled within the agreed service level. Higher "
-    f"is better: above 95 % is best in class, from {_SOURCE}; below 90 % is critical.",
+    f"is better: above 95% is best in class, from {_SOURCE}; below 90% is critical.",
     "Patch Compliance %": "The share of devices with every critical operating-system update installed. Unpatched "
-    "devices are the most common way attackers get in. Higher is better: 95 % or more is our target, below 85 % "
+    "devices are the most common way attackers get in. Higher is better: 95% or more is our target, below 85% "
     "is critical (defaults chosen from common security baselines; your MSP may tune them).",
     "Backup Success %": "The share of backups that completed successfully. A failed backup is data that could "
-    "not be restored after a loss. Higher is better: 98 % or more is our target, below 95 % is critical "
+    "not be restored after a loss. Higher is better: 98% or more is our target, below 95% is critical "
     "(defaults your MSP may tune).",
 }
 

@@ -77,3 +77,8 @@ def test_staff_and_client_editions(
     assert "Globex" not in text
     no_horizontal_scroll(page)
     screenshot(page, "edition-client-organization")
+    page.get_by_role("link", name="Print view").click()
+    expect(page.get_by_role("heading", level=2, name="Glossary")).to_be_visible()
+    text = page.locator("main").inner_text()
+    assert not [name for name in INTERNAL_NAMES if name in text]
+    screenshot(page, "edition-client-print")
