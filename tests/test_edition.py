@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from qbr.auth.principal import Principal
+from qbr.core.principal import Principal
 from qbr.dashboard.edition import (
     CLIENT_NULL_REASON,
     apply_edition,

@@ -10,14 +10,12 @@ import pytest
 
 from qbr.catalog import DEFAULT_KPIS, DEFAULT_METRICS
 from qbr.charts.layout import TrendPoint, TrendSpec, layout_trend
+from qbr.dashboard.figures import change_points, is_in_progress, kpi_rollups
 from qbr.presentation.figures import (
-    change_points,
     describe_points,
     figure_label,
     fold_empty_series,
     format_figure,
-    is_in_progress,
-    kpi_rollups,
     partial_label,
     partial_title,
     percent_axis,

@@ -6,7 +6,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from qbr.metrics.ingest import MetricInput, ingest_metrics
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
 from qbr.web.periods import default_period, picker_periods
 from tests.dashboard_support import QUARTER, seed_qbr_data
 from tests.support import make_organization

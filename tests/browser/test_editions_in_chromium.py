@@ -11,7 +11,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 
 from qbr.core.database import unit_of_work
-from qbr.metrics.ingest import MetricInput, ingest_metrics
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
 from qbr.periods.calendar import month_of
 from tests.browser.conftest import screenshot
 from tests.browser.test_dashboard_flows import no_horizontal_scroll, sign_in

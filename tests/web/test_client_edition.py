@@ -15,8 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import Engine, select
 
 from qbr.core.database import unit_of_work
-from qbr.kpis.models import KpiDefinition
-from qbr.metrics.models import MetricDefinition
+from qbr.metrics.models import KpiDefinition, MetricDefinition
 from qbr.organizations.models import OrganizationLink
 from tests.api.route_cases import DOCS_ROUTES, PUBLIC_ROUTES, app_routes
 from tests.dashboard_support import QUARTER, SeededData

@@ -7,22 +7,22 @@ plain-language description instead), no data-quality notes, no source or sync de
 principals, and principals whose scope includes the MSP's organization, such as account managers limited to their
 clients plus the MSP) is staff and sees the *internal edition*. The MSP's own organization is always internal.
 
-Pages, the API, the print view, the PDF and the review all call :func:`edition_for` and :func:`apply_edition`;
-the list endpoints limit names with :func:`client_names_only`.
+Pages, the API, the print view, the PDF and the review call :func:`edition_for` and :func:`apply_edition`. Who is a
+client user and which names a list may show are decided in qbr.metrics.audience (re-exported here), below the
+packages whose endpoints list catalog names.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import ColumnElement, select, true
-from sqlalchemy.orm import Session
-
-from qbr.auth.principal import Principal
-from qbr.dashboard.schemas import DashboardKpi, DashboardView, Edition
-from qbr.kpis.models import KpiDefinition
-from qbr.metrics.models import MetricDefinition
-from qbr.organizations.models import Organization
+from qbr.dashboard.schemas import DashboardKpi, DashboardView
+from qbr.metrics.audience import (
+    Edition,
+    client_names_only,
+    edition_for,
+    is_client_principal,
+    msp_organization_id,
+    principal_edition,
+)
 
 __all__ = [
     "Edition",
@@ -32,38 +32,11 @@ __all__ = [
     "is_client_principal",
     "msp_organization_id",
     "principal_edition",
+    "report_edition",
 ]
 
 # What a client sees instead of an internal reason (which may name internal metrics or say how to fix the data).
 CLIENT_NULL_REASON = "not available for this period"
-
-
-def msp_organization_id(session: Session) -> int | None:
-    """The id of the organization marked as the MSP itself, if any."""
-    return session.scalar(select(Organization.id).where(Organization.is_msp))
-
-
-def is_client_principal(principal: Principal, msp_id: int | None) -> bool:
-    """Whether ``principal`` is a client user: limited to organizations, and the MSP's own is not among them."""
-    scope = principal.organization_ids
-    return scope is not None and (msp_id is None or msp_id not in scope)
-
-
-def principal_edition(session: Session, principal: Principal) -> Edition:
-    """The edition ``principal`` sees of client organizations (and of shared lists such as the catalog)."""
-    if not principal.is_scoped:
-        return "internal"  # without asking the database: most requests come from staff
-    return "client" if is_client_principal(principal, msp_organization_id(session)) else "internal"
-
-
-def edition_for(session: Session, principal: Principal, organization_id: int) -> Edition:
-    """The edition of ``organization_id``'s figures for ``principal``: the MSP's own organization is internal."""
-    if not principal.is_scoped:
-        return "internal"
-    msp_id = msp_organization_id(session)
-    if organization_id == msp_id:
-        return "internal"
-    return "client" if is_client_principal(principal, msp_id) else "internal"
 
 
 def report_edition(*, is_msp: bool, internal: bool) -> Edition:
@@ -91,13 +64,3 @@ def apply_edition(view: DashboardView, edition: Edition) -> DashboardView:
 def _client_kpi(kpi: DashboardKpi) -> DashboardKpi:
     reason = CLIENT_NULL_REASON if kpi.null_reason is not None else None
     return kpi.model_copy(update={"calculation_method": None, "null_reason": reason, "threshold_source": None})
-
-
-def client_names_only(edition: Edition, name_column: ColumnElement[str] | Any) -> ColumnElement[bool]:
-    """A WHERE clause keeping rows whose metric or KPI name (``name_column``) the edition may show."""
-    if edition == "internal":
-        return true()
-    client_metrics = select(MetricDefinition.metric_name).where(MetricDefinition.audience == "client")
-    client_kpis = select(KpiDefinition.kpi_name).where(KpiDefinition.audience == "client")
-    condition: ColumnElement[bool] = name_column.in_(client_metrics.union(client_kpis))
-    return condition

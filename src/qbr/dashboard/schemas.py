@@ -12,11 +12,11 @@ from typing import Literal
 from pydantic.dataclasses import dataclass
 
 from qbr.core.schema import Number, Schema, Timestamp
+from qbr.metrics.audience import Edition
 
 Status = Literal["ok", "warning", "critical", "no_data"]
-# Which edition a view is: ``internal`` (the MSP's staff: everything) or ``client`` (only client items, no
-# formulas, data-quality notes or source details). See qbr.dashboard.edition.
-Edition = Literal["client", "internal"]
+# A view's ``edition`` is ``internal`` (the MSP's staff: everything) or ``client`` (only client items, no formulas,
+# data-quality notes or source details). See qbr.dashboard.edition.
 Audience = Literal["client", "internal"]
 # How a quarter's figure is made from its months: ``sum`` a total, ``avg`` a monthly average, ``last`` the closing
 # value; None for ratios and rates, which are computed afresh for the period.

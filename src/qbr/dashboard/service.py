@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -19,6 +19,8 @@ from sqlalchemy import BindParameter, Connection, Integer, Result, Row, bindpara
 from sqlalchemy.orm import Session
 
 from qbr.connectors.models import SyncRun
+from qbr.dashboard.figures import change_pct, change_points, is_in_progress, kpi_rollups
+from qbr.dashboard.quality import QualityInputs, QualitySignal, data_quality, quality_signals
 from qbr.dashboard.schemas import (
     DashboardKpi,
     DashboardMetric,
@@ -29,16 +31,14 @@ from qbr.dashboard.schemas import (
     DataQualityIssue,
 )
 from qbr.errors import NotFound
-from qbr.kpis.compute import KpiCatalog, compile_kpi_catalog
-from qbr.kpis.models import KpiDefinition, SmartNumber
+from qbr.kpis.compute import KpiCatalog, compile_kpi_catalog, recorded_metrics
+from qbr.kpis.models import SmartNumber
 from qbr.metrics.effective import ranked_monthly_rows
-from qbr.metrics.models import MetricDefinition, MetricMonthly, MetricQuarterly
-from qbr.metrics.quality import QualityInputs, QualitySignal, data_quality, quality_signals
+from qbr.metrics.models import KpiDefinition, MetricDefinition, MetricMonthly, MetricQuarterly
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.organizations.service import SOURCE_SYSTEMS
 from qbr.periods.calendar import PeriodRef, parse_period
 from qbr.periods.models import Period
-from qbr.presentation.figures import change_points, is_in_progress, kpi_rollups
 from qbr.thresholds.grading import EffectiveThreshold, effective_thresholds, grade
 
 QUARTERS_OF_TREND = 8
@@ -94,13 +94,6 @@ _smartnumbers = SmartNumber.__table__
 _KPI_VALUES = select(
     _smartnumbers.c.period, _smartnumbers.c.kpi_name, _smartnumbers.c.kpi_value, _smartnumbers.c.calculation_method
 ).where(_smartnumbers.c.organization_id == _ORGANIZATION, _smartnumbers.c.period.in_(_PERIODS))
-# Which of some metrics the organization has ever recorded: which KPIs apply to it (see qbr.kpis.compute).
-_monthly = MetricMonthly.__table__
-_RECORDED = (
-    select(_monthly.c.metric_name)
-    .where(_monthly.c.organization_id == _ORGANIZATION, _monthly.c.metric_name.in_(bindparam("names", expanding=True)))
-    .distinct()
-)
 _kpi_definitions = KpiDefinition.__table__
 _KPI_DEFINITIONS = select(
     _kpi_definitions.c.kpi_name,
@@ -265,8 +258,7 @@ def _recorded(
     unknown = frozenset().union(*(kpi.metric_inputs for kpi in formulas.kpis)) - known
     if not unknown:
         return known
-    found = connection.scalars(_RECORDED, {"organization_id": organization_id, "names": sorted(unknown)})
-    return known | frozenset(found)
+    return known | recorded_metrics(connection, organization_id, among=unknown)
 
 
 def _by_period(result: Result[Any, Any, Any]) -> ByPeriod:
@@ -390,13 +382,6 @@ def _graded(
         # Plain dicts, validated with the item (see _KPI_LIST): several times faster than a model per point.
         "trend": [{"period": period, "value": series.get(period)} for period in window.periods],
     }
-
-
-def change_pct(value: Decimal | None, before: Decimal | None) -> Decimal | None:
-    """The change from ``before`` to ``value`` in percent of ``before``'s size, to cents; None without a base."""
-    if value is None or before is None or before == 0:
-        return None
-    return ((value - before) / abs(before) * _HUNDRED).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 # What needs a look (a figure that may be wrong) versus what explains a gap.

@@ -1,31 +1,19 @@
 """Rules that keep a figure from misleading (STYLE.md rule 13): what a quarter's figure is (a total, a monthly
 average, a closing value), changes of percentages in points, partial periods marked, empty series folded, and
-percentage axes that stop at 100 % unless a value went beyond it. Pure functions, shared by pages, charts and PDF.
+percentage axes that stop at 100 % unless a value went beyond it. Pure functions, shared by pages, charts and PDF;
+the facts they label (points, periods in progress, which KPIs are totals) come from qbr.dashboard.figures.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
-from qbr.periods.calendar import parse_period
 from qbr.presentation.periods import period_title
 from qbr.presentation.values import NO_VALUE, Change, Number, Verdict, format_value, to_decimal
 
-_CENT = Decimal("0.01")
-_NAME = re.compile(r"\[([^\]]+)\]")
-_ADDITIVE = re.compile(r"[\s()+\-]*")
 Item = TypeVar("Item")
-
-
-def change_points(value: Decimal | None, before: Decimal | None) -> Decimal | None:
-    """The change of a percentage in percentage points: 19 % → 22.6 % is +3.6 (never "+18.9 %")."""
-    if value is None or before is None:
-        return None
-    return (value - before).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 def describe_points(points: Number | None, direction: str | None, *, versus: str) -> Change:
@@ -43,11 +31,6 @@ def describe_points(points: Number | None, direction: str | None, *, versus: str
     text = f"{'+' if rising else '-'}{abs(amount)} pts"
     words = f"{'up' if rising else 'down'} {abs(amount)} percentage points vs {versus}{meaning}"
     return Change(text, "▲" if rising else "▼", verdict, words)
-
-
-def is_in_progress(period_value: str, today: date) -> bool:
-    """Whether the month or quarter has not ended by ``today``: its figures cover only part of it."""
-    return parse_period(period_value).end_date >= today
 
 
 def partial_title(period_value: str, is_partial: bool) -> str:
@@ -89,28 +72,6 @@ def format_figure(value: Number | None, unit: str, rollup: str | None, period_ty
     rounded = amount.quantize(places, rounding=ROUND_HALF_UP)
     # "1 agreement", not "1.0": a decimal only where it says something.
     return f"{rounded:,.0f}" if rounded == rounded.to_integral_value() else f"{rounded:,.1f}"
-
-
-def kpi_rollups(metric_rollups: Mapping[str, str], kpis: Sequence[tuple[str, str]]) -> dict[str, str | None]:
-    """Which KPIs are totals: a formula that only adds and subtracts summed metrics or other totals (Total
-    Revenue, Net Profit) is a quarter's total like its inputs; anything that divides or multiplies is a ratio."""
-    rollups: dict[str, str | None] = {name: None for name, _ in kpis}
-    changed = True
-    while changed:  # a total may be built from totals defined later in the catalog
-        changed = False
-        for name, formula in kpis:
-            if rollups[name] is None and _is_total(formula, metric_rollups, rollups):
-                rollups[name] = "sum"
-                changed = True
-    return rollups
-
-
-def _is_total(formula: str, metric_rollups: Mapping[str, str], kpi_rollups: Mapping[str, str | None]) -> bool:
-    names = _NAME.findall(formula)
-    operators = _NAME.sub("", formula)
-    if not names or _ADDITIVE.fullmatch(operators) is None:
-        return False
-    return all(metric_rollups.get(name) == "sum" or kpi_rollups.get(name) == "sum" for name in names)
 
 
 def fold_empty_series(

@@ -12,7 +12,7 @@ from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import IdPath, OrganizationIdQuery
 from qbr.core.schema import Name100
-from qbr.dashboard.edition import client_names_only, principal_edition
+from qbr.metrics.audience import client_names_only, principal_edition
 from qbr.thresholds.models import Threshold
 from qbr.thresholds.schemas import ThresholdPublic, ThresholdsPut, ThresholdsWritten
 from qbr.thresholds.writes import put_thresholds, remove_threshold

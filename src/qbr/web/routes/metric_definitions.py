@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
 from qbr.errors import InvalidInput, NotFound
-from qbr.metrics.definitions import update_metric_definition
+from qbr.ingest.definitions import update_metric_definition
 from qbr.metrics.models import AUDIENCES, MetricDefinition
 from qbr.web.csrf import verify_csrf
 from qbr.web.deps import PageAdmin

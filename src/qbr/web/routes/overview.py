@@ -10,8 +10,8 @@ from starlette.responses import Response
 
 from qbr.api.deps import SessionDep
 from qbr.dashboard.edition import principal_edition
+from qbr.dashboard.figures import is_in_progress
 from qbr.periods.calendar import parse_period
-from qbr.presentation.figures import is_in_progress
 from qbr.web.deps import PagePrincipal
 from qbr.web.overview import build_overview
 from qbr.web.periods import default_period, picker_periods

@@ -17,11 +17,10 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
-from qbr.auth.principal import Principal
-from qbr.dashboard.edition import Edition, client_names_only, principal_edition
+from qbr.core.principal import Principal
 from qbr.errors import Conflict, InvalidInput, NotFound
-from qbr.kpis.models import KpiDefinition
-from qbr.metrics.models import MetricDefinition
+from qbr.metrics.audience import Edition, client_names_only, principal_edition
+from qbr.metrics.models import KpiDefinition, MetricDefinition
 from qbr.organizations.models import Organization
 from qbr.presentation.values import format_value
 from qbr.thresholds.grading import effective_thresholds
