@@ -51,7 +51,7 @@ from qbr.reports.shown import (
     value_note,
     value_text,
 )
-from qbr.reports.trends import item_status
+from qbr.reports.trends import has_values, item_status
 
 CHART_WIDTH = (styles.CONTENT_WIDTH - 18) / 2
 LOGO_MAX = (2.4 * 72, 1.1 * 72)
@@ -175,7 +175,8 @@ def status_counts(kpis: Iterable[DashboardKpi]) -> Table:
 def executive_summary(view: DashboardView) -> list[Flowable]:
     previous = view.previous_period or "previous period"
     year_ago = view.year_ago_period or "a year ago"
-    key = [kpi for kpi in view.kpis if kpi.is_key] or list(view.kpis)
+    # As on the page: a key KPI with no value in any period does not apply to this organization.
+    key = [kpi for kpi in view.kpis if kpi.is_key and has_values(kpi)] or list(view.kpis)
     attention = needing_attention(view)
     story: list[Flowable] = [text("Executive summary", styles.HEADING), status_counts(view.kpis), Spacer(1, 8)]
     story.append(text(summary_sentence(view, attention), styles.BODY))

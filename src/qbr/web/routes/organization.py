@@ -25,7 +25,7 @@ from qbr.periods.calendar import parse_period
 from qbr.presentation.status import STATUSES
 from qbr.reports.pdf import needing_attention, render_qbr_pdf, report_kind, summary_sentence
 from qbr.reports.shown import glossary, kpi_charts, trend
-from qbr.reports.trends import item_status
+from qbr.reports.trends import has_values, item_status
 from qbr.web.deps import PagePrincipal
 from qbr.web.periods import default_period, picker_periods
 from qbr.web.templating import render
@@ -173,10 +173,12 @@ def _view_context(request: Request, view: DashboardView) -> dict[str, Any]:
     charts = kpi_charts(view.kpis)
     return {
         "view": view,
-        "key_kpis": [kpi for kpi in view.kpis if kpi.is_key],
+        # A key KPI with no value in the whole trend does not apply to this organization (the MSP's profit
+        # margin on a client's page): listed with what could not be computed, not shown as an empty tile.
+        "key_kpis": [kpi for kpi in view.kpis if kpi.is_key and has_values(kpi)],
         "other_kpis": [kpi for kpi in view.kpis if not kpi.is_key and kpi.kpi_value is not None],
         # Shown as one compact list: a wall of empty tiles would bury the numbers that exist.
-        "not_computed": [kpi for kpi in view.kpis if not kpi.is_key and kpi.kpi_value is None],
+        "not_computed": [kpi for kpi in view.kpis if kpi.kpi_value is None and (not kpi.is_key or not has_values(kpi))],
         "kpi_charts": [
             (kpi, render_svg(trend(kpi, view), f"chart-{index}")) for index, kpi in enumerate(charts.charted, start=1)
         ],
