@@ -62,6 +62,11 @@ CASES: dict[tuple[str, str], PageCase] = {
         shows_organization=True,
     ),
     ("GET", "/kpis"): PageCase("/kpis", role="admin"),
+    ("GET", "/metrics/definitions"): PageCase("/metrics/definitions", role="admin"),
+    ("GET", "/metrics/definitions/{metric_id}/edit"): PageCase("/metrics/definitions/1/edit", role="admin"),
+    ("POST", "/metrics/definitions/{metric_id}/edit"): PageCase(
+        "/metrics/definitions/1/edit", {"audience": "client", "description": "Hours."}, role="admin"
+    ),
     ("GET", "/kpis/new"): PageCase("/kpis/new", role="admin"),
     ("POST", "/kpis/new"): PageCase(
         "/kpis/new", {"kpi_name": "X", "formula": "[New MRR]", "unit": "currency", "action": "check"}, role="admin"
