@@ -100,7 +100,8 @@ def draft_summary(view: DashboardView) -> str:
         key=lambda figure: (-_RANK[figure.status], -figure.streak, figure.name),
     )
     if attention:
-        paragraphs.append(" ".join(attention_sentence(figure, period) for figure in attention))
+        trend_length = max((len(kpi.trend) for kpi in view.kpis), default=0)
+        paragraphs.append(" ".join(attention_sentence(figure, period, trend_length) for figure in attention))
     elif kpis:
         paragraphs.append(f"Every graded KPI is within its thresholds this {period_noun(period)}.")
     return "\n\n".join(paragraphs)
@@ -108,17 +109,19 @@ def draft_summary(view: DashboardView) -> str:
 
 def _opening(view: DashboardView, kpis: Sequence[Figure]) -> str:
     period = view.period.period_value
-    title = period_title(period)
-    text = f"{view.organization.name}, {title}."
+    text = f"{view.organization.name}, {short_title(period)}."
     if view.period.period_type == "quarterly" and len(view.months) < 3:
         text += f" The figures cover {len(view.months)} of the quarter's 3 months so far."
     if not kpis:
         return text + " No KPI could be graded for this period yet."
     counts = {status: sum(1 for figure in kpis if figure.status == status) for status in _GRADED}
-    return (
-        f"{text} Of {len(kpis)} graded KPIs, {counts['ok']} are on target, {counts['warning']} at warning "
-        f"and {counts['critical']} critical."
-    )
+    parts = [
+        f"{counts[status]} {label}"
+        for status, label in (("ok", "on target"), ("warning", "at warning"), ("critical", "critical"))
+        if counts[status]
+    ]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"{text} Of {len(kpis)} graded KPIs, {listed}."
 
 
 def _crossed(figure: Figure) -> bool:
@@ -140,20 +143,22 @@ def crossing_sentence(figure: Figure, period: str, previous: str) -> str:
         kind, limit = "critical", figure.critical
     return (
         f"{figure.name} {verb} the {kind} threshold of {_value(limit, figure)}: "
-        f"{_value(figure.value, figure)} in {period_title(period)}, "
-        f"from {_value(figure.previous, figure)} in {period_title(previous)}."
+        f"{_value(figure.value, figure)} in {short_title(period)}, "
+        f"from {_value(figure.previous, figure)} in {short_title(previous)}."
     )
 
 
-def attention_sentence(figure: Figure, period: str) -> str:
+def attention_sentence(figure: Figure, period: str, trend_length: int) -> str:
     """``RHEM is critical at 0.45 h (critical threshold 0.40 h; previous 0.47 h), for 5 quarters now.``"""
     limit = figure.critical if figure.status == "critical" else figure.warning
     noun = period_noun(period)
     if figure.streak == 1:
         how_long = f"new this {noun}"
     else:
-        since = period_title(_shift_back(period, figure.streak - 1))
-        how_long = f"for {figure.streak} {noun}s now, since {since}"
+        since = short_title(_shift_back(period, figure.streak - 1))
+        # The trend is all the history the view holds: a streak as long as it may have started earlier.
+        at_least = "at least " if figure.streak >= trend_length else ""
+        how_long = f"for {at_least}{figure.streak} {noun}s now, since {since}"
     status = "at warning" if figure.status == "warning" else "critical"
     return (
         f"{figure.name} is {status} at {_value(figure.value, figure)} ({figure.status} threshold "
@@ -175,11 +180,20 @@ def _moved(figures: Sequence[Figure], *, better: bool) -> list[Figure]:
 
 
 def _movement(figure: Figure, previous: str) -> str:
-    return f"{figure.name} {_value(figure.value, figure)} (from {_value(figure.previous, figure)} in {previous})"
+    return (
+        f"{figure.name} {_value(figure.value, figure)} "
+        f"(from {_value(figure.previous, figure)} in {short_title(previous)})"
+    )
 
 
 def _value(value: Decimal | None, figure: Figure) -> str:
     return format_value(value, figure.unit)
+
+
+def short_title(period: str) -> str:
+    """``Q1 2025`` or ``March 2025``: the period as a sentence names it."""
+    ref = parse_period(period)
+    return period_title(period) if ref.is_monthly else f"Q{ref.number} {ref.year}"
 
 
 def _shift_back(period: str, steps: int) -> str:
