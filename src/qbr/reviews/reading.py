@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbr.errors import NotFound
+from qbr.kpis.models import KpiDefinition
 from qbr.periods.calendar import parse_period
 from qbr.reviews.edition import edition_review
 from qbr.reviews.models import ReviewVersion
@@ -52,3 +53,18 @@ def published_recommendations(session: Session, organization_id: int) -> list[Re
         return []
     shown = published_review(session, newest).recommendations
     return [*shown.open, *shown.completed]
+
+
+def review_for_report(session: Session, organization_id: int, period: str, edition: Edition) -> ReviewPublic:
+    """What a report of the review shows: for the client edition the newest published version, or while nothing
+    is published the draft (its cover says so); for the internal edition the live review."""
+    value = parse_period(period, location="period").value
+    if edition == "client" and newest_published_version(session, organization_id, value) is not None:
+        return review_for(session, organization_id, value, edition)
+    return edition_review(live_review(session, organization_id, value), edition)
+
+
+def review_glossary(session: Session) -> dict[str, str]:
+    """KPI name → its description, for the glossary of a report (KPIs without a description are left out)."""
+    rows = session.execute(select(KpiDefinition.kpi_name, KpiDefinition.description))
+    return {name: description.strip() for name, description in rows if description and description.strip()}
