@@ -21,6 +21,7 @@ from reportlab.platypus import (
     NextPageTemplate,
     PageBreak,
     PageTemplate,
+    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -84,10 +85,14 @@ def render_review_pdf(
     cover = Frame(styles.MARGIN, styles.MARGIN, styles.CONTENT_WIDTH, height - 2 * styles.MARGIN, id="cover")
 
     def header(canvas: Canvas, _document: Any) -> None:
+        # Drawn when the page ends, so it names the section the page belongs to (a continued one too).
+        section = getattr(canvas, SectionMark.ATTRIBUTE, "")
         canvas.saveState()
         canvas.setFont(styles.BOLD, 9)
         canvas.setFillColor(styles.BRAND)
-        canvas.drawString(styles.MARGIN, height - styles.MARGIN, organization)
+        canvas.drawString(
+            styles.MARGIN, height - styles.MARGIN, f"{organization} · {section}" if section else organization
+        )
         canvas.setFont(styles.FONT, 9)
         canvas.setFillColor(styles.MUTED)
         canvas.drawRightString(width - styles.MARGIN, height - styles.MARGIN, f"{deck_title(review)} · {period}")
@@ -102,13 +107,29 @@ def render_review_pdf(
         canvas.restoreState()
 
     document.addPageTemplates(
-        [PageTemplate("cover", [cover], onPage=cover_band), PageTemplate("content", [body], onPage=header)]
+        [PageTemplate("cover", [cover], onPage=cover_band), PageTemplate("content", [body], onPageEnd=header)]
     )
     story: list[Flowable] = [*deck_cover(review, msp_name, logo_path, generated_on), NextPageTemplate("content")]
     for section in deck_sections(review, glossary or {}):
         story += [PageBreak(), *section]
     document.build(story, canvasmaker=numbered_canvas(f"{msp_name} · {organization} · {period}"))
     return buffer.getvalue()
+
+
+class SectionMark(Flowable):
+    """Takes no room; tells the page header which section the following pages belong to."""
+
+    ATTRIBUTE = "qbr_section"
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title = title
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        setattr(self.canv, self.ATTRIBUTE, self.title)
 
 
 def deck_sections(review: ReviewPublic, glossary: Mapping[str, str]) -> list[list[Flowable]]:
@@ -121,7 +142,13 @@ def deck_sections(review: ReviewPublic, glossary: Mapping[str, str]) -> list[lis
         lambda: goals(review),
         lambda: glossary_page(review, glossary),
     )
-    return [section for section in (build() for build in builders) if section]
+    sections = [section for section in (build() for build in builders) if section]
+    return [[SectionMark(_title_of(section)), *section] for section in sections]
+
+
+def _title_of(section: list[Flowable]) -> str:
+    first = section[0]
+    return first.getPlainText() if isinstance(first, Paragraph) else ""
 
 
 def deck_cover(review: ReviewPublic, msp_name: str, logo_path: str | None, generated_on: date) -> list[Flowable]:
