@@ -77,6 +77,8 @@ class TestReview:
         assert (body["summary"], body["version"], body["edition"]) == ("Published words.", 1, "client")
         assert body["drafted_summary"] is None
         assert body["changes_since_publication"] is None
+        # Data-quality signals and vendor-link states are the MSP's notes, not the client's.
+        assert (body["figures"]["data_quality"], body["figures"]["sources"]) == ([], [])
         assert "Draft words" not in client.get(_review_url(data.acme), headers=client_key).text
         # Another organization answers like a missing one.
         assert_problem(client.get(_review_url(data.organization_ids["Globex"]), headers=client_key), 404)

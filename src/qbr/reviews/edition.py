@@ -34,9 +34,11 @@ def edition_review(review: ReviewPublic, edition: Edition) -> ReviewPublic:
     )
     changes = review.changes_since_publication
     if edition == "client":
-        # What changed since publication, and the machine's draft, are notes for the MSP's staff.
+        # What changed since publication, the machine's draft, data-quality signals and the state of the vendor
+        # links are notes for the MSP's staff.
         changes = None
         drafted = None
+        figures = figures.model_copy(update={"data_quality": [], "sources": []})
     else:
         drafted = review.drafted_summary
         if changes is not None:
