@@ -1,7 +1,7 @@
 """A review as a deck-like PDF: cover, executive summary, scorecard, trends, recommendations and roadmap with its
 budget, goals, and a glossary; one section per page, and no page for a section with nothing to show.
 
-Built from a ``ReviewPublic`` already in the reader's edition (the live review, or a published version with its
+Built from a ``ReviewView`` already in the reader's edition (the live review, or a published version with its
 frozen figures), so the deck shows exactly what the reader may see.
 """
 
@@ -35,7 +35,7 @@ from qbr.reports.canvas import numbered_canvas
 from qbr.reports.cells import status_chip, text, value_cell
 from qbr.reports.pdf import CHART_WIDTH, PDF_CHART_HEIGHT, data_table, logo, status_counts
 from qbr.reports.trends import has_values, item_status, kpi_trend
-from qbr.reviews.schemas import RecommendationPublic, ReviewPublic
+from qbr.reviews.schemas import RecommendationPublic, ReviewView
 
 SECTION_TITLES = (
     "Executive summary",
@@ -50,13 +50,13 @@ _STATUS_WORDS |= {"declined": "Declined"}
 _RESULT_WORDS = {"met": "Met", "not_met": "Not met", "no_data": "No data"}
 
 
-def deck_title(review: ReviewPublic) -> str:
+def deck_title(review: ReviewView) -> str:
     kind = "Monthly" if review.figures.period.period_type == "monthly" else "Quarterly"
     return f"{kind} Business Review"
 
 
 def render_review_pdf(
-    review: ReviewPublic,
+    review: ReviewView,
     *,
     msp_name: str,
     logo_path: str | None = None,
@@ -132,7 +132,7 @@ class SectionMark(Flowable):
         setattr(self.canv, self.ATTRIBUTE, self.title)
 
 
-def deck_sections(review: ReviewPublic, glossary: Mapping[str, str]) -> list[list[Flowable]]:
+def deck_sections(review: ReviewView, glossary: Mapping[str, str]) -> list[list[Flowable]]:
     """The deck's sections in order, each a page or more; a section with nothing to show is left out."""
     builders: Sequence[Callable[[], list[Flowable]]] = (
         lambda: executive_summary(review),
@@ -151,7 +151,7 @@ def _title_of(section: list[Flowable]) -> str:
     return first.getPlainText() if isinstance(first, Paragraph) else ""
 
 
-def deck_cover(review: ReviewPublic, msp_name: str, logo_path: str | None, generated_on: date) -> list[Flowable]:
+def deck_cover(review: ReviewView, msp_name: str, logo_path: str | None, generated_on: date) -> list[Flowable]:
     view = review.figures
     image = logo(logo_path)
     story: list[Flowable] = [image if image is not None else text(msp_name, styles.SUBHEADING)]
@@ -179,7 +179,7 @@ def _paragraphs(content: str) -> list[Flowable]:
     return [text(block.strip(), styles.BODY) for block in content.split("\n\n") if block.strip()]
 
 
-def executive_summary(review: ReviewPublic) -> list[Flowable]:
+def executive_summary(review: ReviewView) -> list[Flowable]:
     story: list[Flowable] = [text("Executive summary", styles.HEADING), *_paragraphs(review.summary)]
     for title, content in (("Highlights", review.highlights), ("Concerns", review.concerns)):
         if content.strip():
@@ -192,7 +192,7 @@ def _lines(content: str) -> list[Flowable]:
     return [text(f"• {line.strip().lstrip('-•* ')}", styles.BODY) for line in content.splitlines() if line.strip()]
 
 
-def scorecard(review: ReviewPublic) -> list[Flowable]:
+def scorecard(review: ReviewView) -> list[Flowable]:
     view = review.figures
     kpis = [kpi for kpi in view.kpis if kpi.kpi_value is not None]
     if not kpis:
@@ -222,7 +222,7 @@ def scorecard(review: ReviewPublic) -> list[Flowable]:
     ]
 
 
-def trends(review: ReviewPublic) -> list[Flowable]:
+def trends(review: ReviewView) -> list[Flowable]:
     charted = [kpi for kpi in review.figures.kpis if has_values(kpi)]
     if not charted:
         return []
@@ -246,7 +246,7 @@ def _trend_block(kpi: DashboardKpi) -> Table:
     return block
 
 
-def recommendations(review: ReviewPublic) -> list[Flowable]:
+def recommendations(review: ReviewView) -> list[Flowable]:
     sections = review.recommendations
     if not (sections.open or sections.completed):
         return []
@@ -300,7 +300,7 @@ def _recommendation_table(items: Sequence[RecommendationPublic]) -> Table:
     return data_table(header, rows, [4.4, 0.8, 0.9, 0.9, 0.9, 1.4], numeric=(3, 4))
 
 
-def goals(review: ReviewPublic) -> list[Flowable]:
+def goals(review: ReviewView) -> list[Flowable]:
     set_now, judged = review.goals.next_period, review.goals.previous
     if not (set_now or judged):
         return []
@@ -330,7 +330,7 @@ def goals(review: ReviewPublic) -> list[Flowable]:
     return story
 
 
-def glossary_page(review: ReviewPublic, glossary: Mapping[str, str]) -> list[Flowable]:
+def glossary_page(review: ReviewView, glossary: Mapping[str, str]) -> list[Flowable]:
     shown = [kpi.kpi_name for kpi in review.figures.kpis if kpi.kpi_value is not None and glossary.get(kpi.kpi_name)]
     if not shown:
         return []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from qbr.auth.principal import Principal
 from qbr.dashboard.schemas import DashboardView
-from qbr.reviews.schemas import Edition, ReviewPublic
+from qbr.reviews.schemas import Edition, ReviewView
 
 
 def edition_for(principal: Principal) -> Edition:
@@ -22,7 +22,7 @@ def edition_view(view: DashboardView, edition: Edition) -> DashboardView:
     return view
 
 
-def edition_review(review: ReviewPublic, edition: Edition) -> ReviewPublic:
+def edition_review(review: ReviewView, edition: Edition) -> ReviewView:
     """``review`` as ``edition`` shows it: filtered figures, goals only on figures it shows, no staff notes."""
     figures = edition_view(review.figures, edition)
     shown = {kpi.kpi_name for kpi in figures.kpis} | {metric.metric_name for metric in figures.metrics}

@@ -32,7 +32,7 @@ from qbr.reviews.recommendations import (
     get_recommendation,
     list_recommendations,
 )
-from qbr.reviews.schemas import RecommendationCreate, RecommendationUpdate, ReviewPublic, ReviewUpdate
+from qbr.reviews.schemas import RecommendationCreate, RecommendationUpdate, ReviewUpdate, ReviewView
 from qbr.reviews.service import publish_review, save_review, subject_units
 from qbr.web.csrf import verify_csrf
 from qbr.web.deps import PageEditor, PagePrincipal
@@ -142,7 +142,7 @@ def _nothing_published(request: Request, session: Session, organization: Organiz
     return render(request, "review_unpublished.html", context)
 
 
-def _published(request: Request, session: Session, review: ReviewPublic) -> Response:
+def _published(request: Request, session: Session, review: ReviewView) -> Response:
     context = _shared(request, review) | {
         "published_periods": _published_periods(session, review.organization_id),
         "pdf_url": request.url_for("review_pdf", organization_id=review.organization_id, period=review.period).path
@@ -151,7 +151,7 @@ def _published(request: Request, session: Session, review: ReviewPublic) -> Resp
     return render(request, "review_published.html", context)
 
 
-def _shared(request: Request, review: ReviewPublic) -> dict[str, Any]:
+def _shared(request: Request, review: ReviewView) -> dict[str, Any]:
     view = review.figures
     return {
         "review": review,
@@ -168,7 +168,7 @@ def _editor(
     request: Request,
     session: Session,
     principal: Principal,
-    review: ReviewPublic,
+    review: ReviewView,
     *,
     problems: list[str],
     entered: dict[str, Any] | None = None,
