@@ -85,7 +85,14 @@ def save_review(session: Session, organization_id: int, period: str, changes: Re
 def _stored(session: Session, organization_id: int, period: str) -> Review:
     review = get_or_draft_review(session, organization_id, period)
     if review.id is None:
-        ensure_periods(session, [parse_period(review.period)])
+        ref = parse_period(review.period)
+        if ref.start_date > datetime.now(UTC).date():
+            raise InvalidInput.single(
+                "period",
+                f"{ref.value} has not begun yet, so it has nothing to review",
+                "a month or quarter that has begun",
+            )
+        ensure_periods(session, [ref])
         review.updated_at = datetime.now(UTC)
         session.add(review)
         session.flush()
