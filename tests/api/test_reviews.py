@@ -56,6 +56,7 @@ class TestReview:
         assert published.status_code == 201, published.text
         assert published.json()["version"] == 1
         assert published.json()["published_by"] == "editor key"
+        assert published.headers["location"].endswith(f"/organizations/{data.acme}/reviews/{QUARTER}?version=1")
         client.put(_review_url(data.acme), json={"summary": "Second thoughts."}, headers=editor)
         assert client.get(_review_url(data.acme), headers=editor).json()["status"] == "draft"
         assert client.post(_review_url(data.acme) + "/publish", headers=editor).json()["version"] == 2

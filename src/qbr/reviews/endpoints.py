@@ -82,12 +82,15 @@ def put_review(
     summary="Publish an organization's review",
 )
 def publish(
-    organization_id: IdPath, period: PeriodPath, session: SessionDep, principal: EditorDep
+    organization_id: IdPath, period: PeriodPath, session: SessionDep, principal: EditorDep, response: Response
 ) -> ReviewVersionItem:
     """Freeze the review as it stands, with today's figures, as a new version: what the client sees from now on."""
     get_visible_organization(session, principal, organization_id)
     _staff_editor(principal, "publishing a review")
     version = publish_review(session, organization_id, parse_period(period).value, principal.name)
+    response.headers["Location"] = (
+        f"{router.prefix}/{organization_id}/reviews/{version.period}?version={version.version}"
+    )
     return ReviewVersionItem.model_validate(version)
 
 
