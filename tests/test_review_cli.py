@@ -13,7 +13,8 @@ from sqlalchemy import Engine, select
 
 from qbr.cli import app as cli
 from qbr.core.database import unit_of_work
-from qbr.metrics.ingest import MetricInput, ingest_metrics
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
 from qbr.organizations.models import Organization
 from qbr.reports.review_deck import SECTION_TITLES
 from tests.dashboard_support import QUARTER, SeededData, seed_qbr_data

@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from qbr.core.database import unit_of_work
-from qbr.metrics.ingest import MetricInput, ingest_metrics
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
 from tests.api.conftest import Headers, KeyFactory
 from tests.api.support import assert_problem
 from tests.dashboard_support import SeededData, seed_qbr_data

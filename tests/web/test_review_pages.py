@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from qbr.core.database import unit_of_work
-from qbr.metrics.ingest import MetricInput, ingest_metrics
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
 from qbr.reviews.models import Recommendation
 from tests.dashboard_support import QUARTER, SeededData
 from tests.web.conftest import UserFactory

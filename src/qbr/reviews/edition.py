@@ -7,7 +7,7 @@ review derives from the figures (goals, changes) follows the filtered view.
 
 from __future__ import annotations
 
-from qbr.auth.principal import Principal
+from qbr.core.principal import Principal
 from qbr.dashboard.schemas import DashboardView
 from qbr.reviews.schemas import Edition, ReviewView
 

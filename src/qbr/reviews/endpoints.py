@@ -13,11 +13,12 @@ from sqlalchemy import select
 
 from qbr.api.deps import EditorDep, ListingDep, PrincipalDep, SessionDep
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope, respond
-from qbr.api.params import IdPath, PeriodPath
-from qbr.auth.principal import Principal
+from qbr.api.params import IdPath
+from qbr.core.principal import Principal
 from qbr.core.schema import MAX_ID
 from qbr.organizations.service import get_visible_organization
 from qbr.periods.calendar import parse_period
+from qbr.periods.params import PeriodPath
 from qbr.reviews.edition import edition_for
 from qbr.reviews.models import ReviewVersion
 from qbr.reviews.reading import published_recommendations, review_for

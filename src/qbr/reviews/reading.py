@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbr.errors import NotFound
-from qbr.kpis.models import KpiDefinition
+from qbr.metrics.models import KpiDefinition
 from qbr.periods.calendar import parse_period
 from qbr.reviews.edition import edition_review
 from qbr.reviews.models import ReviewVersion

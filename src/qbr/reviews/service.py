@@ -19,8 +19,7 @@ from qbr.core.numbers import AMOUNT_ACCEPTED, AmountError, parse_amount
 from qbr.dashboard.schemas import DashboardView, Status
 from qbr.dashboard.service import build_dashboard
 from qbr.errors import InvalidInput, NotFound
-from qbr.kpis.models import KpiDefinition
-from qbr.metrics.models import MetricDefinition
+from qbr.metrics.models import KpiDefinition, MetricDefinition
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import parse_period
 from qbr.periods.service import ensure_periods

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
-from qbr.auth.principal import Principal
+from qbr.core.principal import Principal
 from qbr.core.schema import MAX_ID
 from qbr.errors import Conflict, InvalidInput, NotFound
 from qbr.organizations.models import Organization
