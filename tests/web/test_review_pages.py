@@ -133,6 +133,7 @@ def test_a_client_sees_only_what_is_published(
     assert "Second published." in newest
     assert "A draft only." not in newest
     assert soup(newest).find("textarea") is None
+    assert soup(newest).find(attrs={"data-notice": "staff-preview"}) is None
     older = client.get(_path(data) + "?version=1").text
     assert "First published." in older
     assert soup(older).find(attrs={"data-notice": "older-version"}) is not None
@@ -141,3 +142,22 @@ def test_a_client_sees_only_what_is_published(
     pdf = client.get(_path(data) + ".pdf")
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
+
+
+def test_staff_see_the_clients_view(client: TestClient, make_user: UserFactory, data: SeededData) -> None:
+    token = _editor(client, make_user, data)
+    client.post(_path(data), data={"csrf_token": token, "summary": "What the client got."})
+    client.post(_path(data) + "/publish", data={"csrf_token": token})
+    client.post(_path(data), data={"csrf_token": token, "summary": "Still being written."})
+    editor = soup(client.get(_path(data)).text)
+    link = editor.find("a", attrs={"data-action": "client-view"})
+    assert link is not None
+    preview = soup(client.get(_path(data) + str(link["href"])).text)
+    assert "What the client got." in preview.text
+    assert "Still being written." not in preview.text
+    assert preview.find(attrs={"data-notice": "staff-preview"}) is not None
+    assert preview.find("textarea") is None
+    pdf = preview.find("a", attrs={"data-action": "download-pdf"})
+    assert pdf is not None
+    assert "edition=client" in str(pdf["href"])
+    assert client.get(str(pdf["href"])).headers["content-type"] == "application/pdf"
