@@ -79,6 +79,13 @@ CASES: dict[tuple[str, str], PageCase] = {
         shows_organization=True,
         scoped_may_act=False,
     ),
+    ("POST", "/organizations/{organization_id}/recommendations/{recommendation_id}/delete"): PageCase(
+        "/organizations/{org}/recommendations/999999/delete",
+        {"period": QUARTER},
+        role="editor",
+        shows_organization=True,
+        scoped_may_act=False,
+    ),
     ("GET", "/branding/logo"): PageCase("/branding/logo"),
     ("GET", "/thresholds"): PageCase("/thresholds?organization_id={org}", role="editor", shows_organization=True),
     ("GET", "/thresholds/edit"): PageCase(

@@ -108,6 +108,24 @@ def test_recommendations_from_the_page(
     page = soup(client.get(_path(data)).text)
     row = page.find("tr", attrs={"data-recommendation": "Firewall", "data-status": "done"})
     assert row is not None
+    edit = change | {"full_edit": "true", "title": "Next-generation firewall", "monthly_cost": "99.90"}
+    assert client.post(f"{add}/{row_id}", data=edit).status_code == 303
+    with unit_of_work(engine) as session:
+        stored = session.get(Recommendation, row_id)
+        assert stored is not None
+        assert (stored.title, stored.one_time_cost, stored.monthly_cost) == (
+            "Next-generation firewall",
+            None,
+            Decimal("99.90"),
+        )
+    client.get(_path(data))  # where the browser is sent after saving
+    refused = client.post(f"{add}/{row_id}", data=change | {"full_edit": "true", "title": "  "})
+    assert refused.status_code == 303, refused.text
+    shown = client.get(_path(data)).text
+    assert "The recommendation was not changed" in shown, [n.text for n in soup(shown).select(".notice")]
+    assert client.post(f"{add}/{row_id}/delete", data={"csrf_token": token, "period": QUARTER}).status_code == 303
+    with unit_of_work(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Recommendation)) == 0
 
 
 def test_a_client_sees_only_what_is_published(

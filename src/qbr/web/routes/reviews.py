@@ -29,6 +29,7 @@ from qbr.reviews.reading import review_for, review_glossary
 from qbr.reviews.recommendations import (
     add_recommendation,
     change_recommendation,
+    delete_recommendation,
     get_recommendation,
     list_recommendations,
 )
@@ -326,19 +327,61 @@ def change(
     status: Annotated[str, Form(max_length=20)],
     priority: Annotated[str, Form(max_length=20)],
     target_period: Annotated[str, Form(max_length=7)] = "",
+    # The full edit form sends every field (``full_edit``): there an empty field is cleared.
+    full_edit: Annotated[bool, Form()] = False,
+    title: Annotated[str, Form(max_length=200)] = "",
+    detail: Text10k = "",
+    category: Annotated[str, Form(max_length=50)] = "",
+    one_time_cost: Annotated[str, Form(max_length=20)] = "",
+    monthly_cost: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     _organization(session, principal, organization_id)
     _staff_editor(principal)
     value = parse_period(period).value
     row = get_recommendation(session, organization_id, recommendation_id)
+    fields: dict[str, str | None] = {
+        "status": status,
+        "priority": priority,
+        "target_period": target_period.strip() or None,
+    }
+    optional = {
+        "title": title,
+        "detail": detail,
+        "category": category,
+        "one_time_cost": one_time_cost,
+        "monthly_cost": monthly_cost,
+    }
+    if full_edit:
+        fields |= {name: text.strip() or None for name, text in optional.items()}
     try:
-        body = RecommendationUpdate.model_validate(
-            {"status": status, "priority": priority, "target_period": target_period.strip() or None}
-        )
+        body = RecommendationUpdate.model_validate(fields)
         with session.begin_nested():
             change_recommendation(session, row, body)
     except (ValidationError, InvalidInput) as error:
         flash(request, "The recommendation was not changed: " + "; ".join(_problems(error)), "error")
     else:
         flash(request, f"Saved “{row.title}”: {row.status.replace('_', ' ')}.")
+    return RedirectResponse(review_url(request, organization_id, value) + "#recommendations", status_code=303)
+
+
+@router.post(
+    "/organizations/{organization_id}/recommendations/{recommendation_id}/delete",
+    name="recommendation_delete",
+    dependencies=[Depends(verify_csrf)],
+)
+def delete(
+    organization_id: int,
+    recommendation_id: int,
+    request: Request,
+    session: SessionDep,
+    principal: PageEditor,
+    period: Annotated[str, Form(max_length=7)],
+) -> Response:
+    _organization(session, principal, organization_id)
+    _staff_editor(principal)
+    value = parse_period(period).value
+    row = get_recommendation(session, organization_id, recommendation_id)
+    title = row.title
+    delete_recommendation(session, row)
+    flash(request, f"Deleted “{title}”; published versions keep it as they showed it.")
     return RedirectResponse(review_url(request, organization_id, value) + "#recommendations", status_code=303)
