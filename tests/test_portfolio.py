@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from qbr.catalog import HIGHER, LOWER
+from qbr.dashboard.edition import apply_edition
 from qbr.dashboard.service import build_dashboard
 from qbr.insight.portfolio import portfolio_rows, quartile_of, standing, standings
 from qbr.kpis.models import SmartNumber
@@ -146,13 +147,9 @@ class TestClientEdition:
     def test_no_other_organizations_value_or_name(self, session: Session) -> None:
         portfolio = _portfolio(session)
         client = portfolio["Client 1"]
-        view = build_dashboard(session, client.id, QUARTER)
-        client_kpis = [
-            kpi.model_copy(update={"portfolio": kpi.portfolio.for_client() if kpi.portfolio else None})
-            for kpi in view.kpis
-        ]
-        shown = view.model_copy(update={"kpis": client_kpis}).model_dump_json()
-        rhem = next(kpi for kpi in client_kpis if kpi.kpi_name == "RHEM")
+        view = apply_edition(build_dashboard(session, client.id, QUARTER), "client")
+        shown = view.model_dump_json()
+        rhem = next(kpi for kpi in view.kpis if kpi.kpi_name == "RHEM")
         assert rhem.portfolio is not None
         assert rhem.portfolio.model_dump() == {
             "percentile": None,
