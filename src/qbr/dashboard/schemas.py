@@ -83,6 +83,16 @@ class DashboardPortfolio(Schema):
         return DashboardPortfolio(statement=self.statement) if self.statement else None
 
 
+class DashboardForecast(Schema):
+    """A forecast of the next period with its 90 % interval, and how it was made (see qbr.insight.forecast)."""
+
+    period: str
+    value: Number
+    low: Number
+    high: Number
+    method: str
+
+
 class DashboardKpi(_Graded):
     kpi_name: str
     kpi_value: Number | None
@@ -91,6 +101,7 @@ class DashboardKpi(_Graded):
     null_reason: str | None  # why kpi_value is null
     is_key: bool
     portfolio: DashboardPortfolio | None  # None for the MSP, an inactive organization, or a KPI without direction
+    forecast: DashboardForecast | None = None  # only when asked for (``forecast=true``); never stored
 
 
 class DashboardMetric(_Graded):
