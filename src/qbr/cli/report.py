@@ -9,11 +9,11 @@ import click
 from qbr.cli.app import CONTEXT_SETTINGS
 from qbr.core.database import unit_of_work
 from qbr.core.settings import get_settings
+from qbr.dashboard.edition import report_edition
 from qbr.organizations.service import find_organization
 from qbr.periods.calendar import parse_period
 from qbr.reports.review_deck import render_review_pdf
 from qbr.reviews.reading import review_for_report, review_glossary
-from qbr.reviews.schemas import Edition
 
 
 @click.command("report", context_settings=CONTEXT_SETTINGS)
@@ -37,7 +37,7 @@ def report_command(organization: str, period: str, output: Path | None, internal
     ref = parse_period(period, location="PERIOD")
     with unit_of_work(read_only=True) as session:
         found = find_organization(session, organization)
-        edition: Edition = "internal" if internal or found.is_msp else "client"
+        edition = report_edition(is_msp=found.is_msp, internal=internal)
         review = review_for_report(session, found.id, ref.value, edition)
         glossary = review_glossary(session)
     content = render_review_pdf(review, msp_name=settings.msp_name, logo_path=settings.msp_logo_path, glossary=glossary)

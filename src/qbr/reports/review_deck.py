@@ -359,8 +359,13 @@ def metrics(review: ReviewView) -> list[Flowable]:
 
 
 def glossary_page(review: ReviewView, glossary: Mapping[str, str]) -> list[Flowable]:
-    shown = [kpi.kpi_name for kpi in review.figures.kpis if kpi.kpi_value is not None and glossary.get(kpi.kpi_name)]
-    if not shown:
+    """The KPIs the deck shows, in plain language: the description frozen with the figures, else the catalog's."""
+    described = [
+        (kpi.kpi_name, kpi.description or glossary.get(kpi.kpi_name))
+        for kpi in review.figures.kpis
+        if kpi.kpi_value is not None
+    ]
+    rows = [[text(name), text(description)] for name, description in described if description]
+    if not rows:
         return []
-    rows = [[text(name), text(glossary[name])] for name in shown]
     return [text("Glossary", styles.HEADING), data_table(["KPI", "What it measures"], rows, [2.4, 6.6])]
