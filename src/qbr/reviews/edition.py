@@ -7,19 +7,24 @@ review derives from the figures (goals, changes) follows the filtered view.
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from qbr.core.principal import Principal
+from qbr.dashboard.edition import apply_edition
+from qbr.dashboard.edition import edition_for as dashboard_edition_for
 from qbr.dashboard.schemas import DashboardView
 from qbr.reviews.schemas import Edition, ReviewView
 
 
-def edition_for(principal: Principal) -> Edition:
-    """Users and keys limited to organizations are the clients' own; the MSP's staff see everything."""
-    return "client" if principal.is_scoped else "internal"
+def edition_for(session: Session, principal: Principal, organization_id: int) -> Edition:
+    """The edition ``principal`` reads ``organization_id``'s review in: the client-user rule of
+    qbr.dashboard.edition (scoped without the MSP's own organization), never a second copy of it."""
+    return dashboard_edition_for(session, principal, organization_id)
 
 
 def edition_view(view: DashboardView, edition: Edition) -> DashboardView:
-    """The figures of ``view`` that ``edition`` shows."""
-    return view
+    """The figures of ``view`` that ``edition`` shows: the client edition's one filter."""
+    return apply_edition(view, edition)
 
 
 def story_edition(view: DashboardView) -> Edition:

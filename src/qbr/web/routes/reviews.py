@@ -94,7 +94,13 @@ def review_pdf(
     _organization(session, principal, organization_id)
     value = parse_period(period).value
     try:
-        review = review_for(session, organization_id, value, _reader_edition(principal, edition), version=version)
+        review = review_for(
+            session,
+            organization_id,
+            value,
+            _reader_edition(session, principal, organization_id, edition),
+            version=version,
+        )
     except NotFound:
         # Nothing published yet: the review page says so, and lists what has been published.
         return RedirectResponse(review_url(request, organization_id, value), status_code=303)
@@ -119,7 +125,7 @@ def review_page(
 ) -> Response:
     organization = _organization(session, principal, organization_id)
     value = parse_period(period).value
-    edition = _reader_edition(principal, edition)
+    edition = _reader_edition(session, principal, organization_id, edition)
     try:
         review = review_for(session, organization_id, value, edition, version=version)
     except NotFound:
@@ -128,11 +134,13 @@ def review_page(
         return _nothing_published(request, session, organization, value)
     if edition == "internal" and version is None:
         return _editor(request, session, principal, review, problems=[])
-    return _published(request, session, review, staff=edition_for(principal) == "internal")
+    return _published(request, session, review, staff=edition_for(session, principal, organization_id) == "internal")
 
 
-def _reader_edition(principal: Principal, asked: Literal["client", "internal"] | None) -> Edition:
-    own = edition_for(principal)
+def _reader_edition(
+    session: Session, principal: Principal, organization_id: int, asked: Literal["client", "internal"] | None
+) -> Edition:
+    own = edition_for(session, principal, organization_id)
     return "client" if own == "client" or asked == "client" else own
 
 
