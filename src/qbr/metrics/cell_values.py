@@ -116,7 +116,8 @@ def _month_or_none(year: int, month: int) -> str | None:
 def _month(year: int, month: int, raw: object) -> str:
     value = _month_or_none(year, month)
     if value is None:
-        raise CellError(f"{raw!r} is not a month", MONTH_ACCEPTED)
+        detail = f"has month {month}" if not 1 <= month <= 12 else f"has year {year}"
+        raise CellError(f"{raw!r} {detail}", MONTH_ACCEPTED)
     return value
 
 

@@ -65,6 +65,7 @@ class Reading:
     entries: list[Entry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     layouts: list[str] = field(default_factory=list)  # per sheet read: "long" or "wide"
+    rows: int = 0  # rows below the headers, for the refusal's summary
 
 
 def normalize_header(cell: Cell) -> str:
@@ -77,7 +78,10 @@ def read_entries(sheets: list[Sheet], *, workbook: bool, organization_id: int | 
     for sheet in sheets:
         _SheetReader(sheet, workbook, organization_id, reading).read()
     if not reading.entries and not reading.problems:
-        reading.problems.append(Problem("file", "holds no values", HEADER_ACCEPTED))
+        if reading.layouts:
+            reading.problems.append(Problem("file", "has a header but no values", "one row per value, or per metric"))
+        else:
+            reading.problems.append(Problem("file", "the file is empty", f"a header row: {HEADER_ACCEPTED}"))
     return reading
 
 
@@ -105,29 +109,37 @@ class _SheetReader:
         header = rows[header_row]
         columns: dict[str, int] = {}
         months: dict[int, str] = {}
+        problems_before = len(self.reading.problems)
         for index, cell in enumerate(header):
             name = normalize_header(cell)
             if not name:
                 continue
-            known = _BY_SYNONYM.get(name) or (name.replace(" ", "_") if name.replace(" ", "_") in SYNONYMS else None)
+            known = _BY_SYNONYM.get(name)
             if known is not None:
                 if known in columns:
-                    self.problem(
-                        self.at(header_row, index),
-                        f"column {cell!r} repeats column {column_letter(columns[known])}",
-                        "each column once",
-                    )
+                    message = f"column {cell!r} appears twice (as {known}, like column {column_letter(columns[known])})"
+                    self.problem(self.at(header_row, index), message, "each column once")
                 columns.setdefault(known, index)
             elif looks_like_month(cell):
                 self._month_column(header_row, index, cell, months)
             else:
                 self.problem(self.at(header_row, index), f"unknown column {cell!r}", HEADER_ACCEPTED)
+        header_problems = len(self.reading.problems) > problems_before
         wide = bool(months) and "metric_value" not in columns and "period" not in columns
         self.reading.layouts.append("wide" if wide else "long")
-        if not self._header_complete(header_row, columns, wide):
+        if not self._header_complete(header_row, columns, wide) or header_problems:
             return
         body = [(index, row) for index, row in enumerate(rows) if index > header_row and _filled(row)]
+        self.reading.rows += len(body)
+        named = {index for index, cell in enumerate(header) if normalize_header(cell)}
         for index, row in body:
+            stray = [column for column, cell in enumerate(row) if column not in named and _text(cell)]
+            if stray:
+                message = f"has {len(row)} fields, the header has {len(header)}" if len(row) > len(header) else ""
+                for column in stray:
+                    where = self.at(index, column)
+                    self.problem(where, message or "is in a column without a header", "values under named columns")
+                continue
             if wide:
                 self._wide_row(index, row, columns, months)
             else:
@@ -231,8 +243,12 @@ class _SheetReader:
                 self.reading.entries.append(Entry(organization_id, name, months[column], metric, value, source, where))
 
 
+def _text(cell: Cell) -> bool:
+    return cell is not None and bool(str(cell).strip())
+
+
 def _filled(row: list[Cell]) -> bool:
-    return any(cell is not None and str(cell).strip() for cell in row)
+    return any(_text(cell) for cell in row)
 
 
 __all__ = ["HEADER_ACCEPTED", "SYNONYMS", "Entry", "Reading", "normalize_header", "read_entries"]
