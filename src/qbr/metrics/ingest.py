@@ -205,7 +205,7 @@ def write_batch(
     allow_large_sorts(session, batch.total)
     with session.begin_nested():
         if not (extra_problems or batch.problems):
-            written = _insert_new_rows(session, batch)
+            written = _insert_new_rows(session, batch, note, changed_by)
             if written is not None:
                 return written
         return _write_staged(session, batch, reopen, note, changed_by, extra_problems, rows_in_source)
@@ -268,7 +268,9 @@ def _staged_closed_writes(session: Session, closed: set[Pair]) -> list[ClosedWri
     return [(o, p, m, before, after) for o, p, m, before, after in rows if (o, p) in closed]
 
 
-def _insert_new_rows(session: Session, batch: PreparedBatch) -> IngestResult | None:
+def _insert_new_rows(
+    session: Session, batch: PreparedBatch, note: str | None, changed_by: str | None
+) -> IngestResult | None:
     """Load a batch of only new collected values straight into ``metrics_monthly``: the common bulk case.
 
     A first import, or the next month of every client, has nothing to compare with, so staging it would only copy
@@ -290,7 +292,7 @@ def _insert_new_rows(session: Session, batch: PreparedBatch) -> IngestResult | N
             # No organization of the batch has a value in its months: in a closed month, each row is a backfill.
             closed = closed_pairs(session, {(row[1], row[2]) for row in rows})
             writes = [(row[1], row[2], row[3], None, row[5]) for row in rows if (row[1], row[2]) in closed]
-            record_closed_writes(session, writes, set(), note=None, changed_by=None)
+            record_closed_writes(session, writes, set(), note=note, changed_by=changed_by)
             widened = _organizations_gaining_metrics(session, {(row[1], row[3]) for row in rows})
             load_rows(
                 session,
