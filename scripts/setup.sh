@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv and install the package with its development tools. Safe to run again.
+# Create .venv and install the package with its development tools (QBR_EXTRAS=dev, the default), or with its
+# runtime dependencies only (QBR_EXTRAS= empty, as `make run` does). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,11 @@ fi
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
-extras=${QBR_EXTRAS:-dev}
+extras=${QBR_EXTRAS-dev}
 # setuptools too: the one a new venv starts with is years old and has known vulnerabilities.
 .venv/bin/python -m pip install --quiet --upgrade pip setuptools
-.venv/bin/python -m pip install --quiet -e ".[${extras}]"
+if [ -n "$extras" ]; then
+    .venv/bin/python -m pip install --quiet -e ".[${extras}]"
+else
+    .venv/bin/python -m pip install --quiet -e .
+fi
