@@ -46,7 +46,7 @@ def browsable(host: str) -> str:
 
 def main(host: str, port: str) -> None:
     outputs = [run(step) for step in STEPS]
-    created_admin = "none created" not in outputs[-1]
+    created_key, created_admin = ("none created" not in output for output in outputs[-2:])
     sign_in = (
         "sign in as admin with the password above"
         if created_admin
@@ -56,7 +56,8 @@ def main(host: str, port: str) -> None:
     print()
     print(f"The dashboard: {address}/ ({sign_in})")
     print("Explore: .venv/bin/qbr orgs list; .venv/bin/qbr kpis list 'Acme Dental Group' --period YYYY-Qn")
-    print(f"The API: curl -H 'X-API-Key: <the key above>' {address}/api/v1/organizations (docs: {address}/docs)")
+    key = "<the key above>" if created_key else "<your API key>"
+    print(f"The API: curl -H 'X-API-Key: {key}' {address}/api/v1/organizations (docs: {address}/docs)")
 
 
 if __name__ == "__main__":
