@@ -72,7 +72,7 @@ def list_connectors(listing: ListingDep, principal: AdminDep) -> object:
 
 @router.get("/connectors/{source}")
 def get_connector(
-    source: Annotated[str, Path(description="connectwise, ninjaone or quickbooks (any case)")],
+    source: Annotated[str, Path(max_length=20, description="connectwise, ninjaone or quickbooks (any case)")],
     session: SessionDep,
     principal: AdminDep,
 ) -> ConnectorStatus:
