@@ -56,6 +56,7 @@ class Entry:
     value: Decimal
     source: str  # '' when the file gives none
     where: str  # "sheet 'Data', row 5, column D": the value's cell
+    complete: bool = True  # False: another cell of the row was refused; only its names are still checked
 
 
 @dataclass
@@ -218,12 +219,22 @@ class _SheetReader:
             self.problem(self.at(index, period_at, "period"), str(error), error.accepted)
             period = None
         value = self._value(index, value_at, self._cell(row, value_at), "metric_value")
-        if identity is None or period is None or value is None:
+        if identity is None:
             return
         organization_id, name, metric = identity
         where = self.at(index, value_at)
+        complete = period is not None and value is not None
         self.reading.entries.append(
-            Entry(organization_id, name, period, metric, value, self._source(row, columns), where)
+            Entry(
+                organization_id,
+                name,
+                period or "",
+                metric,
+                value or Decimal(0),
+                self._source(row, columns),
+                where,
+                complete,
+            )
         )
 
     def _wide_row(self, index: int, row: list[Cell], columns: dict[str, int], months: dict[int, str]) -> None:

@@ -46,6 +46,7 @@ class ImportOptions:
     allow_new_metrics: bool = False
     reopen: bool = False
     organization_id: int | None = None  # the organization chosen on upload, for files without an organization column
+    visible: frozenset[int] | None = None  # the organizations a limited user may write (None: every one)
 
 
 @dataclass
@@ -142,7 +143,10 @@ def _plan(session: Session, content: bytes, filename: str, options: ImportOption
     )
     problems = list(reading.problems)
     resolver = _Resolver(session, options)
-    entries = [resolved for entry in reading.entries if (resolved := resolver.resolve(entry, problems)) is not None]
+    # Every row's organization and metric are checked, also in rows refused for another cell, so that a
+    # correction round finds every problem at once; only complete rows go further.
+    resolved_entries = [(entry, resolver.resolve(entry, problems)) for entry in reading.entries]
+    entries = [resolved for entry, resolved in resolved_entries if resolved is not None and entry.complete]
     _check_repeats(entries, problems)
     # The ingest path's own checks (a negative count, say), so that the preview shows all it would refuse.
     problems.extend(
@@ -162,7 +166,7 @@ def _plan(session: Session, content: bytes, filename: str, options: ImportOption
     preview = ImportPreview(
         filename=filename,
         layouts=reading.layouts,
-        values=len(reading.entries),
+        values=sum(1 for entry in reading.entries if entry.complete),
         rows=reading.rows,
         months=sorted(months.values(), key=lambda m: (m.organization.lower(), m.period)),
         problems=problems,
@@ -177,9 +181,11 @@ class _Resolver:
 
     def __init__(self, session: Session, options: ImportOptions) -> None:
         self.options = options
-        self.names: dict[int, str] = {
+        everything: dict[int, str] = {
             row.id: row.name for row in session.execute(select(Organization.id, Organization.name))
         }
+        # Organizations a limited user may not see do not exist for this import: no value, no suggestion.
+        self.names = {i: name for i, name in everything.items() if options.visible is None or i in options.visible}
         self.by_lower = {name.lower(): organization_id for organization_id, name in self.names.items()}
         self.metrics = {name.lower(): name for name in metric_catalog(session)}
         self.to_create: dict[str, str] = {}
@@ -197,7 +203,9 @@ class _Resolver:
         try:
             value = parse_amount(entry.value)
         except AmountError as error:
-            problems.append(Problem(entry.where, str(error), AMOUNT_ACCEPTED))
+            if entry.complete:
+                problems.append(Problem(entry.where, str(error), AMOUNT_ACCEPTED))
+            value = entry.value
         if len(problems) > found or metric is None:
             return None
         name = entry.organization_name if organization_id == NEW_ORGANIZATION else ""
