@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from qbr.cli import app
 from qbr.errors import Conflict, InvalidInput
-from qbr.metrics.closed_periods import BACKFILL_NOTE
-from qbr.metrics.import_preview import ImportOptions, commit_import, preview_import
-from qbr.metrics.ingest import MetricInput, ingest_metrics
+from qbr.ingest.closed_periods import BACKFILL_NOTE
+from qbr.ingest.import_preview import ImportOptions, commit_import, preview_import
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
 from qbr.metrics.models import MetricCorrection, MetricMonthly
 from qbr.periods.models import Period
 from qbr.periods.service import close_periods

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from qbr.api.app import create_app
 from qbr.core.settings import Settings
+from qbr.server.app import create_app
 
 
 def unbounded(schema: dict[str, Any], components: dict[str, Any], where: str) -> Iterator[str]:

@@ -12,7 +12,7 @@ from qbr.cli.output import count, echo_table
 from qbr.core.database import unit_of_work
 
 if TYPE_CHECKING:
-    from qbr.metrics.import_preview import ImportPreview
+    from qbr.ingest.import_preview import ImportPreview
 
 MAX_MONTHS_SHOWN = 40  # a larger preview prints its totals only
 
@@ -56,7 +56,7 @@ def metrics_command(
     already has there needs --reopen. Importing the same file again changes nothing.
     """
     # Imported here: `qbr --help` and the other commands need none of the import machinery.
-    from qbr.metrics.import_preview import ImportOptions, commit_import, preview_import
+    from qbr.ingest.import_preview import ImportOptions, commit_import, preview_import
     from qbr.organizations.service import find_organization
 
     content = file.read_bytes()

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
-from qbr.auth.principal import Principal
-from qbr.connectors.links import link_organization, remove_link
 from qbr.connectors.setting_specs import SOURCES, source_system
+from qbr.core.principal import Principal
 from qbr.errors import Conflict, InvalidInput, NotFound, QbrError
+from qbr.organizations.links import link_organization, remove_link
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.organizations.service import create_organization, get_visible_organization, update_organization
 from qbr.web.csrf import verify_csrf

@@ -16,9 +16,9 @@ from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
 from qbr.auth.keys import create_api_key, list_api_keys, revoke_api_key
-from qbr.auth.principal import Principal
 from qbr.auth.scope import KEY_SCOPE, USER_SCOPE, load_scopes
 from qbr.auth.users import MAX_USERNAME_LENGTH, create_user, find_user, list_users, update_user
+from qbr.core.principal import Principal
 from qbr.errors import Conflict, InvalidInput, NotFound
 from qbr.organizations.models import Organization
 from qbr.web.csrf import verify_csrf

@@ -1,7 +1,7 @@
 """Uploading a spreadsheet (CSV or .xlsx) of monthly values: a preview first, then a commit of exactly that.
 
 The uploaded file waits on the server's disk between the two steps under a random name; the commit names it and the
-preview's token, so it writes what the page showed or nothing (``qbr.metrics.import_preview``).
+preview's token, so it writes what the page showed or nothing (``qbr.ingest.import_preview``).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from sqlalchemy import select
 from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
-from qbr.auth.principal import Principal
+from qbr.core.principal import Principal
 from qbr.errors import Conflict, InvalidInput, NotFound, Problem
-from qbr.metrics.import_preview import ImportOptions, ImportPreview, commit_import, preview_import
+from qbr.ingest.import_preview import ImportOptions, ImportPreview, commit_import, preview_import
 from qbr.organizations.models import Organization
 from qbr.web.csrf import verify_csrf
 from qbr.web.deps import PageEditor

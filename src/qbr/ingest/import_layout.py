@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from qbr.errors import Problem
-from qbr.metrics.cell_values import CellError, looks_like_month, parse_month, parse_number
-from qbr.metrics.spreadsheet import Cell, Sheet, column_letter
+from qbr.ingest.cell_values import CellError, looks_like_month, parse_month, parse_number
+from qbr.ingest.spreadsheet import Cell, Sheet, column_letter
 
 # Each column the importer knows, and the header names (normalized) that mean it.
 SYNONYMS: dict[str, tuple[str, ...]] = {

@@ -13,7 +13,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from qbr.metrics.spreadsheet import Cell
+from qbr.ingest.spreadsheet import Cell
 
 NUMBER_ACCEPTED = "a number such as 1234.50, 1,234.50, $12,500.00, 98.5% or (1,200.00) for a negative"
 MONTH_ACCEPTED = "a month such as 2025-01, 2025-1, Jan 2025, January 2025, 01/2025, or a date cell"

@@ -18,21 +18,16 @@ from sqlalchemy.orm import Session
 
 from qbr.core.numbers import AMOUNT_ACCEPTED, AmountError, parse_amount
 from qbr.errors import Conflict, InvalidInput, Problem
-from qbr.metrics.closed_periods import closed_pairs, frozen_pairs
+from qbr.ingest.closed_periods import closed_pairs, frozen_pairs
+from qbr.ingest.import_layout import Entry, read_entries
+from qbr.ingest.naming import did_you_mean
+from qbr.ingest.refusals import MAX_LISTED_PROBLEMS
+from qbr.ingest.spreadsheet import WORKBOOK_SUFFIXES, read_sheets
+from qbr.ingest.validation import PreparedBatch, RawRow, prepare_raw_rows
+from qbr.ingest.writing import IngestResult, write_batch
 from qbr.metrics.definitions import metric_catalog
-from qbr.metrics.import_layout import Entry, read_entries
-from qbr.metrics.ingest import (
-    MAX_LISTED_PROBLEMS,
-    IngestResult,
-    PreparedBatch,
-    RawRow,
-    prepare_raw_rows,
-    write_batch,
-)
 from qbr.metrics.locks import lock_organizations
 from qbr.metrics.models import MetricMonthly
-from qbr.metrics.naming import did_you_mean
-from qbr.metrics.spreadsheet import WORKBOOK_SUFFIXES, read_sheets
 from qbr.organizations.models import Organization
 from qbr.organizations.service import create_organization
 
