@@ -13,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 from qbr.core.settings import Settings
 from qbr.web.errors import install_page_error_handlers
 from qbr.web.routes import (
+    admin_connectors,
     admin_organizations,
     admin_users,
     auth,
@@ -38,6 +39,7 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
         kpis,
         admin_organizations,
         admin_users,
+        admin_connectors,
         upload,
     ):
         app.include_router(module.router, include_in_schema=False)
