@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.fakes.connectwise import FakeConnectWise
+from fakes.connectwise import FakeConnectWise
 from tests.web.conftest import admin_client, app, client, make_user, settings  # noqa: F401 - fixtures
 from tests.web.support import page_csrf, soup, text_of
 
