@@ -23,7 +23,12 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "users": ("qbr.cli.users:users_group", "Create, list, disable and enable dashboard users; reset passwords."),
     "report": (
         "qbr.cli.report:report_command",
-        "Write the QBR report of ORGANIZATION (name or id) for PERIOD (2025-Q1...",
+        "Write the review of ORGANIZATION (name or id) for PERIOD (2025-Q1 or...",
+    ),
+    "review": ("qbr.cli.reviews:review_group", "An organization's review of a period: its summary, goals, and..."),
+    "recommendations": (
+        "qbr.cli.reviews:recommendations_group",
+        "What the MSP recommends to an organization, with costs and a target...",
     ),
     "serve": ("qbr.cli.serve:serve_command", "Serve the API at http://HOST:PORT/api/v1 (OpenAPI at /docs) on the..."),
     "export": ("qbr.cli.backup:export_command", "Back up every table of the database to DESTINATION (gzip'd JSON..."),

@@ -11,9 +11,9 @@ from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
 from qbr.connectors.clients import open_client
+from qbr.connectors.registry import all_connectors, connector_for, source_system
 from qbr.connectors.runs import list_runs, run_detail
-from qbr.connectors.setting_specs import SOURCES, SPECS, source_system
-from qbr.connectors.settings import SyncRuntimeSettings, load_settings, store_settings
+from qbr.connectors.settings import http_options, load_settings, store_settings
 from qbr.connectors.sync import requested_periods, sync_sources
 from qbr.core.principal import Principal
 from qbr.errors import InvalidInput, QbrError
@@ -42,7 +42,8 @@ def _back(request: Request) -> RedirectResponse:
 
 @router.get("/connectors", name="admin_connectors")
 def connectors_page(request: Request, session: SessionDep, principal: ConnectorAdmin) -> Response:
-    connectors = [(load_settings(session, source), SPECS[source]) for source in SOURCES]
+    # Every connector the registry knows, with the settings it declares.
+    connectors = [(load_settings(session, c.source), c.settings) for c in all_connectors()]
     runs = [(run, run_detail(run)) for run in list_runs(session, limit=SHOWN_RUNS)]
     return render(request, "admin_connectors.html", {"nav": "connectors", "connectors": connectors, "runs": runs})
 
@@ -82,7 +83,7 @@ def save_settings(
 def _assignments(source: str, form: FormData) -> dict[str, str]:
     """The settings typed in: an empty field leaves the stored value as it is (a secret is never shown to edit)."""
     assignments = {}
-    for spec in SPECS[source]:
+    for spec in connector_for(source).settings:
         value = form.get(spec.key)
         if isinstance(value, str) and value.strip():
             if len(value) > MAX_SETTING_LENGTH:
@@ -97,9 +98,7 @@ def test_connection(request: Request, session: SessionDep, principal: ConnectorA
     settings = load_settings(session, name)
     session.commit()  # a QuickBooks test saves the rotated refresh token in a unit of work of its own
     try:
-        with open_client(
-            settings, engine=request.app.state.engine, options=SyncRuntimeSettings().http_options()
-        ) as client:
+        with open_client(settings, engine=request.app.state.engine, options=http_options()) as client:
             flash(request, f"{name}: connected ({client.check()}).")
     except QbrError as error:
         flash(request, str(error) if str(error).startswith(name) else f"{name}: {error}", "error")

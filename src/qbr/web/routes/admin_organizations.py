@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
-from qbr.connectors.setting_specs import SOURCES, source_system
+from qbr.connectors.registry import SOURCES, source_system
 from qbr.core.principal import Principal
 from qbr.errors import Conflict, InvalidInput, NotFound, QbrError
 from qbr.organizations.links import link_organization, remove_link
