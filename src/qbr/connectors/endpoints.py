@@ -68,7 +68,7 @@ def list_connectors(listing: ListingDep, principal: AdminDep) -> object:
 
 @router.get("/connectors/{source}")
 def get_connector(
-    source: Annotated[str, Path(description=f"{accepted_names()} (any case)")],
+    source: Annotated[str, Path(max_length=20, description=f"{accepted_names()} (any case)")],
     session: SessionDep,
     principal: AdminDep,
 ) -> ConnectorStatus:

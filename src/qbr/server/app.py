@@ -19,6 +19,7 @@ from qbr.core import migrate
 from qbr.core.database import Sessions, get_engine
 from qbr.core.settings import Settings, get_settings
 from qbr.server import health
+from qbr.server.docs import install_docs
 from qbr.server.guards import ApiGuardMiddleware
 from qbr.server.headers import SecurityHeadersMiddleware
 from qbr.server.router import api_router
@@ -77,6 +78,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         description=DESCRIPTION,
         dependencies=[Depends(reject_unknown_query_parameters)],
         lifespan=_daily_sync(engine),
+        docs_url=None,  # served by install_docs, from files this app ships
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -98,6 +101,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Added last, so it runs first: oversized bodies are refused before anything reads them.
     app.add_middleware(ApiGuardMiddleware, prefix=API_PREFIX + "/")
     wrap_outermost(app, lambda inner: SecurityHeadersMiddleware(inner, is_docs=DOCS_PATHS.__contains__, is_api=is_api))
+    install_docs(app)
     app.include_router(health.router)
     app.include_router(api_router, prefix=API_PREFIX)
     # The dashboard's pages live in the same app, outside /api, signed in with a session cookie.
