@@ -1,8 +1,10 @@
 """Imports every model so that ``Base.metadata`` describes the whole schema (Alembic and tests use it)."""
 
 from qbr.auth.models import ApiKey, User, api_key_organizations, user_organizations
+from qbr.branding.models import BrandSetting
 from qbr.connectors.models import ConnectorSetting, SyncRun
 from qbr.core.orm import Base
+from qbr.email.models import EmailAttempt, EmailDelivery, EmailRecipient, EmailSchedule, EmailSetting
 from qbr.kpis.models import KpiDefinition, SmartNumber
 from qbr.metrics.models import MetricCorrection, MetricDefinition, MetricMonthly, MetricQuarterly
 from qbr.organizations.models import Organization, OrganizationLink
@@ -12,7 +14,13 @@ from qbr.thresholds.models import Threshold
 __all__ = [
     "ApiKey",
     "Base",
+    "BrandSetting",
     "ConnectorSetting",
+    "EmailAttempt",
+    "EmailDelivery",
+    "EmailRecipient",
+    "EmailSchedule",
+    "EmailSetting",
     "KpiDefinition",
     "MetricCorrection",
     "MetricDefinition",

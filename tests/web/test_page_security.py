@@ -41,7 +41,6 @@ CASES: dict[tuple[str, str], PageCase] = {
     ("GET", "/organizations/{organization_id}/qbr/{period}/print"): PageCase(
         f"/organizations/{{org}}/qbr/{QUARTER}/print", shows_organization=True
     ),
-    ("GET", "/branding/logo"): PageCase("/branding/logo"),
     ("GET", "/thresholds"): PageCase("/thresholds?organization_id={org}", role="editor", shows_organization=True),
     ("GET", "/thresholds/edit"): PageCase(
         "/thresholds/edit?name=RHEM&organization_id={org}", role="editor", shows_organization=True
@@ -71,8 +70,17 @@ CASES: dict[tuple[str, str], PageCase] = {
     ("POST", "/kpis/{kpi_id}/edit"): PageCase(
         "/kpis/1/edit", {"formula": "[New MRR]", "unit": "currency", "action": "check"}, role="admin"
     ),
+    ("GET", "/settings/brand"): PageCase("/settings/brand", role="admin"),
+    ("POST", "/settings/brand"): PageCase("/settings/brand", {"msp_name": "Bright IT"}, role="admin"),
 }
-PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
+# The brand's stylesheet and logo are public: share links and e-mails show them to people without an account.
+PUBLIC = {
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("GET", "/branding/logo"),
+    ("GET", "/branding/brand.css"),
+}
 LOWER_ROLE = {"editor": "viewer", "admin": "editor"}
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from qbr.branding.service import current_brand
 from qbr.cli.app import CONTEXT_SETTINGS
 from qbr.core.database import unit_of_work
 from qbr.core.settings import get_settings
@@ -32,7 +33,8 @@ def report_command(organization: str, period: str, output: Path | None) -> None:
     with unit_of_work(read_only=True) as session:
         found = find_organization(session, organization)
         view = build_dashboard(session, found.id, ref.value)
-    content = render_qbr_pdf(view, msp_name=settings.msp_name, logo_path=settings.msp_logo_path)
+        brand = current_brand(session, settings)
+    content = render_qbr_pdf(view, brand=brand)
     target = output or Path(f"QBR {view.organization.name} {ref.value}.pdf".replace("/", "-"))
     target.write_bytes(content)
     click.echo(f"wrote {target} ({len(content) // 1024 + 1} KiB) for {view.organization.name}, {ref.value}")

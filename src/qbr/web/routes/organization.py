@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
 from qbr.auth.principal import Principal
+from qbr.branding.service import current_brand
 from qbr.charts.svg import render_svg
 from qbr.dashboard.schemas import DashboardView
 from qbr.dashboard.service import build_dashboard
@@ -26,7 +26,7 @@ from qbr.reports.pdf import needing_attention, render_qbr_pdf, report_kind, summ
 from qbr.reports.trends import has_values, item_status, kpi_trend
 from qbr.web.deps import PagePrincipal
 from qbr.web.periods import default_period, picker_periods
-from qbr.web.templating import render
+from qbr.web.templating import page_brand, render
 
 router = APIRouter()
 
@@ -78,8 +78,7 @@ def qbr_pdf(
     organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     view = _visible_view(session, principal, organization_id, period)
-    settings = request.app.state.settings
-    content = render_qbr_pdf(view, msp_name=settings.msp_name, logo_path=settings.msp_logo_path)
+    content = render_qbr_pdf(view, brand=current_brand(session, request.app.state.settings))
     filename = f"QBR {view.organization.name} {view.period.period_value}.pdf"
     headers = {"Content-Disposition": attachment(filename), "Cache-Control": "no-store"}
     return Response(content, media_type="application/pdf", headers=headers)
@@ -90,13 +89,13 @@ def qbr_print(
     organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     view = _visible_view(session, principal, organization_id, period)
-    settings = request.app.state.settings
+    brand = page_brand(request)
     context = _view_context(request, view) | {
         "report_kind": report_kind(view),
         "summary_sentence": summary_sentence(view, needing_attention(view)),
         "generated_on": date.today(),
         "back_url": qbr_url(request, organization_id, view.period.period_value),
-        "logo_url": request.url_for("msp_logo").path if settings.msp_logo_path else None,
+        "logo_url": f"{request.url_for('msp_logo').path}?v={brand.version}" if brand.has_logo else None,
     }
     return render(request, "print.html", context)
 
@@ -117,14 +116,6 @@ def smartnumbers(request: Request, session: SessionDep, principal: PagePrincipal
         raise NotFound("no organization is marked as the MSP itself yet: create it with `qbr orgs create NAME --msp`")
     ref = parse_period(period) if period else default_period(session, msp.id)
     return _qbr_page(request, session, msp, ref.value, heading="Our SmartNumbers", nav="smartnumbers")
-
-
-@router.get("/branding/logo", name="msp_logo")
-def msp_logo(request: Request, principal: PagePrincipal) -> Response:
-    path = request.app.state.settings.msp_logo_path
-    if not path or not Path(path).expanduser().is_file():
-        raise NotFound("no logo is configured (QBR_MSP_LOGO_PATH)")
-    return FileResponse(Path(path).expanduser())
 
 
 def _qbr_page(
