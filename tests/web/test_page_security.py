@@ -38,6 +38,9 @@ CASES: dict[tuple[str, str], PageCase] = {
     ("GET", "/organizations/{organization_id}/qbr/{period}.pdf"): PageCase(
         f"/organizations/{{org}}/qbr/{QUARTER}.pdf", shows_organization=True
     ),
+    ("GET", "/organizations/{organization_id}/qbr/{period}.pptx"): PageCase(
+        f"/organizations/{{org}}/qbr/{QUARTER}.pptx", shows_organization=True
+    ),
     ("GET", "/organizations/{organization_id}/qbr/{period}/print"): PageCase(
         f"/organizations/{{org}}/qbr/{QUARTER}/print", shows_organization=True
     ),

@@ -18,6 +18,7 @@ from qbr.branding.service import current_brand
 from qbr.charts.svg import render_svg
 from qbr.dashboard.schemas import DashboardView
 from qbr.dashboard.service import build_dashboard
+from qbr.deck.builder import render_qbr_deck
 from qbr.errors import NotFound
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import parse_period
@@ -29,6 +30,7 @@ from qbr.web.periods import default_period, picker_periods
 from qbr.web.templating import page_brand, render
 
 router = APIRouter()
+PPTX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
 def _visible_organization(session: Session, principal: Principal, organization_id: int) -> Organization:
@@ -82,6 +84,18 @@ def qbr_pdf(
     filename = f"QBR {view.organization.name} {view.period.period_value}.pdf"
     headers = {"Content-Disposition": attachment(filename), "Cache-Control": "no-store"}
     return Response(content, media_type="application/pdf", headers=headers)
+
+
+@router.get("/organizations/{organization_id}/qbr/{period}.pptx", name="organization_qbr_pptx")
+def qbr_deck(
+    organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    """The editable deck (native charts and tables) the account manager adjusts before the meeting."""
+    view = _visible_view(session, principal, organization_id, period)
+    content = render_qbr_deck(view, brand=current_brand(session, request.app.state.settings))
+    filename = f"QBR {view.organization.name} {view.period.period_value}.pptx"
+    headers = {"Content-Disposition": attachment(filename), "Cache-Control": "no-store"}
+    return Response(content, media_type=PPTX_MEDIA_TYPE, headers=headers)
 
 
 @router.get("/organizations/{organization_id}/qbr/{period}/print", name="organization_qbr_print")
@@ -166,5 +180,6 @@ def _view_context(request: Request, view: DashboardView) -> dict[str, Any]:
         ],
         "status_counts": [(status, statuses[status]) for status in STATUSES],
         "pdf_url": request.url_for("organization_qbr_pdf", organization_id=organization_id, period=period).path,
+        "pptx_url": request.url_for("organization_qbr_pptx", organization_id=organization_id, period=period).path,
         "print_url": request.url_for("organization_qbr_print", organization_id=organization_id, period=period).path,
     }
