@@ -10,6 +10,7 @@ from qbr.cli.backup import export_command, restore_command
 from qbr.cli.connectors import connectors_group
 from qbr.cli.db import db_group
 from qbr.cli.demo import demo_command
+from qbr.cli.email import email_group
 from qbr.cli.imports import import_group
 from qbr.cli.keys import keys_group
 from qbr.cli.kpis import kpis_group
@@ -54,6 +55,7 @@ for command in (
     unlink_command,
     links_command,
     sync_command,
+    email_group,
 ):
     app.add_command(command)
 
