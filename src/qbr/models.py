@@ -9,6 +9,7 @@ from qbr.kpis.models import KpiDefinition, SmartNumber
 from qbr.metrics.models import MetricCorrection, MetricDefinition, MetricMonthly, MetricQuarterly
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.periods.models import Period
+from qbr.reviews.models import Recommendation, Review, ReviewGoal, ReviewVersion
 from qbr.thresholds.models import Threshold
 
 __all__ = [
@@ -29,6 +30,10 @@ __all__ = [
     "Organization",
     "OrganizationLink",
     "Period",
+    "Recommendation",
+    "Review",
+    "ReviewGoal",
+    "ReviewVersion",
     "SmartNumber",
     "SyncRun",
     "Threshold",

@@ -19,6 +19,9 @@ from qbr.core.database import unit_of_work
 from qbr.dashboard.service import build_dashboard
 from qbr.deck.builder import render_qbr_deck
 from qbr.deck.story import DeckRecommendation, DeckStory
+from qbr.reviews.recommendations import add_recommendation
+from qbr.reviews.schemas import RecommendationCreate, ReviewUpdate
+from qbr.reviews.service import publish_review, save_review
 from tests.dashboard_support import QUARTER, SeededData
 from tests.web.test_report import api_view
 
@@ -120,9 +123,33 @@ class TestDeckContent:
 
 
 class TestReportCommand:
-    def test_qbr_report_format_pptx(self, engine: Engine, data: SeededData, tmp_path: Path) -> None:
+    def test_qbr_report_pptx_is_the_published_review(self, engine: Engine, data: SeededData, tmp_path: Path) -> None:
+        with unit_of_work(engine) as session:
+            add_recommendation(
+                session,
+                data.acme,
+                RecommendationCreate(
+                    title="Replace the ageing firewall",
+                    priority="high",
+                    one_time_cost=4200,
+                    target_period="2025-Q3",
+                    raised_in=QUARTER,
+                ),
+            )
+            save_review(session, data.acme, QUARTER, ReviewUpdate(summary="As presented.\n\nMore detail."), "ada")
+            publish_review(session, data.acme, QUARTER, "ada")
+            # Written after publishing: the client's deck must not show it.
+            save_review(session, data.acme, QUARTER, ReviewUpdate(summary="Rewritten afterwards."), "ada")
         target = tmp_path / "acme.pptx"
-        result = CliRunner().invoke(cli, ["report", "Acme Corp", QUARTER, "--format", "pptx", "-o", str(target)])
+        result = CliRunner().invoke(cli, ["report", "Acme Corp", QUARTER, "-o", str(target)])
         assert result.exit_code == 0, result.output
-        deck = Presentation(str(target))
-        assert slide_title(list(deck.slides)[2]) == "Scorecard"
+        assert "client edition" in result.output
+        assert "version 1" in result.output
+        slides = list(Presentation(str(target)).slides)
+        assert slide_title(slides[2]) == "Scorecard"
+        assert shapes_named(slides[1], "Summary")[0].text_frame.text.startswith("As presented.")
+        (table,) = shapes_named(titled(slides, "Recommendations and roadmap"), "Recommendations")
+        rows = table_rows(table)
+        assert rows[1][:4] == ["Replace the ageing firewall", "High", "Proposed", "2025-Q3"]
+        assert rows[-1][0] == "Budget"
+        assert rows[-1][4] == "$4,200"

@@ -14,12 +14,14 @@ from qbr.metrics import endpoints as metrics
 from qbr.metrics import value_endpoints as metric_values
 from qbr.organizations import endpoints as organizations
 from qbr.periods import endpoints as periods
+from qbr.reviews import endpoints as reviews
 from qbr.thresholds import endpoints as thresholds
 
 api_router = APIRouter(responses=PROBLEM_RESPONSES)
 for domain_router in (
     organizations.router,
     dashboard.router,
+    reviews.router,
     metric_values.router,
     smartnumbers.router,
     periods.router,

@@ -19,12 +19,15 @@ from qbr.charts.svg import render_svg
 from qbr.dashboard.schemas import DashboardView
 from qbr.dashboard.service import build_dashboard
 from qbr.deck.builder import render_qbr_deck
+from qbr.deck.review_story import review_story
 from qbr.errors import NotFound
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import parse_period
 from qbr.presentation.status import STATUSES
 from qbr.reports.pdf import needing_attention, render_qbr_pdf, report_kind, summary_sentence
 from qbr.reports.trends import has_values, item_status, kpi_trend
+from qbr.reviews.edition import edition_for
+from qbr.reviews.reading import review_for, review_for_report
 from qbr.web.deps import PagePrincipal
 from qbr.web.periods import default_period, picker_periods
 from qbr.web.templating import page_brand, render
@@ -90,10 +93,17 @@ def qbr_pdf(
 def qbr_deck(
     organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
-    """The editable deck (native charts and tables) the account manager adjusts before the meeting."""
-    view = _visible_view(session, principal, organization_id, period)
-    content = render_qbr_deck(view, brand=current_brand(session, request.app.state.settings))
-    filename = f"QBR {view.organization.name} {view.period.period_value}.pptx"
+    """The editable deck of the review (native charts and tables) the account manager adjusts before the meeting:
+    staff get the live review's internal edition, a client the client edition of the newest published version."""
+    _visible_organization(session, principal, organization_id)
+    edition = edition_for(principal)
+    if edition == "client":
+        review = review_for(session, organization_id, period, "client")
+    else:
+        review = review_for_report(session, organization_id, period, "internal")
+    brand = current_brand(session, request.app.state.settings)
+    content = render_qbr_deck(review.figures, brand=brand, story=review_story(review))
+    filename = f"QBR {review.organization_name} {review.period}.pptx"
     headers = {"Content-Disposition": attachment(filename), "Cache-Control": "no-store"}
     return Response(content, media_type=PPTX_MEDIA_TYPE, headers=headers)
 
