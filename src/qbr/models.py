@@ -10,6 +10,7 @@ from qbr.metrics.models import MetricCorrection, MetricDefinition, MetricMonthly
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.periods.models import Period
 from qbr.reviews.models import Recommendation, Review, ReviewGoal, ReviewVersion
+from qbr.sharing.models import ShareLink, ShareLinkOpening
 from qbr.thresholds.models import Threshold
 
 __all__ = [
@@ -34,6 +35,8 @@ __all__ = [
     "Review",
     "ReviewGoal",
     "ReviewVersion",
+    "ShareLink",
+    "ShareLinkOpening",
     "SmartNumber",
     "SyncRun",
     "Threshold",

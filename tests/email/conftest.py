@@ -9,17 +9,27 @@ from sqlalchemy import Engine
 
 from qbr.core.database import unit_of_work
 from qbr.core.settings import get_settings
-from tests.dashboard_support import SeededData, seed_qbr_data
+from qbr.reviews.schemas import ReviewUpdate
+from qbr.reviews.service import publish_review, save_review
+from tests.dashboard_support import QUARTER, SeededData, seed_qbr_data
 from tests.email.smtp_server import SmtpServer, running_smtp_server
 
 SENDER = "Bright IT <qbr@bright-it.example>"
 PUBLIC_URL = "https://qbr.bright-it.example"
 
 
+PUBLISHED_SUMMARY = "Acme had a steady quarter.\n\nA second paragraph that stays out of the e-mail."
+
+
 @pytest.fixture
 def data(engine: Engine) -> SeededData:
+    """The seeded figures, with the 2025-Q1 reviews of Acme and Globex published (Initech's is not)."""
     with unit_of_work(engine) as session:
-        return seed_qbr_data(session)
+        seeded = seed_qbr_data(session)
+        for organization_id in (seeded.acme, seeded.organization_ids["Globex"]):
+            save_review(session, organization_id, QUARTER, ReviewUpdate(summary=PUBLISHED_SUMMARY), "ada")
+            publish_review(session, organization_id, QUARTER, "ada")
+        return seeded
 
 
 @pytest.fixture

@@ -69,7 +69,9 @@ class TestScheduledRun:
         acme = next(m for m in messages if m["To"] == "ceo@acme.example")
         assert "Acme Corp" in str(acme["Subject"])
         body = acme.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
-        assert f"{PUBLIC_URL}/organizations/{data.acme}/qbr/2025-Q1" in body
+        assert "Acme had a steady quarter." in body
+        assert "second paragraph" not in body
+        assert f"{PUBLIC_URL}/share/" in body
         (attachment,) = list(acme.iter_attachments())
         assert attachment.get_content_type() == "application/pdf"
         pdf = PdfReader(io.BytesIO(attachment.get_content()))

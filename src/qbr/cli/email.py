@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import uuid
 from datetime import date
 
@@ -181,6 +182,7 @@ def send_command(
         attach_pdf=settings.email_attach_pdf if attach_pdf is None else attach_pdf,
         include_link=settings.email_include_link if include_link is None else include_link,
         request_id=uuid.uuid4().hex,
+        sent_by=getpass.getuser(),
     )
     _echo_report(report)
 

@@ -67,6 +67,8 @@ class EmailDelivery(Base):
     message_id: Mapped[str] = mapped_column(String(300), unique=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     period: Mapped[str] = mapped_column(String(7))
+    # The published version this message delivers, fixed when the intent is recorded.
+    review_version_id: Mapped[int] = mapped_column(ForeignKey("review_versions.id"))
     schedule_id: Mapped[int | None] = mapped_column(ForeignKey("email_schedules.id"))
     recipient: Mapped[str] = mapped_column(String(320))
     attach_pdf: Mapped[bool] = mapped_column(Boolean)

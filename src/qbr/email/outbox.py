@@ -30,6 +30,8 @@ from qbr.email.config import SmtpConfig
 from qbr.email.models import EmailAttempt, EmailDelivery
 from qbr.email.smtp import PermanentFailure, SmtpError, TemporaryFailure, send_message
 from qbr.errors import QbrError
+from qbr.reviews.models import ReviewVersion
+from qbr.sharing.service import create_share_link, message_token
 
 logger = logging.getLogger("qbr.email")
 Transport = Callable[[SmtpConfig, EmailMessage], None]
@@ -53,27 +55,30 @@ def record_intents(
     settings: Settings,
     *,
     key_prefix: str,
-    organization_id: int,
-    period: str,
+    version: ReviewVersion,
     recipients: list[str],
     attach_pdf: bool,
     include_link: bool,
+    created_by: str,
     schedule_id: int | None = None,
 ) -> int:
-    """Record one pending delivery per recipient; an intent whose key exists already is left alone.
+    """Record one pending delivery of ``version`` per recipient (with its share link when the body carries one);
+    an intent whose key exists already is left alone.
 
     Returns how many were new. Committed by the caller before anything is sent.
     """
     now = datetime.now(UTC)
     created = 0
     for recipient in recipients:
+        message_id = new_message_id(settings)
         result = session.execute(
             dialect_insert(session, EmailDelivery)
             .values(
                 delivery_key=f"{key_prefix}:{recipient.lower()}",
-                message_id=new_message_id(settings),
-                organization_id=organization_id,
-                period=period,
+                message_id=message_id,
+                organization_id=version.organization_id,
+                period=version.period,
+                review_version_id=version.id,
                 schedule_id=schedule_id,
                 recipient=recipient,
                 attach_pdf=attach_pdf,
@@ -86,7 +91,19 @@ def record_intents(
             .on_conflict_do_nothing(index_elements=["delivery_key"])
             .returning(EmailDelivery.id)  # rowcount is not reliable for this statement on every driver
         )
-        created += len(result.all())
+        if result.all():
+            created += 1
+            if include_link:
+                # The token is derived from the Message-ID, so every attempt at this message carries this link.
+                token = message_token(settings.secret_key, message_id)
+                create_share_link(
+                    session,
+                    version.organization_id,
+                    version.period,
+                    created_by=created_by,
+                    version=version,
+                    token=token,
+                )
     return created
 
 

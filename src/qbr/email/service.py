@@ -18,9 +18,9 @@ from qbr.email.outbox import SendReport, Transport, record_intents, send_due
 from qbr.email.rules import due_quarter
 from qbr.email.smtp import send_message
 from qbr.errors import Conflict, InvalidInput, NotFound, Problem
-from qbr.metrics.models import MetricQuarterly
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import parse_period
+from qbr.reviews.service import newest_published_version
 
 
 def checked_address(text: str, *, location: str = "address") -> str:
@@ -94,6 +94,7 @@ def send_now(
     attach_pdf: bool,
     include_link: bool,
     request_id: str,
+    sent_by: str,
     transport: Transport = send_message,
 ) -> SendReport:
     """Record one message per recipient (the organization's recipients unless ``to`` names others), then send them."""
@@ -105,15 +106,18 @@ def send_now(
                 f"organization {organization_id} has no e-mail recipients: add some with "
                 "`qbr email recipients add ORG ADDRESS…` or name them with --to"
             )
+        version = newest_published_version(session, organization_id, ref.value)
+        if version is None:
+            raise Conflict(f"the review of {ref.value} has not been published yet: e-mail delivers published reviews")
         record_intents(
             session,
             settings,
             key_prefix=f"now:{request_id}",
-            organization_id=organization_id,
-            period=ref.value,
+            version=version,
             recipients=recipients,
             attach_pdf=attach_pdf,
             include_link=include_link,
+            created_by=f"e-mail by {sent_by}",
         )
     with unit_of_work(engine, read_only=True) as session:
         ids = list(
@@ -129,16 +133,6 @@ class DueRun:
     report: SendReport = field(default_factory=SendReport)
 
 
-def deliverable_period(session: Session, organization_id: int, quarter: str) -> str | None:
-    """The period whose review goes out for ``quarter`` (None when there is nothing to deliver)."""
-    has_figures = session.scalar(
-        select(MetricQuarterly.id)
-        .where(MetricQuarterly.organization_id == organization_id, MetricQuarterly.period == quarter)
-        .limit(1)
-    )
-    return quarter if has_figures is not None else None
-
-
 def record_due(session: Session, settings: Settings, today: date, run: DueRun) -> None:
     """Record the intents of every schedule due on ``today``; intents recorded by an earlier run stay as they are."""
     for schedule in session.scalars(select(EmailSchedule).where(EmailSchedule.is_active).order_by(EmailSchedule.id)):
@@ -152,16 +146,17 @@ def record_due(session: Session, settings: Settings, today: date, run: DueRun) -
             recipients = recipients_of(session, organization.id)
             if not recipients:
                 continue
-            period = deliverable_period(session, organization.id, quarter.value)
-            if period is None:
-                run.skipped.append(f"{organization.name}: nothing to deliver for {quarter.value}")
+            # The review of the quarter that ended, as last published; one message per recipient and quarter.
+            version = newest_published_version(session, organization.id, quarter.value)
+            if version is None:
+                run.skipped.append(f"{organization.name}: the review of {quarter.value} is not published yet")
                 continue
             run.recorded += record_intents(
                 session,
                 settings,
                 key_prefix=f"schedule:{schedule.id}:{organization.id}:{quarter.value}",
-                organization_id=organization.id,
-                period=period,
+                version=version,
+                created_by=f"e-mail schedule {schedule.id}",
                 recipients=recipients,
                 attach_pdf=schedule.attach_pdf,
                 include_link=schedule.include_link,

@@ -1,8 +1,9 @@
-"""Delivering the QBR: the brand, SMTP settings, recipients, e-mail schedules, deliveries and their attempts.
+"""Delivering the QBR: the brand, share links and their openings, SMTP settings, recipients, e-mail schedules,
+deliveries and their attempts.
 
 Revision ID: 20261203_0050
-Revises: 0001
-Create Date: 2026-12-03 17:17:30.667339
+Revises: 20261203_0030
+Create Date: 2026-12-03 17:43:50.385682
 """
 
 from collections.abc import Sequence
@@ -78,6 +79,7 @@ def upgrade() -> None:
         sa.Column("message_id", sa.String(length=300), nullable=False),
         sa.Column("organization_id", sa.Integer(), nullable=False),
         sa.Column("period", sa.String(length=7), nullable=False),
+        sa.Column("review_version_id", sa.Integer(), nullable=False),
         sa.Column("schedule_id", sa.Integer(), nullable=True),
         sa.Column("recipient", sa.String(length=320), nullable=False),
         sa.Column("attach_pdf", sa.Boolean(), nullable=False),
@@ -96,6 +98,11 @@ def upgrade() -> None:
             ["organization_id"], ["organizations.id"], name=op.f("fk_email_deliveries_organization_id_organizations")
         ),
         sa.ForeignKeyConstraint(
+            ["review_version_id"],
+            ["review_versions.id"],
+            name=op.f("fk_email_deliveries_review_version_id_review_versions"),
+        ),
+        sa.ForeignKeyConstraint(
             ["schedule_id"], ["email_schedules.id"], name=op.f("fk_email_deliveries_schedule_id_email_schedules")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_email_deliveries")),
@@ -104,6 +111,28 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_email_deliveries_organization_id"), "email_deliveries", ["organization_id"], unique=False)
     op.create_index(op.f("ix_email_deliveries_status"), "email_deliveries", ["status"], unique=False)
+    op.create_table(
+        "share_links",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column("review_version_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_by", sa.String(length=100), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["organization_id"], ["organizations.id"], name=op.f("fk_share_links_organization_id_organizations")
+        ),
+        sa.ForeignKeyConstraint(
+            ["review_version_id"], ["review_versions.id"], name=op.f("fk_share_links_review_version_id_review_versions")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_share_links")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_share_links_token_hash")),
+    )
+    op.create_index(op.f("ix_share_links_organization_id"), "share_links", ["organization_id"], unique=False)
+    op.create_index(op.f("ix_share_links_review_version_id"), "share_links", ["review_version_id"], unique=False)
     op.create_table(
         "email_attempts",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -120,11 +149,32 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_email_attempts")),
     )
     op.create_index(op.f("ix_email_attempts_delivery_id"), "email_attempts", ["delivery_id"], unique=False)
+    op.create_table(
+        "share_link_openings",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("share_link_id", sa.Integer(), nullable=False),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("what", sa.String(length=10), nullable=False),
+        sa.Column("client_address", sa.String(length=100), nullable=True),
+        sa.Column("user_agent", sa.String(length=500), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["share_link_id"], ["share_links.id"], name=op.f("fk_share_link_openings_share_link_id_share_links")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_share_link_openings")),
+    )
+    op.create_index(
+        op.f("ix_share_link_openings_share_link_id"), "share_link_openings", ["share_link_id"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_share_link_openings_share_link_id"), table_name="share_link_openings")
+    op.drop_table("share_link_openings")
     op.drop_index(op.f("ix_email_attempts_delivery_id"), table_name="email_attempts")
     op.drop_table("email_attempts")
+    op.drop_index(op.f("ix_share_links_review_version_id"), table_name="share_links")
+    op.drop_index(op.f("ix_share_links_organization_id"), table_name="share_links")
+    op.drop_table("share_links")
     op.drop_index(op.f("ix_email_deliveries_status"), table_name="email_deliveries")
     op.drop_index(op.f("ix_email_deliveries_organization_id"), table_name="email_deliveries")
     op.drop_table("email_deliveries")
