@@ -21,6 +21,7 @@ from qbr.cli.periods import periods_group
 from qbr.cli.report import report_command
 from qbr.cli.reviews import recommendations_group, review_group
 from qbr.cli.serve import serve_command
+from qbr.cli.share import share_group
 from qbr.cli.sync import sync_command
 from qbr.cli.thresholds import thresholds_group
 from qbr.cli.users import users_group
@@ -59,6 +60,7 @@ for command in (
     links_command,
     sync_command,
     email_group,
+    share_group,
 ):
     app.add_command(command)
 

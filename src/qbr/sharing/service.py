@@ -93,11 +93,11 @@ def open_share_link(session: Session, token: str) -> tuple[ShareLink, ReviewVers
 
 
 def record_opening(
-    session: Session, link: ShareLink, *, what: str, client_address: str | None, user_agent: str | None
+    session: Session, link_id: int, *, what: str, client_address: str | None, user_agent: str | None
 ) -> None:
     session.add(
         ShareLinkOpening(
-            share_link_id=link.id,
+            share_link_id=link_id,
             opened_at=datetime.now(UTC),
             what=what,
             client_address=client_address,

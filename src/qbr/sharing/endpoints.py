@@ -1,0 +1,68 @@
+"""``/share-links``: create (the URL is in that response only), list with their openings, revoke. Staff only:
+an editor not limited to organizations."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response, status
+from sqlalchemy.orm import Session
+
+from qbr.api.deps import PrincipalDep, SessionDep
+from qbr.api.params import IdPath
+from qbr.auth.principal import Principal
+from qbr.organizations.service import get_visible_organization
+from qbr.reviews.models import ReviewVersion
+from qbr.sharing.models import ShareLink
+from qbr.sharing.schemas import ShareLinkCreate, ShareLinkCreated, ShareLinkOpeningPublic, ShareLinkPublic
+from qbr.sharing.service import create_share_link, link_state, list_share_links, openings, revoke_share_link, share_url
+
+router = APIRouter(prefix="/share-links", tags=["share links"])
+
+
+def _staff(principal: Principal) -> None:
+    principal.require_unscoped("editor", "managing share links")
+
+
+def share_link_public(session: Session, link: ShareLink) -> ShareLinkPublic:
+    version = session.get(ReviewVersion, link.review_version_id)
+    assert version is not None
+    return ShareLinkPublic(
+        id=link.id,
+        organization_id=link.organization_id,
+        period=version.period,
+        version=version.version,
+        created_at=link.created_at,
+        created_by=link.created_by,
+        expires_at=link.expires_at,
+        revoked_at=link.revoked_at,
+        state=link_state(link),
+        openings=[ShareLinkOpeningPublic.model_validate(row) for row in openings(session, link.id)],
+    )
+
+
+@router.get("", summary="Share links, newest first, with every opening")
+def get_share_links(
+    session: SessionDep, principal: PrincipalDep, organization_id: int | None = None
+) -> list[ShareLinkPublic]:
+    _staff(principal)
+    links = list_share_links(session, [organization_id] if organization_id is not None else None)
+    return [share_link_public(session, link) for link in links]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a share link to a published review")
+def post_share_link(
+    body: ShareLinkCreate, request: Request, session: SessionDep, principal: PrincipalDep
+) -> ShareLinkCreated:
+    """A read-only link to the newest published version of the review, for people without an account."""
+    _staff(principal)
+    get_visible_organization(session, principal, body.organization_id)
+    created = create_share_link(session, body.organization_id, body.period, created_by=principal.name, days=body.days)
+    public = share_link_public(session, created.link)
+    url = share_url(request.app.state.settings.public_url, created.token)
+    return ShareLinkCreated(**public.model_dump(), url=url)
+
+
+@router.delete("/{link_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke a share link")
+def delete_share_link(link_id: IdPath, session: SessionDep, principal: PrincipalDep) -> Response:
+    _staff(principal)
+    revoke_share_link(session, link_id, by=principal.name)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
