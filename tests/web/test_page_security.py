@@ -115,7 +115,10 @@ CASES: dict[tuple[str, str], PageCase] = {
     ("POST", "/settings/brand"): PageCase("/settings/brand", {"msp_name": "Bright IT"}, role="admin"),
 }
 # The brand's stylesheet and logo are public: share links and e-mails show them to people without an account.
+# A share link is its own credential (tests/web/test_share_links.py).
 PUBLIC = {
+    ("GET", "/share/{token}"),
+    ("GET", "/share/{token}.pdf"),
     ("GET", "/login"),
     ("POST", "/login"),
     ("POST", "/logout"),

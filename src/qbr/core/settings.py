@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     email_include_link: bool = True
     email_max_attempts: int = Field(default=5, ge=1, le=20)
     email_backoff_seconds: float = Field(default=60.0, ge=0, le=86_400)
+    # How often `qbr serve` sends what the e-mail schedules ask for (0: never; `qbr email run-due` still does).
+    email_check_minutes: int = Field(default=10, ge=0, le=24 * 60)
     # A message being sent for longer than this belongs to a sender that died; it is then sent again.
     email_claim_seconds: float = Field(default=300.0, gt=0, le=86_400)
 
