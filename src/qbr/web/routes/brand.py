@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
@@ -32,14 +32,18 @@ def brand_stylesheet(brand: Brand) -> str:
     )
 
 
+# ``?v=`` carries the brand's version; only its presence matters (a new brand is a new address).
+VersionParam = Annotated[str, Query(max_length=40, description="The brand's version, for caching.")]
+
+
 @router.get("/branding/brand.css", name="brand_css")
-def brand_css(request: Request, session: SessionDep) -> Response:
+def brand_css(request: Request, session: SessionDep, v: VersionParam = "") -> Response:
     brand = current_brand(session, request.app.state.settings, with_logo=False)
     return Response(brand_stylesheet(brand), media_type="text/css", headers={"Cache-Control": LONG_CACHE})
 
 
 @router.get("/branding/logo", name="msp_logo")
-def msp_logo(request: Request, session: SessionDep) -> Response:
+def msp_logo(request: Request, session: SessionDep, v: VersionParam = "") -> Response:
     """The logo (public, like the sign-in page: share links and e-mails show it to people without an account)."""
     brand = current_brand(session, request.app.state.settings)
     if brand.logo is None or brand.logo_content_type is None:
