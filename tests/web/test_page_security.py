@@ -112,6 +112,31 @@ CASES: dict[tuple[str, str], PageCase] = {
         "/kpis/1/edit", {"formula": "[New MRR]", "unit": "currency", "action": "check"}, role="admin"
     ),
     ("GET", "/settings/brand"): PageCase("/settings/brand", role="admin"),
+    # Delivery is for the MSP's own editors: a client's user may not hand out links or change recipients.
+    ("GET", "/organizations/{organization_id}/delivery"): PageCase(
+        "/organizations/{org}/delivery", role="editor", shows_organization=True, scoped_may_act=False
+    ),
+    ("POST", "/organizations/{organization_id}/share-links"): PageCase(
+        "/organizations/{org}/share-links",
+        {"period": QUARTER, "days": "30"},
+        role="editor",
+        shows_organization=True,
+        scoped_may_act=False,
+    ),
+    ("POST", "/organizations/{organization_id}/share-links/{link_id}/revoke"): PageCase(
+        "/organizations/{org}/share-links/999999/revoke",
+        {},
+        role="editor",
+        shows_organization=True,
+        scoped_may_act=False,
+    ),
+    ("POST", "/organizations/{organization_id}/email-recipients"): PageCase(
+        "/organizations/{org}/email-recipients",
+        {"address": "it@example.com"},
+        role="editor",
+        shows_organization=True,
+        scoped_may_act=False,
+    ),
     ("POST", "/settings/brand"): PageCase("/settings/brand", {"msp_name": "Bright IT"}, role="admin"),
 }
 # The brand's stylesheet and logo are public: share links and e-mails show them to people without an account.

@@ -98,7 +98,12 @@ def qbr_deck(
     _visible_organization(session, principal, organization_id)
     edition = edition_for(principal)
     if edition == "client":
-        review = review_for(session, organization_id, period, "client")
+        try:
+            review = review_for(session, organization_id, period, "client")
+        except NotFound:
+            # Nothing published yet: the review page says so (as the review's own PDF link does).
+            target = request.url_for("review_page", organization_id=organization_id, period=period).path
+            return RedirectResponse(target, status_code=303)
     else:
         review = review_for_report(session, organization_id, period, "internal")
     brand = current_brand(session, request.app.state.settings)
