@@ -12,7 +12,8 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from qbr.dashboard.service import build_dashboard
-from qbr.metrics.ingest import MetricInput, ingest_metrics
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
 from qbr.reviews.drafting import draft_summary
 from qbr.reviews.service import get_or_draft_review
 from tests.support import make_organization

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from qbr.errors import NotFound
-from qbr.metrics.ingest import MetricInput, ingest_metrics
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
 from qbr.reviews.models import Recommendation
 from qbr.reviews.reading import review_for
 from qbr.reviews.recommendations import add_recommendation, change_recommendation, review_recommendations

@@ -5,8 +5,8 @@ from qbr.branding.models import BrandSetting
 from qbr.connectors.models import ConnectorSetting, SyncRun
 from qbr.core.orm import Base
 from qbr.email.models import EmailAttempt, EmailDelivery, EmailRecipient, EmailSchedule, EmailSetting
-from qbr.kpis.models import KpiDefinition, SmartNumber
-from qbr.metrics.models import MetricCorrection, MetricDefinition, MetricMonthly, MetricQuarterly
+from qbr.kpis.models import SmartNumber
+from qbr.metrics.models import KpiDefinition, MetricCorrection, MetricDefinition, MetricMonthly, MetricQuarterly
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.periods.models import Period
 from qbr.reviews.models import Recommendation, Review, ReviewGoal, ReviewVersion

@@ -23,6 +23,7 @@ RESOURCES = {
     "ApiKeyCreated": "api_keys",
     "UserPublic": "users",
     "SyncRunPublic": "sync_runs",
+    "RecommendationPublic": "recommendations",
 }
 # Never shown, and what a resource adds to its row (its organization scope; a new key's secret, once).
 SECRETS = {"key_hash", "password_hash"}
@@ -45,16 +46,20 @@ BODIES = {
     "ApiKeyCreate": "api_keys",
     "UserCreate": "users",
     "UserUpdate": "users",
+    "RecommendationCreate": "recommendations",
+    "RecommendationUpdate": "recommendations",
+    "ReviewUpdate": "reviews",
 }
-# Inputs that are not columns as such: a scope (stored in the association table) and a password (stored hashed).
-INPUT_EXTRAS = {"organization_ids", "password"}
+# Inputs that are not columns as such: a scope (stored in the association table), a password (stored hashed) and
+# a review's goals (stored in review_goals).
+INPUT_EXTRAS = {"organization_ids", "password", "goals"}
 NUMERIC = {"metric_value", "kpi_value", "threshold_value"}
 
 
 @pytest.fixture(scope="module")
 def schemas() -> dict[str, Any]:
-    from qbr.api.app import create_app
     from qbr.core.database import make_engine
+    from qbr.server.app import create_app
 
     document = create_app(engine=make_engine("sqlite://")).openapi()
     components: dict[str, Any] = document["components"]["schemas"]
@@ -91,8 +96,8 @@ def test_amounts_are_json_numbers(schemas: dict[str, Any]) -> None:
 
 
 def test_every_operation_is_named_distinctly() -> None:
-    from qbr.api.app import create_app
     from qbr.core.database import make_engine
+    from qbr.server.app import create_app
 
     document = create_app(engine=make_engine("sqlite://")).openapi()
     summaries = [operation["summary"] for item in document["paths"].values() for operation in item.values()]

@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from qbr.core.database import unit_of_work
-from qbr.metrics.ingest import MetricInput, ingest_metrics
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
 from tests.api.conftest import Headers, KeyFactory
 from tests.api.support import assert_problem
 from tests.dashboard_support import SeededData, seed_qbr_data
@@ -56,6 +57,7 @@ class TestReview:
         assert published.status_code == 201, published.text
         assert published.json()["version"] == 1
         assert published.json()["published_by"] == "editor key"
+        assert published.headers["location"].endswith(f"/organizations/{data.acme}/reviews/{QUARTER}?version=1")
         client.put(_review_url(data.acme), json={"summary": "Second thoughts."}, headers=editor)
         assert client.get(_review_url(data.acme), headers=editor).json()["status"] == "draft"
         assert client.post(_review_url(data.acme) + "/publish", headers=editor).json()["version"] == 2
@@ -77,6 +79,8 @@ class TestReview:
         assert (body["summary"], body["version"], body["edition"]) == ("Published words.", 1, "client")
         assert body["drafted_summary"] is None
         assert body["changes_since_publication"] is None
+        # Data-quality signals and vendor-link states are the MSP's notes, not the client's.
+        assert (body["figures"]["data_quality"], body["figures"]["sources"]) == ([], [])
         assert "Draft words" not in client.get(_review_url(data.acme), headers=client_key).text
         # Another organization answers like a missing one.
         assert_problem(client.get(_review_url(data.organization_ids["Globex"]), headers=client_key), 404)
@@ -101,6 +105,8 @@ class TestReview:
     def test_bad_input_is_a_clear_problem(self, client: TestClient, engine: Engine, editor: Headers) -> None:
         data = _seed(engine)
         assert_problem(client.get(_review_url(data.acme, "2025-Q5"), headers=editor), 422)
+        future = client.put(_review_url(data.acme, "2999-Q1"), json={"summary": "x"}, headers=editor)
+        assert "has not begun yet" in assert_problem(future, 422, location="period")["detail"]
         bad_goal = {"goals": [{"subject_name": "No Such KPI", "target_value": 1}]}
         assert_problem(
             client.put(_review_url(data.acme), json=bad_goal, headers=editor), 422, location="body.goals.0.subject_name"

@@ -23,7 +23,7 @@ from qbr.reviews.recommendations import (
     get_recommendation,
     list_recommendations,
 )
-from qbr.reviews.schemas import RecommendationCreate, RecommendationUpdate, ReviewPublic, ReviewUpdate
+from qbr.reviews.schemas import RecommendationCreate, RecommendationUpdate, ReviewUpdate, ReviewView
 from qbr.reviews.service import publish_review, save_review
 
 review_group = command_group("review", "An organization's review of a period: its summary, goals, and publishing.")
@@ -89,7 +89,7 @@ def show_command(organization: str, period: str, version: int | None) -> None:
     echo_review(review)
 
 
-def echo_review(review: ReviewPublic) -> None:
+def echo_review(review: ReviewView) -> None:
     shown = f"version {review.version}" if review.version else review.status
     click.echo(f"Review of {review.organization_name}, {review.period} ({shown})")
     if review.published_at and review.version is None:

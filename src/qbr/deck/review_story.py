@@ -7,7 +7,7 @@ from decimal import Decimal
 from qbr.deck.story import DeckRecommendation, DeckStory
 from qbr.presentation.periods import day_text
 from qbr.presentation.values import format_value
-from qbr.reviews.schemas import ReviewPublic
+from qbr.reviews.schemas import ReviewView
 
 STATUS_WORDS = {"proposed": "Proposed", "approved": "Approved", "in_progress": "In progress", "done": "Done"}
 
@@ -20,7 +20,7 @@ def _amount(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def review_story(review: ReviewPublic) -> DeckStory:
+def review_story(review: ReviewView) -> DeckStory:
     shown = review.recommendations
     recommendations = [
         DeckRecommendation(

@@ -1,7 +1,7 @@
 """A review as a deck-like PDF: cover, executive summary, scorecard, trends, recommendations and roadmap with its
 budget, goals, and a glossary; one section per page, and no page for a section with nothing to show.
 
-Built from a ``ReviewPublic`` already in the reader's edition (the live review, or a published version with its
+Built from a ``ReviewView`` already in the reader's edition (the live review, or a published version with its
 frozen figures), so the deck shows exactly what the reader may see.
 """
 
@@ -22,6 +22,7 @@ from reportlab.platypus import (
     NextPageTemplate,
     PageBreak,
     PageTemplate,
+    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -36,7 +37,7 @@ from qbr.reports.canvas import numbered_canvas
 from qbr.reports.cells import status_chip, text, value_cell
 from qbr.reports.pdf import CHART_WIDTH, PDF_CHART_HEIGHT, data_table, logo, status_counts
 from qbr.reports.trends import has_values, item_status, kpi_trend
-from qbr.reviews.schemas import RecommendationPublic, ReviewPublic
+from qbr.reviews.schemas import RecommendationPublic, ReviewView
 
 SECTION_TITLES = (
     "Executive summary",
@@ -51,13 +52,13 @@ _STATUS_WORDS |= {"declined": "Declined"}
 _RESULT_WORDS = {"met": "Met", "not_met": "Not met", "no_data": "No data"}
 
 
-def deck_title(review: ReviewPublic) -> str:
+def deck_title(review: ReviewView) -> str:
     kind = "Monthly" if review.figures.period.period_type == "monthly" else "Quarterly"
     return f"{kind} Business Review"
 
 
 def render_review_pdf(
-    review: ReviewPublic,
+    review: ReviewView,
     *,
     brand: Brand,
     glossary: Mapping[str, str] | None = None,
@@ -87,10 +88,14 @@ def render_review_pdf(
     cover = Frame(styles.MARGIN, styles.MARGIN, styles.CONTENT_WIDTH, height - 2 * styles.MARGIN, id="cover")
 
     def header(canvas: Canvas, _document: Any) -> None:
+        # Drawn when the page ends, so it names the section the page belongs to (a continued one too).
+        section = getattr(canvas, SectionMark.ATTRIBUTE, "")
         canvas.saveState()
         canvas.setFont(styles.BOLD, 9)
         canvas.setFillColor(primary)
-        canvas.drawString(styles.MARGIN, height - styles.MARGIN, organization)
+        canvas.drawString(
+            styles.MARGIN, height - styles.MARGIN, f"{organization} · {section}" if section else organization
+        )
         canvas.setFont(styles.FONT, 9)
         canvas.setFillColor(styles.MUTED)
         canvas.drawRightString(width - styles.MARGIN, height - styles.MARGIN, f"{deck_title(review)} · {period}")
@@ -105,7 +110,7 @@ def render_review_pdf(
         canvas.restoreState()
 
     document.addPageTemplates(
-        [PageTemplate("cover", [cover], onPage=cover_band), PageTemplate("content", [body], onPage=header)]
+        [PageTemplate("cover", [cover], onPage=cover_band), PageTemplate("content", [body], onPageEnd=header)]
     )
     story: list[Flowable] = [*deck_cover(review, brand, generated_on), NextPageTemplate("content")]
     for section in deck_sections(review, glossary or {}):
@@ -115,7 +120,23 @@ def render_review_pdf(
     return buffer.getvalue()
 
 
-def deck_sections(review: ReviewPublic, glossary: Mapping[str, str]) -> list[list[Flowable]]:
+class SectionMark(Flowable):
+    """Takes no room; tells the page header which section the following pages belong to."""
+
+    ATTRIBUTE = "qbr_section"
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title = title
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        setattr(self.canv, self.ATTRIBUTE, self.title)
+
+
+def deck_sections(review: ReviewView, glossary: Mapping[str, str]) -> list[list[Flowable]]:
     """The deck's sections in order, each a page or more; a section with nothing to show is left out."""
     builders: Sequence[Callable[[], list[Flowable]]] = (
         lambda: executive_summary(review),
@@ -125,10 +146,16 @@ def deck_sections(review: ReviewPublic, glossary: Mapping[str, str]) -> list[lis
         lambda: goals(review),
         lambda: glossary_page(review, glossary),
     )
-    return [section for section in (build() for build in builders) if section]
+    sections = [section for section in (build() for build in builders) if section]
+    return [[SectionMark(_title_of(section)), *section] for section in sections]
 
 
-def deck_cover(review: ReviewPublic, brand: Brand, generated_on: date) -> list[Flowable]:
+def _title_of(section: list[Flowable]) -> str:
+    first = section[0]
+    return first.getPlainText() if isinstance(first, Paragraph) else ""
+
+
+def deck_cover(review: ReviewView, brand: Brand, generated_on: date) -> list[Flowable]:
     msp_name = brand.msp_name
     view = review.figures
     image = logo(brand.logo)
@@ -159,7 +186,7 @@ def _paragraphs(content: str) -> list[Flowable]:
     return [text(block.strip(), styles.BODY) for block in content.split("\n\n") if block.strip()]
 
 
-def executive_summary(review: ReviewPublic) -> list[Flowable]:
+def executive_summary(review: ReviewView) -> list[Flowable]:
     story: list[Flowable] = [text("Executive summary", styles.HEADING), *_paragraphs(review.summary)]
     for title, content in (("Highlights", review.highlights), ("Concerns", review.concerns)):
         if content.strip():
@@ -172,7 +199,7 @@ def _lines(content: str) -> list[Flowable]:
     return [text(f"• {line.strip().lstrip('-•* ')}", styles.BODY) for line in content.splitlines() if line.strip()]
 
 
-def scorecard(review: ReviewPublic) -> list[Flowable]:
+def scorecard(review: ReviewView) -> list[Flowable]:
     view = review.figures
     kpis = [kpi for kpi in view.kpis if kpi.kpi_value is not None]
     if not kpis:
@@ -202,7 +229,7 @@ def scorecard(review: ReviewPublic) -> list[Flowable]:
     ]
 
 
-def trends(review: ReviewPublic) -> list[Flowable]:
+def trends(review: ReviewView) -> list[Flowable]:
     charted = [kpi for kpi in review.figures.kpis if has_values(kpi)]
     if not charted:
         return []
@@ -226,7 +253,7 @@ def _trend_block(kpi: DashboardKpi) -> Table:
     return block
 
 
-def recommendations(review: ReviewPublic) -> list[Flowable]:
+def recommendations(review: ReviewView) -> list[Flowable]:
     sections = review.recommendations
     if not (sections.open or sections.completed):
         return []
@@ -280,7 +307,7 @@ def _recommendation_table(items: Sequence[RecommendationPublic]) -> Table:
     return data_table(header, rows, [4.4, 0.8, 0.9, 0.9, 0.9, 1.4], numeric=(3, 4))
 
 
-def goals(review: ReviewPublic) -> list[Flowable]:
+def goals(review: ReviewView) -> list[Flowable]:
     set_now, judged = review.goals.next_period, review.goals.previous
     if not (set_now or judged):
         return []
@@ -310,7 +337,7 @@ def goals(review: ReviewPublic) -> list[Flowable]:
     return story
 
 
-def glossary_page(review: ReviewPublic, glossary: Mapping[str, str]) -> list[Flowable]:
+def glossary_page(review: ReviewView, glossary: Mapping[str, str]) -> list[Flowable]:
     shown = [kpi.kpi_name for kpi in review.figures.kpis if kpi.kpi_value is not None and glossary.get(kpi.kpi_name)]
     if not shown:
         return []

@@ -7,9 +7,9 @@ review derives from the figures (goals, changes) follows the filtered view.
 
 from __future__ import annotations
 
-from qbr.auth.principal import Principal
+from qbr.core.principal import Principal
 from qbr.dashboard.schemas import DashboardView
-from qbr.reviews.schemas import Edition, ReviewPublic
+from qbr.reviews.schemas import Edition, ReviewView
 
 
 def edition_for(principal: Principal) -> Edition:
@@ -22,7 +22,7 @@ def edition_view(view: DashboardView, edition: Edition) -> DashboardView:
     return view
 
 
-def edition_review(review: ReviewPublic, edition: Edition) -> ReviewPublic:
+def edition_review(review: ReviewView, edition: Edition) -> ReviewView:
     """``review`` as ``edition`` shows it: filtered figures, goals only on figures it shows, no staff notes."""
     figures = edition_view(review.figures, edition)
     shown = {kpi.kpi_name for kpi in figures.kpis} | {metric.metric_name for metric in figures.metrics}
@@ -34,9 +34,11 @@ def edition_review(review: ReviewPublic, edition: Edition) -> ReviewPublic:
     )
     changes = review.changes_since_publication
     if edition == "client":
-        # What changed since publication, and the machine's draft, are notes for the MSP's staff.
+        # What changed since publication, the machine's draft, data-quality signals and the state of the vendor
+        # links are notes for the MSP's staff.
         changes = None
         drafted = None
+        figures = figures.model_copy(update={"data_quality": [], "sources": []})
     else:
         drafted = review.drafted_summary
         if changes is not None:

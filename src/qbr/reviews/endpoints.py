@@ -13,11 +13,12 @@ from sqlalchemy import select
 
 from qbr.api.deps import EditorDep, ListingDep, PrincipalDep, SessionDep
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope, respond
-from qbr.api.params import IdPath, PeriodPath
-from qbr.auth.principal import Principal
+from qbr.api.params import IdPath
+from qbr.core.principal import Principal
 from qbr.core.schema import MAX_ID
 from qbr.organizations.service import get_visible_organization
 from qbr.periods.calendar import parse_period
+from qbr.periods.params import PeriodPath
 from qbr.reviews.edition import edition_for
 from qbr.reviews.models import ReviewVersion
 from qbr.reviews.reading import published_recommendations, review_for
@@ -32,9 +33,9 @@ from qbr.reviews.schemas import (
     RecommendationCreate,
     RecommendationPublic,
     RecommendationUpdate,
-    ReviewPublic,
     ReviewUpdate,
-    ReviewVersionPublic,
+    ReviewVersionItem,
+    ReviewView,
 )
 from qbr.reviews.service import publish_review, save_review
 
@@ -57,7 +58,7 @@ def get_review(
     session: SessionDep,
     principal: PrincipalDep,
     version: VersionQuery = None,
-) -> ReviewPublic:
+) -> ReviewView:
     """The staff's live review (the stored text, or a draft from the data, over today's figures, with what changed
     since publication), or a published version; a client gets the newest published version."""
     get_visible_organization(session, principal, organization_id)
@@ -67,7 +68,7 @@ def get_review(
 @router.put("/{organization_id}/reviews/{period}", summary="Edit an organization's review of a period")
 def put_review(
     organization_id: IdPath, period: PeriodPath, body: ReviewUpdate, session: SessionDep, principal: EditorDep
-) -> ReviewPublic:
+) -> ReviewView:
     """Store the summary, highlights, concerns and goals sent (goals replace the list); the review is a draft until
     published again."""
     get_visible_organization(session, principal, organization_id)
@@ -82,18 +83,21 @@ def put_review(
     summary="Publish an organization's review",
 )
 def publish(
-    organization_id: IdPath, period: PeriodPath, session: SessionDep, principal: EditorDep
-) -> ReviewVersionPublic:
+    organization_id: IdPath, period: PeriodPath, session: SessionDep, principal: EditorDep, response: Response
+) -> ReviewVersionItem:
     """Freeze the review as it stands, with today's figures, as a new version: what the client sees from now on."""
     get_visible_organization(session, principal, organization_id)
     _staff_editor(principal, "publishing a review")
     version = publish_review(session, organization_id, parse_period(period).value, principal.name)
-    return ReviewVersionPublic.model_validate(version)
+    response.headers["Location"] = (
+        f"{router.prefix}/{organization_id}/reviews/{version.period}?version={version.version}"
+    )
+    return ReviewVersionItem.model_validate(version)
 
 
 @router.get(
     "/{organization_id}/reviews/{period}/versions",
-    response_model=ListEnvelope[ReviewVersionPublic],
+    response_model=ListEnvelope[ReviewVersionItem],
     responses=CSV_RESPONSE,
     summary="The published versions of a review",
 )
@@ -104,7 +108,7 @@ def versions(organization_id: IdPath, period: PeriodPath, listing: ListingDep) -
         .where(ReviewVersion.organization_id == organization_id, ReviewVersion.period == parse_period(period).value)
         .order_by(ReviewVersion.version.desc())
     )
-    return listing.page(query, ReviewVersionPublic, f"organization-{organization_id}-review-{period}-versions")
+    return listing.page(query, ReviewVersionItem, f"organization-{organization_id}-review-{period}-versions")
 
 
 @router.get(

@@ -6,17 +6,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbr.errors import NotFound
-from qbr.kpis.models import KpiDefinition
+from qbr.metrics.models import KpiDefinition
 from qbr.periods.calendar import parse_period
 from qbr.reviews.edition import edition_review
 from qbr.reviews.models import ReviewVersion
-from qbr.reviews.schemas import Edition, RecommendationPublic, ReviewPublic
+from qbr.reviews.schemas import Edition, RecommendationPublic, ReviewView
 from qbr.reviews.service import live_review, newest_published_version, published_review
 
 
 def review_for(
     session: Session, organization_id: int, period: str, edition: Edition, *, version: int | None = None
-) -> ReviewPublic:
+) -> ReviewView:
     """The review of ``period`` as ``edition`` shows it.
 
     The internal edition is the live review unless ``version`` asks for a published one; the client edition is
@@ -55,7 +55,7 @@ def published_recommendations(session: Session, organization_id: int) -> list[Re
     return [*shown.open, *shown.completed]
 
 
-def review_for_report(session: Session, organization_id: int, period: str, edition: Edition) -> ReviewPublic:
+def review_for_report(session: Session, organization_id: int, period: str, edition: Edition) -> ReviewView:
     """What a report of the review shows: for the client edition the newest published version, or while nothing
     is published the draft (its cover says so); for the internal edition the live review."""
     value = parse_period(period, location="period").value

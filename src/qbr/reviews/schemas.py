@@ -1,6 +1,6 @@
 """Request and response bodies of reviews and recommendations; field names are the columns' plain words.
 
-A review as shown (``ReviewPublic``) is the same shape whether it is the live draft (staff) or a frozen published
+A review as shown (``ReviewView``) is the same shape whether it is the live draft (staff) or a frozen published
 version (what clients see): the text, the goals, the recommendations, the roadmap and the figures.
 """
 
@@ -29,7 +29,7 @@ class GoalIn(InputSchema):
     note: LongText | None = None
 
 
-class GoalPublic(Schema):
+class GoalView(Schema):
     subject_name: str
     target_value: Number
     unit: str
@@ -112,7 +112,7 @@ class FrozenRecommendations(Schema):
 class FrozenGoals(Schema):
     """The goal sections of a review: stored as they stood in ``review_versions.goals``."""
 
-    next_period: list[GoalPublic]  # set at this review, judged at the next
+    next_period: list[GoalView]  # set at this review, judged at the next
     previous: list[GoalResult]  # set at the previous review, judged now
 
 
@@ -134,7 +134,7 @@ class VersionSummary(Schema):
     published_by: str
 
 
-class ReviewPublic(Schema):
+class ReviewView(Schema):
     organization_id: int
     organization_name: str
     period: str
@@ -166,14 +166,12 @@ class ReviewUpdate(InputSchema):
     )
 
 
-class ReviewVersionPublic(Schema):
+class ReviewVersionItem(Schema):
+    """A published version as a list shows it; its frozen content is ``GET …/reviews/{period}?version=N``."""
+
     id: int
     organization_id: int
     period: str
     version: int
     published_at: Timestamp
     published_by: str
-
-
-class ReviewVersionsPublic(Schema):
-    items: list[ReviewVersionPublic]

@@ -19,8 +19,7 @@ from qbr.core.numbers import AMOUNT_ACCEPTED, AmountError, parse_amount
 from qbr.dashboard.schemas import DashboardView, Status
 from qbr.dashboard.service import build_dashboard
 from qbr.errors import InvalidInput, NotFound
-from qbr.kpis.models import KpiDefinition
-from qbr.metrics.models import MetricDefinition
+from qbr.metrics.models import KpiDefinition, MetricDefinition
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import parse_period
 from qbr.periods.service import ensure_periods
@@ -32,11 +31,11 @@ from qbr.reviews.schemas import (
     FigureChange,
     FrozenGoals,
     FrozenRecommendations,
-    GoalPublic,
     GoalResult,
     GoalVerdict,
-    ReviewPublic,
+    GoalView,
     ReviewUpdate,
+    ReviewView,
     VersionSummary,
 )
 
@@ -85,7 +84,14 @@ def save_review(session: Session, organization_id: int, period: str, changes: Re
 def _stored(session: Session, organization_id: int, period: str) -> Review:
     review = get_or_draft_review(session, organization_id, period)
     if review.id is None:
-        ensure_periods(session, [parse_period(review.period)])
+        ref = parse_period(review.period)
+        if ref.start_date > datetime.now(UTC).date():
+            raise InvalidInput.single(
+                "period",
+                f"{ref.value} has not begun yet, so it has nothing to review",
+                "a month or quarter that has begun",
+            )
+        ensure_periods(session, [ref])
         review.updated_at = datetime.now(UTC)
         session.add(review)
         session.flush()
@@ -172,7 +178,7 @@ def review_versions(session: Session, organization_id: int, period: str) -> list
     return versions_of(session, organization_id, parse_period(period).value)
 
 
-def live_review(session: Session, organization_id: int, period: str) -> ReviewPublic:
+def live_review(session: Session, organization_id: int, period: str) -> ReviewView:
     """The review as staff work on it: the stored (or drafted) text over today's figures, internal edition."""
     organization = session.get(Organization, organization_id)
     if organization is None:
@@ -181,7 +187,7 @@ def live_review(session: Session, organization_id: int, period: str) -> ReviewPu
     view = build_dashboard(session, organization_id, review.period)
     versions = versions_of(session, organization_id, review.period)
     newest = versions[0] if versions else None
-    return ReviewPublic(
+    return ReviewView(
         organization_id=organization_id,
         organization_name=organization.name,
         period=review.period,
@@ -208,10 +214,10 @@ def live_review(session: Session, organization_id: int, period: str) -> ReviewPu
     )
 
 
-def published_review(session: Session, version: ReviewVersion) -> ReviewPublic:
+def published_review(session: Session, version: ReviewVersion) -> ReviewView:
     """A published version as it was frozen (internal edition: the caller applies the reader's edition)."""
     figures = DashboardView.model_validate(version.figures)
-    return ReviewPublic(
+    return ReviewView(
         organization_id=version.organization_id,
         organization_name=figures.organization.name,
         period=version.period,
@@ -238,10 +244,10 @@ def _summary(version: ReviewVersion) -> VersionSummary:
     return VersionSummary(version=version.version, published_at=version.published_at, published_by=version.published_by)
 
 
-def _goals_public(session: Session, review: Review) -> list[GoalPublic]:
+def _goals_public(session: Session, review: Review) -> list[GoalView]:
     units = subject_units(session)
     return [
-        GoalPublic(
+        GoalView(
             subject_name=goal.subject_name,
             target_value=goal.target_value,
             unit=units.get(goal.subject_name.lower(), (goal.subject_name, "count", None))[1],

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from qbr.api.deps import PrincipalDep, SessionDep
 from qbr.api.params import IdPath
-from qbr.auth.principal import Principal
+from qbr.core.principal import Principal
 from qbr.organizations.service import get_visible_organization
 from qbr.reviews.models import ReviewVersion
 from qbr.sharing.models import ShareLink

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
-from qbr.auth.principal import Principal
+from qbr.core.principal import Principal
 from qbr.email.models import EmailDelivery
 from qbr.email.service import add_recipients, recipients_of, remove_recipient
 from qbr.errors import InvalidInput, NotFound

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
-from qbr.auth.principal import Principal
 from qbr.branding.service import current_brand
 from qbr.charts.svg import render_svg
+from qbr.core.principal import Principal
 from qbr.dashboard.schemas import DashboardView
 from qbr.dashboard.service import build_dashboard
 from qbr.deck.builder import render_qbr_deck

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
-from qbr.auth.principal import Principal
 from qbr.branding.service import current_brand
+from qbr.core.principal import Principal
 from qbr.core.schema import MAX_ID
 from qbr.errors import Conflict, InvalidInput, NotFound
 from qbr.organizations.models import Organization
@@ -33,7 +33,7 @@ from qbr.reviews.recommendations import (
     get_recommendation,
     list_recommendations,
 )
-from qbr.reviews.schemas import RecommendationCreate, RecommendationUpdate, ReviewPublic, ReviewUpdate
+from qbr.reviews.schemas import RecommendationCreate, RecommendationUpdate, ReviewUpdate, ReviewView
 from qbr.reviews.service import publish_review, save_review, subject_units
 from qbr.web.csrf import verify_csrf
 from qbr.web.deps import PageEditor, PagePrincipal
@@ -141,7 +141,7 @@ def _nothing_published(request: Request, session: Session, organization: Organiz
     return render(request, "review_unpublished.html", context)
 
 
-def _published(request: Request, session: Session, review: ReviewPublic) -> Response:
+def _published(request: Request, session: Session, review: ReviewView) -> Response:
     context = _shared(request, review) | {
         "published_periods": _published_periods(session, review.organization_id),
         "pdf_url": request.url_for("review_pdf", organization_id=review.organization_id, period=review.period).path
@@ -150,7 +150,7 @@ def _published(request: Request, session: Session, review: ReviewPublic) -> Resp
     return render(request, "review_published.html", context)
 
 
-def _shared(request: Request, review: ReviewPublic) -> dict[str, Any]:
+def _shared(request: Request, review: ReviewView) -> dict[str, Any]:
     view = review.figures
     return {
         "review": review,
@@ -167,7 +167,7 @@ def _editor(
     request: Request,
     session: Session,
     principal: Principal,
-    review: ReviewPublic,
+    review: ReviewView,
     *,
     problems: list[str],
     entered: dict[str, Any] | None = None,

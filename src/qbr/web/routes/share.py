@@ -13,7 +13,7 @@ from qbr.organizations.models import Organization
 from qbr.reports.review_deck import render_review_pdf
 from qbr.reviews.models import ReviewVersion
 from qbr.reviews.reading import review_for, review_glossary
-from qbr.reviews.schemas import Edition, ReviewPublic
+from qbr.reviews.schemas import Edition, ReviewView
 from qbr.sharing.models import ShareLink
 from qbr.sharing.service import open_share_link, record_opening
 from qbr.web.routes.organization import attachment
@@ -38,7 +38,7 @@ def _resolve(request: Request, session: SessionDep, token: str) -> tuple[ShareLi
     return found
 
 
-def _review(session: SessionDep, version: ReviewVersion, *, is_msp: bool) -> ReviewPublic:
+def _review(session: SessionDep, version: ReviewVersion, *, is_msp: bool) -> ReviewView:
     # The MSP's own review is always internal; every client reads its client edition. Nothing else is listed.
     edition: Edition = "internal" if is_msp else "client"
     review = review_for(session, version.organization_id, version.period, edition, version=version.version)
