@@ -113,7 +113,7 @@ class TestDeckContent:
         series = list(budget.chart.plots[0].series)
         assert list(budget.chart.plots[0].categories) == ["2025-Q2", "2025-Q3"]
         assert list(series[0].values) == [14400.0, 0.0]
-        assert list(series[1].values) == [0.0, 240.0]
+        assert list(series[1].values) == [0.0, 2880.0]  # the recurring cost's first year
         assert "Bring RHEM under 0.40" in slides[-1].shapes[-1].text_frame.text
         # The brand: the title colour and a footer on every slide.
         title_run = shapes_named(slides[2], "Title")[0].text_frame.paragraphs[0].runs[0]

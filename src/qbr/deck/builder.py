@@ -18,6 +18,7 @@ from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
+from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.presentation import Presentation as PresentationType
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
@@ -101,9 +102,14 @@ class Deck:
     def executive_summary(self, story: DeckStory) -> None:
         slide = self._titled("Executive summary")
         summary = story.summary or summary_sentence(self.view, needing_attention(self.view))
-        box = self._text(slide, summary, MARGIN, Inches(1.4), width=SLIDE_WIDTH - 2 * MARGIN, size=16)
+        has_lists = bool(story.highlights or story.concerns)
+        # Paragraphs are kept; a long summary gets a smaller type rather than running into the lists below it.
+        size = 16 if len(summary) < 400 else 13 if len(summary) < 900 else 11
+        box = self._text(slide, summary, MARGIN, Inches(1.3), width=SLIDE_WIDTH - 2 * MARGIN, size=size)
         box.name = "Summary"
-        top = Inches(3.4)
+        box.text_frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE
+        box.height = Inches(3.2 if has_lists else 5.4)
+        top = Inches(4.7)
         column = (SLIDE_WIDTH - 2 * MARGIN - Inches(0.4)) / 2
         for index, (heading, items) in enumerate((("Highlights", story.highlights), ("Concerns", story.concerns))):
             if items:
@@ -188,7 +194,8 @@ class Deck:
             data = CategoryChartData()
             data.categories = list(budget)
             data.add_series("One-time", [float(one) for one, _ in budget.values()])
-            data.add_series("Monthly", [float(monthly) for _, monthly in budget.values()])
+            # Twelve months of the recurring cost: on the same axis as one-time costs, a month alone would vanish.
+            data.add_series("Recurring, first year", [float(monthly * 12) for _, monthly in budget.values()])
             frame = slide.shapes.add_chart(
                 XL_CHART_TYPE.COLUMN_CLUSTERED, MARGIN, Inches(4.6), SLIDE_WIDTH - 2 * MARGIN, Inches(2.3), data
             )
