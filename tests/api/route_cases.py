@@ -139,6 +139,7 @@ CASES: dict[tuple[str, str], Case] = {
         "global",
         lambda world, org: Call("/api/v1/share-links", json={"organization_id": org, "period": "2025-Q1"}),
     ),
+    ("GET", "/api/v1/share-links/{link_id}"): Case("editor", "global", _plain("/api/v1/share-links/999999")),
     ("DELETE", "/api/v1/share-links/{link_id}"): Case("editor", "global", _plain("/api/v1/share-links/999999")),
     # Reviews: anyone who may see the organization reads (a client only what is published); only the MSP's own
     # editors write.

@@ -8,10 +8,16 @@ import re
 from pathlib import Path
 
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
+from sqlalchemy import Engine
 
-from tests.browser.conftest import screenshot
+from qbr.branding.service import BrandChanges, save_brand
+from qbr.core.database import unit_of_work
+from qbr.reviews.schemas import ReviewUpdate
+from qbr.reviews.service import publish_review, save_review
+from qbr.sharing.service import create_share_link
+from tests.browser.conftest import VIEWPORT, screenshot
 from tests.browser.test_dashboard_flows import sign_in
 from tests.dashboard_support import QUARTER, SeededData
 from tests.web.conftest import UserFactory
@@ -66,3 +72,25 @@ def test_brand_colour_and_logo_reach_pages_and_pdf(
     assert PLUM_FILL.search(cover.get_contents().get_data())  # type: ignore[union-attr]
     assert "Dana Reyes" in cover.extract_text()
     assert "Confidential" in reader.pages[1].extract_text()
+
+
+def test_a_share_link_opens_in_the_brand_without_signing_in(
+    browser: Browser, live_server: str, engine: Engine, data: SeededData
+) -> None:
+    with unit_of_work(engine) as session:
+        save_brand(session, BrandChanges(primary_colour=PLUM, footer_text="Bright IT · Confidential"), by="ada")
+        save_review(session, data.acme, QUARTER, ReviewUpdate(summary="A steady quarter for Acme."), "ada")
+        publish_review(session, data.acme, QUARTER, "ada")
+        token = create_share_link(session, data.acme, QUARTER, created_by="ada").token
+    context = browser.new_context(viewport=VIEWPORT)  # nobody signed in
+    page = context.new_page()
+    page.goto(f"{live_server}/share/{token}")
+    expect(page.get_by_text("A steady quarter for Acme.")).to_be_visible()
+    expect(page.locator(".site-header")).to_have_count(0)  # no navigation for a visitor
+    expect(page.locator(".site-footer")).to_contain_text("Confidential")
+    expect(page.get_by_role("link", name="Download PDF")).to_have_css("background-color", "rgb(122, 31, 92)")
+    screenshot(page, "brand-04-share-link")
+    page.goto(f"{live_server}/share/{token[:-2]}xx")
+    expect(page.get_by_role("heading", name="This link is not available")).to_be_visible()
+    screenshot(page, "brand-05-share-link-gone")
+    context.close()

@@ -147,8 +147,13 @@ class TestApi:
         assert body["state"] == "active"
         assert body["version"] == 1
         listed = client.get("/api/v1/share-links", params={"organization_id": published.acme}).json()
-        assert [item["id"] for item in listed] == [body["id"]]
-        assert "url" not in listed[0]  # shown once, at creation
+        assert [item["id"] for item in listed["items"]] == [body["id"]]
+        assert listed["total"] == 1
+        assert "url" not in listed["items"][0]  # shown once, at creation
+        client.get(body["url"].removeprefix(PUBLIC_URL), headers={"User-Agent": "Preview/2"})
+        detail = client.get(f"/api/v1/share-links/{body['id']}").json()
+        assert detail["opening_count"] == 1
+        assert [(o["what"], o["user_agent"]) for o in detail["openings"]] == [("page", "Preview/2")]
         assert client.delete(f"/api/v1/share-links/{body['id']}", headers=headers).status_code == 204
         assert client.get(body["url"].removeprefix(PUBLIC_URL)).status_code == 404
         unpublished = client.post(

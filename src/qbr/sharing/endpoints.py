@@ -1,18 +1,26 @@
-"""``/share-links``: create (the URL is in that response only), list with their openings, revoke. Staff only:
-an editor not limited to organizations."""
+"""``/share-links``: create (the URL is in that response only), list, one link with every opening, revoke. Staff
+only: an editor not limited to organizations."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 from sqlalchemy.orm import Session
 
-from qbr.api.deps import PrincipalDep, SessionDep
+from qbr.api.deps import ListingDep, PrincipalDep, SessionDep
+from qbr.api.listing import CSV_RESPONSE, ListEnvelope, respond
 from qbr.api.params import IdPath
 from qbr.core.principal import Principal
+from qbr.errors import NotFound
 from qbr.organizations.service import get_visible_organization
 from qbr.reviews.models import ReviewVersion
 from qbr.sharing.models import ShareLink
-from qbr.sharing.schemas import ShareLinkCreate, ShareLinkCreated, ShareLinkOpeningPublic, ShareLinkPublic
+from qbr.sharing.schemas import (
+    ShareLinkCreate,
+    ShareLinkCreated,
+    ShareLinkDetail,
+    ShareLinkOpeningPublic,
+    ShareLinkPublic,
+)
 from qbr.sharing.service import create_share_link, link_state, list_share_links, openings, revoke_share_link, share_url
 
 router = APIRouter(prefix="/share-links", tags=["share links"])
@@ -25,6 +33,7 @@ def _staff(principal: Principal) -> None:
 def share_link_public(session: Session, link: ShareLink) -> ShareLinkPublic:
     version = session.get(ReviewVersion, link.review_version_id)
     assert version is not None
+    opened = openings(session, link.id)
     return ShareLinkPublic(
         id=link.id,
         organization_id=link.organization_id,
@@ -35,17 +44,30 @@ def share_link_public(session: Session, link: ShareLink) -> ShareLinkPublic:
         expires_at=link.expires_at,
         revoked_at=link.revoked_at,
         state=link_state(link),
-        openings=[ShareLinkOpeningPublic.model_validate(row) for row in openings(session, link.id)],
+        opening_count=len(opened),
+        last_opened_at=opened[-1].opened_at if opened else None,
     )
 
 
-@router.get("", summary="Share links, newest first, with every opening")
-def get_share_links(
-    session: SessionDep, principal: PrincipalDep, organization_id: int | None = None
-) -> list[ShareLinkPublic]:
+@router.get(
+    "", response_model=ListEnvelope[ShareLinkPublic], responses=CSV_RESPONSE, summary="Share links, newest first"
+)
+def get_share_links(listing: ListingDep, organization_id: int | None = None) -> object:
+    _staff(listing.principal)
+    links = list_share_links(listing.session, [organization_id] if organization_id is not None else None)
+    start, end = listing.params.offset, listing.params.offset + listing.params.limit
+    items = [share_link_public(listing.session, link) for link in links[start:end]]
+    return respond(items, ShareLinkPublic, listing.params, total=len(links), filename="share-links")
+
+
+@router.get("/{link_id}", summary="One share link with every opening (when, client address, user agent)")
+def get_share_link(link_id: IdPath, session: SessionDep, principal: PrincipalDep) -> ShareLinkDetail:
     _staff(principal)
-    links = list_share_links(session, [organization_id] if organization_id is not None else None)
-    return [share_link_public(session, link) for link in links]
+    link = session.get(ShareLink, link_id)
+    if link is None:
+        raise NotFound(f"no share link with id {link_id}")
+    rows = [ShareLinkOpeningPublic.model_validate(row) for row in openings(session, link.id)]
+    return ShareLinkDetail(**share_link_public(session, link).model_dump(), openings=rows)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a share link to a published review")

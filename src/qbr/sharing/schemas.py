@@ -31,6 +31,11 @@ class ShareLinkPublic(Schema):
     expires_at: Timestamp
     revoked_at: Timestamp | None
     state: str  # active, expired or revoked
+    opening_count: int
+    last_opened_at: Timestamp | None
+
+
+class ShareLinkDetail(ShareLinkPublic):
     openings: list[ShareLinkOpeningPublic]
 
 
