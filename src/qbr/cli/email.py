@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 import click
 from sqlalchemy import select
@@ -189,10 +189,10 @@ def send_command(
 
 @email_group.command("run-due")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Act as if today were this date (YYYY-MM-DD).")
-def run_due_command(today: object) -> None:
+def run_due_command(today: datetime | None) -> None:
     """Record what the schedules ask for today, then send every due message (retries included). Safe to run
     again or from several places at once: each message is sent once."""
-    day = today.date() if hasattr(today, "date") else date.today()
+    day = today.date() if today is not None else date.today()
     run = run_due(get_engine(), get_settings(), day)
     for line in run.skipped:
         click.echo(f"skipped {line}")

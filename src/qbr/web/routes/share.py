@@ -17,7 +17,7 @@ from qbr.reviews.schemas import Edition, ReviewView
 from qbr.sharing.models import ShareLink
 from qbr.sharing.service import open_share_link, record_opening
 from qbr.web.routes.organization import attachment
-from qbr.web.routes.reviews import _shared
+from qbr.web.routes.reviews import _shared  # the published review page's context, shared on purpose
 from qbr.web.templating import render
 
 router = APIRouter()
