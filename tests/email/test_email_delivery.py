@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 from sqlalchemy import Engine, select
@@ -84,6 +85,7 @@ class TestScheduledRun:
         assert [d.status for d in deliveries(engine)] == ["sent", "sent"]
 
 
+@pytest.mark.commits  # the sender runs in a subprocess, on its own connection
 class TestKilledMidRun:
     def test_a_killed_sender_neither_duplicates_nor_skips(
         self, engine: Engine, database_url: str, data: SeededData, use_server: UsesServer, tmp_path: Path
