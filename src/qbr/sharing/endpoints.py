@@ -15,11 +15,11 @@ from qbr.organizations.service import get_visible_organization
 from qbr.reviews.models import ReviewVersion
 from qbr.sharing.models import ShareLink
 from qbr.sharing.schemas import (
-    ShareLinkCreate,
-    ShareLinkCreated,
     ShareLinkDetail,
-    ShareLinkOpeningPublic,
-    ShareLinkPublic,
+    ShareLinkIssued,
+    ShareLinkItem,
+    ShareLinkOpeningItem,
+    ShareLinkRequest,
 )
 from qbr.sharing.service import create_share_link, link_state, list_share_links, openings, revoke_share_link, share_url
 
@@ -30,11 +30,11 @@ def _staff(principal: Principal) -> None:
     principal.require_unscoped("editor", "managing share links")
 
 
-def share_link_public(session: Session, link: ShareLink) -> ShareLinkPublic:
+def share_link_public(session: Session, link: ShareLink) -> ShareLinkItem:
     version = session.get(ReviewVersion, link.review_version_id)
     assert version is not None
     opened = openings(session, link.id)
-    return ShareLinkPublic(
+    return ShareLinkItem(
         id=link.id,
         organization_id=link.organization_id,
         period=version.period,
@@ -49,15 +49,13 @@ def share_link_public(session: Session, link: ShareLink) -> ShareLinkPublic:
     )
 
 
-@router.get(
-    "", response_model=ListEnvelope[ShareLinkPublic], responses=CSV_RESPONSE, summary="Share links, newest first"
-)
+@router.get("", response_model=ListEnvelope[ShareLinkItem], responses=CSV_RESPONSE, summary="Share links, newest first")
 def get_share_links(listing: ListingDep, organization_id: int | None = None) -> object:
     _staff(listing.principal)
     links = list_share_links(listing.session, [organization_id] if organization_id is not None else None)
     start, end = listing.params.offset, listing.params.offset + listing.params.limit
     items = [share_link_public(listing.session, link) for link in links[start:end]]
-    return respond(items, ShareLinkPublic, listing.params, total=len(links), filename="share-links")
+    return respond(items, ShareLinkItem, listing.params, total=len(links), filename="share-links")
 
 
 @router.get("/{link_id}", summary="One share link with every opening (when, client address, user agent)")
@@ -66,21 +64,21 @@ def get_share_link(link_id: IdPath, session: SessionDep, principal: PrincipalDep
     link = session.get(ShareLink, link_id)
     if link is None:
         raise NotFound(f"no share link with id {link_id}")
-    rows = [ShareLinkOpeningPublic.model_validate(row) for row in openings(session, link.id)]
+    rows = [ShareLinkOpeningItem.model_validate(row) for row in openings(session, link.id)]
     return ShareLinkDetail(**share_link_public(session, link).model_dump(), openings=rows)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a share link to a published review")
 def post_share_link(
-    body: ShareLinkCreate, request: Request, session: SessionDep, principal: PrincipalDep
-) -> ShareLinkCreated:
+    body: ShareLinkRequest, request: Request, session: SessionDep, principal: PrincipalDep
+) -> ShareLinkIssued:
     """A read-only link to the newest published version of the review, for people without an account."""
     _staff(principal)
     get_visible_organization(session, principal, body.organization_id)
     created = create_share_link(session, body.organization_id, body.period, created_by=principal.name, days=body.days)
     public = share_link_public(session, created.link)
     url = share_url(request.app.state.settings.public_url, created.token)
-    return ShareLinkCreated(**public.model_dump(), url=url)
+    return ShareLinkIssued(**public.model_dump(), url=url)
 
 
 @router.delete("/{link_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke a share link")

@@ -1,4 +1,5 @@
-"""Request and response bodies of share links."""
+"""Request and response bodies of share links: views of a link (its review version, state and openings), not rows
+of one table, hence ``…Item``, ``…Detail`` and ``…Issued`` rather than the table-shaped ``…Public``."""
 
 from __future__ import annotations
 
@@ -8,20 +9,20 @@ from qbr.core.schema import InputSchema, Schema, Timestamp
 from qbr.sharing.service import DEFAULT_DAYS, MAX_DAYS
 
 
-class ShareLinkCreate(InputSchema):
+class ShareLinkRequest(InputSchema):
     organization_id: int = Field(ge=1)
     period: str = Field(pattern=r"^\d{4}-(Q[1-4]|(0[1-9]|1[0-2]))$", description="The review's period.")
     days: int = Field(default=DEFAULT_DAYS, ge=1, le=MAX_DAYS, description="Days until the link expires.")
 
 
-class ShareLinkOpeningPublic(Schema):
+class ShareLinkOpeningItem(Schema):
     opened_at: Timestamp
     what: str
     client_address: str | None
     user_agent: str | None
 
 
-class ShareLinkPublic(Schema):
+class ShareLinkItem(Schema):
     id: int
     organization_id: int
     period: str
@@ -35,9 +36,9 @@ class ShareLinkPublic(Schema):
     last_opened_at: Timestamp | None
 
 
-class ShareLinkDetail(ShareLinkPublic):
-    openings: list[ShareLinkOpeningPublic]
+class ShareLinkDetail(ShareLinkItem):
+    openings: list[ShareLinkOpeningItem]
 
 
-class ShareLinkCreated(ShareLinkPublic):
+class ShareLinkIssued(ShareLinkItem):
     url: str = Field(description="The link itself: shown in this response only, stored only as a hash.")
