@@ -14,7 +14,9 @@ SOURCE = Path(qbr.__file__).parent
 # Lowest first. A package may import its own layer and the ones before it. Modules at the top of ``qbr`` count as
 # packages of their own (``qbr`` is its ``__init__``: the version).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("qbr", "errors", "catalog"),  # the version, the error types, the seed catalog: they import nothing of ours
+    # the version, the error types, the source systems, the seed catalog and its texts: they import nothing of ours
+    # but each other
+    ("qbr", "errors", "sources", "catalog", "catalog_texts"),
     ("core",),  # settings, database, ORM base, numbers, the principal (who is asking)
     ("api",),  # the endpoints' toolkit: dependencies, listing and CSV, parameters, problem+json
     ("periods",),  # the calendar every dated figure refers to

@@ -122,11 +122,14 @@ def test_report_is_a_deck_page_by_page(engine: Engine, tmp_path: Path) -> None:
     assert "0.35 h" in goals
     for page in pages:
         assert "qbr " not in page  # no command-line hints in a client's deck
+        assert "Formula:" not in page  # formulas are the MSP's; the glossary explains KPIs to the client
         assert "not yet published" not in page
 
     internal = tmp_path / "internal.pdf"
     assert "the internal edition" in _run("report", "Acme Corp", QUARTER, "--internal", "-o", str(internal))
-    assert "Draft, not yet published" in pages_of(internal.read_bytes())[0]
+    internal_pages = pages_of(internal.read_bytes())
+    assert "Draft, not yet published" in internal_pages[0]
+    assert "Formula: [Reactive Hours] / [Endpoints Managed] / months" in "\n".join(internal_pages)
 
 
 def test_a_deck_leaves_out_empty_sections(engine: Engine, tmp_path: Path) -> None:

@@ -82,6 +82,13 @@ CASES: dict[tuple[str, str], PageCase] = {
         shows_organization=True,
         scoped_may_act=False,
     ),
+    ("POST", "/organizations/{organization_id}/recommendations/{recommendation_id}/delete"): PageCase(
+        "/organizations/{org}/recommendations/999999/delete",
+        {"period": QUARTER},
+        role="editor",
+        shows_organization=True,
+        scoped_may_act=False,
+    ),
     ("GET", "/thresholds"): PageCase("/thresholds?organization_id={org}", role="editor", shows_organization=True),
     ("GET", "/thresholds/edit"): PageCase(
         "/thresholds/edit?name=RHEM&organization_id={org}", role="editor", shows_organization=True
@@ -102,6 +109,11 @@ CASES: dict[tuple[str, str], PageCase] = {
         shows_organization=True,
     ),
     ("GET", "/kpis"): PageCase("/kpis", role="admin"),
+    ("GET", "/metrics/definitions"): PageCase("/metrics/definitions", role="admin"),
+    ("GET", "/metrics/definitions/{metric_id}/edit"): PageCase("/metrics/definitions/1/edit", role="admin"),
+    ("POST", "/metrics/definitions/{metric_id}/edit"): PageCase(
+        "/metrics/definitions/1/edit", {"audience": "client", "description": "Hours."}, role="admin"
+    ),
     ("GET", "/kpis/new"): PageCase("/kpis/new", role="admin"),
     ("POST", "/kpis/new"): PageCase(
         "/kpis/new", {"kpi_name": "X", "formula": "[New MRR]", "unit": "currency", "action": "check"}, role="admin"

@@ -108,6 +108,24 @@ def test_recommendations_from_the_page(
     page = soup(client.get(_path(data)).text)
     row = page.find("tr", attrs={"data-recommendation": "Firewall", "data-status": "done"})
     assert row is not None
+    edit = change | {"full_edit": "true", "title": "Next-generation firewall", "monthly_cost": "99.90"}
+    assert client.post(f"{add}/{row_id}", data=edit).status_code == 303
+    with unit_of_work(engine) as session:
+        stored = session.get(Recommendation, row_id)
+        assert stored is not None
+        assert (stored.title, stored.one_time_cost, stored.monthly_cost) == (
+            "Next-generation firewall",
+            None,
+            Decimal("99.90"),
+        )
+    client.get(_path(data))  # where the browser is sent after saving
+    refused = client.post(f"{add}/{row_id}", data=change | {"full_edit": "true", "title": "  "})
+    assert refused.status_code == 303, refused.text
+    shown = client.get(_path(data)).text
+    assert "The recommendation was not changed" in shown, [n.text for n in soup(shown).select(".notice")]
+    assert client.post(f"{add}/{row_id}/delete", data={"csrf_token": token, "period": QUARTER}).status_code == 303
+    with unit_of_work(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Recommendation)) == 0
 
 
 def test_a_client_sees_only_what_is_published(
@@ -133,6 +151,7 @@ def test_a_client_sees_only_what_is_published(
     assert "Second published." in newest
     assert "A draft only." not in newest
     assert soup(newest).find("textarea") is None
+    assert soup(newest).find(attrs={"data-notice": "staff-preview"}) is None
     older = client.get(_path(data) + "?version=1").text
     assert "First published." in older
     assert soup(older).find(attrs={"data-notice": "older-version"}) is not None
@@ -141,3 +160,22 @@ def test_a_client_sees_only_what_is_published(
     pdf = client.get(_path(data) + ".pdf")
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
+
+
+def test_staff_see_the_clients_view(client: TestClient, make_user: UserFactory, data: SeededData) -> None:
+    token = _editor(client, make_user, data)
+    client.post(_path(data), data={"csrf_token": token, "summary": "What the client got."})
+    client.post(_path(data) + "/publish", data={"csrf_token": token})
+    client.post(_path(data), data={"csrf_token": token, "summary": "Still being written."})
+    editor = soup(client.get(_path(data)).text)
+    link = editor.find("a", attrs={"data-action": "client-view"})
+    assert link is not None
+    preview = soup(client.get(_path(data) + str(link["href"])).text)
+    assert "What the client got." in preview.text
+    assert "Still being written." not in preview.text
+    assert preview.find(attrs={"data-notice": "staff-preview"}) is not None
+    assert preview.find("textarea") is None
+    pdf = preview.find("a", attrs={"data-action": "download-pdf"})
+    assert pdf is not None
+    assert "edition=client" in str(pdf["href"])
+    assert client.get(str(pdf["href"])).headers["content-type"] == "application/pdf"

@@ -6,7 +6,7 @@ import click
 
 from qbr.cli.app import CONTEXT_SETTINGS
 from qbr.connectors.collect import RunDetail
-from qbr.connectors.setting_specs import source_system
+from qbr.connectors.registry import accepted_names, source_system
 from qbr.connectors.sync import SyncOutcome, SyncReport, requested_periods, run_scheduled_sync, sync_sources
 from qbr.core.database import get_engine, unit_of_work
 
@@ -18,7 +18,7 @@ SHOWN_UNMAPPED = 5
     "--source",
     "sources",
     multiple=True,
-    help="connectwise, ninjaone or quickbooks (repeatable); default: all configured.",
+    help=f"{accepted_names()} (repeatable); default: all configured.",
 )
 @click.option("--period", help="One month, YYYY-MM.")
 @click.option("--since", help="Every month from YYYY-MM to the current one.")

@@ -27,11 +27,12 @@ from qbr.metrics.models import MetricDefinition, MetricMonthly
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.periods.calendar import month_of, period_range
 from qbr.periods.service import close_periods
+from qbr.sources import CONNECTWISE, CSV, MANUAL, NINJAONE, QUICKBOOKS
 from qbr.thresholds.service import set_threshold
 
 MAX_MONTHS = 240
 MAX_ORGANIZATIONS = 100_000
-LINKED_SOURCES = ("ConnectWise", "NinjaOne", "QuickBooks")
+LINKED_SOURCES = (CONNECTWISE, NINJAONE, QUICKBOOKS)  # the demo MSP runs the systems the catalog names
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def _invented(rng: random.Random) -> Decimal:
 
 def _source(default_source: str | None) -> str:
     # Values whose usual source is manual entry arrive, in the demo, as a spreadsheet import.
-    return "CSV" if default_source in (None, "Manual") else default_source
+    return CSV if default_source in (None, MANUAL) else default_source
 
 
 def _organizations(session: Session, client_names: list[str]) -> tuple[Organization, list[str]]:
@@ -157,7 +158,7 @@ def _links(session: Session, client_ids: list[int]) -> None:
         }
         for index, org_id in enumerate(client_ids)
         for source in LINKED_SOURCES
-        if not (source == "NinjaOne" and index % 12 == 4)
+        if not (source == NINJAONE and index % 12 == 4)
     ]
     if rows:
         session.execute(

@@ -30,10 +30,11 @@ from qbr.ingest.refusals import field_location
 from qbr.ingest.validation import (
     Locate,
 )
-from qbr.metrics.effective import MANUAL, ranked_monthly_rows
+from qbr.metrics.effective import ranked_monthly_rows
 from qbr.metrics.models import MetricCorrection, MetricMonthly
 from qbr.metrics.scope import Pair
 from qbr.periods.models import Period
+from qbr.sources import MANUAL
 
 STAGE = temporary_table(
     "qbr_tmp_metrics",

@@ -45,11 +45,11 @@ from qbr.kpis.recompute import pairs_of_organizations, recompute
 from qbr.metrics.definitions import (
     register_new_metrics,
 )
-from qbr.metrics.effective import MANUAL
 from qbr.metrics.locks import lock_organizations
 from qbr.metrics.models import MetricMonthly
 from qbr.metrics.scope import Pair
 from qbr.periods.service import ensure_periods, reopen_periods
+from qbr.sources import MANUAL
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,15 @@ from qbr.core.schema import (
     optional,
 )
 from qbr.periods.calendar import MONTH_PATTERN
+from qbr.sources import KNOWN_SOURCES, MANUAL
 
 MAX_BATCH = 10_000  # rows per request; larger loads go through `qbr import metrics`
 
 Unit = Literal["count", "hours", "days", "currency", "percent"]
 Rollup = Literal["sum", "avg", "last"]
 Direction = Literal["higher_is_better", "lower_is_better"]
+Audience = Literal["client", "internal"]
+AUDIENCE_HELP = "client: shown in the client edition of pages and reports; internal: only to the MSP's staff."
 
 
 class MetricDefinitionCreate(InputSchema):
@@ -34,6 +37,7 @@ class MetricDefinitionCreate(InputSchema):
     direction: Direction | None = None
     default_source: Name50 | None = None
     description: LongText | None = None
+    audience: Audience = Field(default="internal", description=AUDIENCE_HELP)
 
 
 class MetricDefinitionUpdate(InputSchema):
@@ -42,6 +46,7 @@ class MetricDefinitionUpdate(InputSchema):
     direction: Direction | None = None
     default_source: Name50 | None = None
     description: LongText | None = None
+    audience: Audience = optional()
 
 
 class MetricDefinitionPublic(Schema):
@@ -52,6 +57,7 @@ class MetricDefinitionPublic(Schema):
     direction: str | None
     default_source: str | None
     description: str | None
+    audience: Audience
     created_at: Timestamp
 
 
@@ -82,7 +88,7 @@ class MetricMonthlyWrite(InputSchema):
     metric_name: Name100
     metric_value: JsonAmount
     source_system: Name50 = Field(
-        description="ConnectWise, NinjaOne, QuickBooks, CSV, Manual (overrides collected values), or another name."
+        description=f"{', '.join(KNOWN_SOURCES[:-1])}, {MANUAL} (overrides collected values), or another name."
     )
 
 

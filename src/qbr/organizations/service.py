@@ -9,8 +9,6 @@ from qbr.core.principal import Principal
 from qbr.errors import Conflict, InvalidInput, NotFound
 from qbr.organizations.models import Organization
 
-SOURCE_SYSTEMS = ("ConnectWise", "NinjaOne", "QuickBooks")
-
 
 def find_organization(session: Session, name_or_id: str | int) -> Organization:
     """The organization with this id, or else this exact (case-insensitive) name."""

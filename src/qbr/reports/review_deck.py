@@ -45,6 +45,7 @@ SECTION_TITLES = (
     "Trends",
     "Recommendations and roadmap",
     "Goals",
+    "Metrics",
     "Glossary",
 )
 _STATUS_WORDS = {"proposed": "Proposed", "approved": "Approved", "in_progress": "In progress", "done": "Done"}
@@ -144,6 +145,7 @@ def deck_sections(review: ReviewView, glossary: Mapping[str, str]) -> list[list[
         lambda: trends(review),
         lambda: recommendations(review),
         lambda: goals(review),
+        lambda: metrics(review),
         lambda: glossary_page(review, glossary),
     )
     sections = [section for section in (build() for build in builders) if section]
@@ -234,7 +236,8 @@ def trends(review: ReviewView) -> list[Flowable]:
     if not charted:
         return []
     story: list[Flowable] = [text("Trends", styles.HEADING)]
-    blocks = [_trend_block(kpi) for kpi in charted]
+    # The internal edition says how each KPI is computed; the client edition explains it in the glossary instead.
+    blocks = [_trend_block(kpi, with_formula=review.edition == "internal") for kpi in charted]
     for start in range(0, len(blocks), 2):
         pair: list[Flowable] = list(blocks[start : start + 2])
         if len(pair) == 1:
@@ -245,10 +248,13 @@ def trends(review: ReviewView) -> list[Flowable]:
     return story
 
 
-def _trend_block(kpi: DashboardKpi) -> Table:
+def _trend_block(kpi: DashboardKpi, *, with_formula: bool) -> Table:
     layout = kpi_trend(kpi, height=PDF_CHART_HEIGHT)
     chart = render_drawing(layout, scale=CHART_WIDTH / layout.width)
-    block = Table([[text(kpi.kpi_name, styles.SUBHEADING)], [chart]], colWidths=[CHART_WIDTH])
+    rows: list[list[Flowable]] = [[text(kpi.kpi_name, styles.SUBHEADING)], [chart]]
+    if with_formula and kpi.calculation_method:
+        rows.append([text(f"Formula: {kpi.calculation_method}", styles.SMALL)])
+    block = Table(rows, colWidths=[CHART_WIDTH])
     block.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, -1), (-1, -1), 12)]))
     return block
 
@@ -335,6 +341,28 @@ def goals(review: ReviewView) -> list[Flowable]:
         ]
         story.append(data_table(["Goal", "Target", "Note"], rows, [2.4, 1, 5.4], numeric=(1,)))
     return story
+
+
+def metrics(review: ReviewView) -> list[Flowable]:
+    """The period's metrics behind the KPIs: value, status and the previous period's value."""
+    view = review.figures
+    shown = [metric for metric in view.metrics if metric.metric_value is not None]
+    if not shown:
+        return []
+    previous = period_title(view.previous_period)
+    rows = [
+        [
+            text(metric.metric_name),
+            value_cell(metric.metric_value, metric.unit),
+            status_chip(item_status(metric)),
+            value_cell(metric.previous_value, metric.unit),
+        ]
+        for metric in sorted(shown, key=lambda metric: metric.metric_name)
+    ]
+    return [
+        text("Metrics", styles.HEADING),
+        data_table(["Metric", "Value", "Status", previous], rows, [3.6, 1.2, 1.2, 1.2], numeric=(1, 3)),
+    ]
 
 
 def glossary_page(review: ReviewView, glossary: Mapping[str, str]) -> list[Flowable]:

@@ -22,6 +22,17 @@ def edition_view(view: DashboardView, edition: Edition) -> DashboardView:
     return view
 
 
+def story_edition(view: DashboardView) -> Edition:
+    """The edition the review's text is drafted from: a client's review is read by the client, so its draft names
+    only what the client sees; the MSP's own review is internal."""
+    return "internal" if view.organization.is_msp else "client"
+
+
+def drafted_from(view: DashboardView) -> DashboardView:
+    """The figures a review's summary is drafted from."""
+    return edition_view(view, story_edition(view))
+
+
 def edition_review(review: ReviewView, edition: Edition) -> ReviewView:
     """``review`` as ``edition`` shows it: filtered figures, goals only on figures it shows, no staff notes."""
     figures = edition_view(review.figures, edition)

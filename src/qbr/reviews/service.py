@@ -24,6 +24,7 @@ from qbr.organizations.models import Organization
 from qbr.periods.calendar import parse_period
 from qbr.periods.service import ensure_periods
 from qbr.reviews.drafting import draft_summary
+from qbr.reviews.edition import drafted_from
 from qbr.reviews.models import Review, ReviewGoal, ReviewVersion
 from qbr.reviews.recommendations import review_recommendations
 from qbr.reviews.repository import find_review, goals_of, next_version_number, previous_review, versions_of
@@ -54,7 +55,7 @@ def get_or_draft_review(session: Session, organization_id: int, period: str) -> 
     return Review(
         organization_id=organization_id,
         period=value,
-        summary=draft_summary(view),
+        summary=draft_summary(drafted_from(view)),
         highlights="",
         concerns="",
         status="draft",
@@ -197,7 +198,7 @@ def live_review(session: Session, organization_id: int, period: str) -> ReviewVi
         summary=review.summary,
         highlights=review.highlights,
         concerns=review.concerns,
-        drafted_summary=draft_summary(view),
+        drafted_summary=draft_summary(drafted_from(view)),
         updated_at=review.updated_at,
         updated_by=review.updated_by,
         published_at=newest.published_at if newest else None,

@@ -1,7 +1,7 @@
 """Reviews, their goals and published versions, and recommendations (the QBR itself).
 
 Revision ID: 20261203_0030
-Revises: 0001
+Revises: 20261203_0020
 Create Date: 2026-12-03 17:18:17.844249
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261203_0030"
-down_revision: str | None = "0001"
+down_revision: str | None = "20261203_0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,7 +8,7 @@ a client's users see published versions only, the newest unless they pick an old
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from pydantic import ValidationError
@@ -30,10 +30,11 @@ from qbr.reviews.reading import review_for, review_glossary
 from qbr.reviews.recommendations import (
     add_recommendation,
     change_recommendation,
+    delete_recommendation,
     get_recommendation,
     list_recommendations,
 )
-from qbr.reviews.schemas import RecommendationCreate, RecommendationUpdate, ReviewUpdate, ReviewView
+from qbr.reviews.schemas import Edition, RecommendationCreate, RecommendationUpdate, ReviewUpdate, ReviewView
 from qbr.reviews.service import publish_review, save_review, subject_units
 from qbr.web.csrf import verify_csrf
 from qbr.web.deps import PageEditor, PagePrincipal
@@ -45,6 +46,8 @@ from qbr.web.templating import render
 router = APIRouter()
 BLANK_GOAL_ROWS = 2
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+# Staff may look at what the client sees; a client's edition is always the client's.
+EditionQuery = Annotated[Literal["client", "internal"] | None, Query()]
 LongField = Annotated[str, Form(max_length=20_000)]
 Text10k = Annotated[str, Form(max_length=10_000)]
 
@@ -87,11 +90,12 @@ def review_pdf(
     session: SessionDep,
     principal: PagePrincipal,
     version: VersionQuery = None,
+    edition: EditionQuery = None,
 ) -> Response:
     _organization(session, principal, organization_id)
     value = parse_period(period).value
     try:
-        review = review_for(session, organization_id, value, edition_for(principal), version=version)
+        review = review_for(session, organization_id, value, _reader_edition(principal, edition), version=version)
     except NotFound:
         # Nothing published yet: the review page says so, and lists what has been published.
         return RedirectResponse(review_url(request, organization_id, value), status_code=303)
@@ -110,10 +114,11 @@ def review_page(
     session: SessionDep,
     principal: PagePrincipal,
     version: VersionQuery = None,
+    edition: EditionQuery = None,
 ) -> Response:
     organization = _organization(session, principal, organization_id)
     value = parse_period(period).value
-    edition = edition_for(principal)
+    edition = _reader_edition(principal, edition)
     try:
         review = review_for(session, organization_id, value, edition, version=version)
     except NotFound:
@@ -122,7 +127,12 @@ def review_page(
         return _nothing_published(request, session, organization, value)
     if edition == "internal" and version is None:
         return _editor(request, session, principal, review, problems=[])
-    return _published(request, session, review)
+    return _published(request, session, review, staff=edition_for(principal) == "internal")
+
+
+def _reader_edition(principal: Principal, asked: Literal["client", "internal"] | None) -> Edition:
+    own = edition_for(principal)
+    return "client" if own == "client" or asked == "client" else own
 
 
 def _published_periods(session: Session, organization_id: int) -> list[str]:
@@ -141,11 +151,13 @@ def _nothing_published(request: Request, session: Session, organization: Organiz
     return render(request, "review_unpublished.html", context)
 
 
-def _published(request: Request, session: Session, review: ReviewView) -> Response:
+def _published(request: Request, session: Session, review: ReviewView, *, staff: bool) -> Response:
     context = _shared(request, review) | {
+        "staff": staff,
         "published_periods": _published_periods(session, review.organization_id),
         "pdf_url": request.url_for("review_pdf", organization_id=review.organization_id, period=review.period).path
-        + f"?version={review.version}",
+        + f"?version={review.version}"
+        + ("&edition=client" if review.edition == "client" else ""),
     }
     return render(request, "review_published.html", context)
 
@@ -314,19 +326,61 @@ def change(
     status: Annotated[str, Form(max_length=20)],
     priority: Annotated[str, Form(max_length=20)],
     target_period: Annotated[str, Form(max_length=7)] = "",
+    # The full edit form sends every field (``full_edit``): there an empty field is cleared.
+    full_edit: Annotated[bool, Form()] = False,
+    title: Annotated[str, Form(max_length=200)] = "",
+    detail: Text10k = "",
+    category: Annotated[str, Form(max_length=50)] = "",
+    one_time_cost: Annotated[str, Form(max_length=20)] = "",
+    monthly_cost: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     _organization(session, principal, organization_id)
     _staff_editor(principal)
     value = parse_period(period).value
     row = get_recommendation(session, organization_id, recommendation_id)
+    fields: dict[str, str | None] = {
+        "status": status,
+        "priority": priority,
+        "target_period": target_period.strip() or None,
+    }
+    optional = {
+        "title": title,
+        "detail": detail,
+        "category": category,
+        "one_time_cost": one_time_cost,
+        "monthly_cost": monthly_cost,
+    }
+    if full_edit:
+        fields |= {name: text.strip() or None for name, text in optional.items()}
     try:
-        body = RecommendationUpdate.model_validate(
-            {"status": status, "priority": priority, "target_period": target_period.strip() or None}
-        )
+        body = RecommendationUpdate.model_validate(fields)
         with session.begin_nested():
             change_recommendation(session, row, body)
     except (ValidationError, InvalidInput) as error:
         flash(request, "The recommendation was not changed: " + "; ".join(_problems(error)), "error")
     else:
         flash(request, f"Saved “{row.title}”: {row.status.replace('_', ' ')}.")
+    return RedirectResponse(review_url(request, organization_id, value) + "#recommendations", status_code=303)
+
+
+@router.post(
+    "/organizations/{organization_id}/recommendations/{recommendation_id}/delete",
+    name="recommendation_delete",
+    dependencies=[Depends(verify_csrf)],
+)
+def delete(
+    organization_id: int,
+    recommendation_id: int,
+    request: Request,
+    session: SessionDep,
+    principal: PageEditor,
+    period: Annotated[str, Form(max_length=7)],
+) -> Response:
+    _organization(session, principal, organization_id)
+    _staff_editor(principal)
+    value = parse_period(period).value
+    row = get_recommendation(session, organization_id, recommendation_id)
+    title = row.title
+    delete_recommendation(session, row)
+    flash(request, f"Deleted “{title}”; published versions keep it as they showed it.")
     return RedirectResponse(review_url(request, organization_id, value) + "#recommendations", status_code=303)

@@ -87,6 +87,7 @@ def share_page(token: str, request: Request, session: SessionDep) -> Response:
     _log(request, link, "page")
     context = _shared(request, review) | {
         "noindex": True,
+        "staff": False,
         "published_periods": [],
         "pdf_url": request.url_for("share_pdf", token=token).path,
     }
