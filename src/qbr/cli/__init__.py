@@ -56,6 +56,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "unlink": ("qbr.cli.links:unlink_command", "Remove the link of EXTERNAL_ID in SOURCE; data already synced stays."),
     "links": ("qbr.cli.links:links_command", "List every link between an organization and a vendor record."),
     "sync": ("qbr.cli.sync:sync_command", "Sync monthly metrics from ConnectWise, NinjaOne and QuickBooks..."),
+    "email": ("qbr.cli.email:email_group", "E-mail each organization's QBR: SMTP settings, recipients, schedules,..."),
+    "share": ("qbr.cli.share:share_group", "Read-only links to a published review, for people without an account."),
 }
 
 

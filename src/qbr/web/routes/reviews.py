@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
+from qbr.branding.service import current_brand
 from qbr.core.principal import Principal
 from qbr.core.schema import MAX_ID
 from qbr.errors import Conflict, InvalidInput, NotFound
@@ -100,9 +101,7 @@ def review_pdf(
         # Nothing published yet: the review page says so, and lists what has been published.
         return RedirectResponse(review_url(request, organization_id, value), status_code=303)
     settings = request.app.state.settings
-    content = render_review_pdf(
-        review, msp_name=settings.msp_name, logo_path=settings.msp_logo_path, glossary=review_glossary(session)
-    )
+    content = render_review_pdf(review, brand=current_brand(session, settings), glossary=review_glossary(session))
     filename = f"QBR {review.organization_name} {review.period}.pdf"
     headers = {"Content-Disposition": attachment(filename), "Cache-Control": "no-store"}
     return Response(content, media_type="application/pdf", headers=headers)
