@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Literal
 CONNECTWISE = "ConnectWise"
 NINJAONE = "NinjaOne"
 QUICKBOOKS = "QuickBooks"
-CONNECTOR_SOURCES: tuple[str, ...] = (CONNECTWISE, NINJAONE, QUICKBOOKS)
+DATTORMM = "DattoRMM"
+CONNECTOR_SOURCES: tuple[str, ...] = (CONNECTWISE, NINJAONE, QUICKBOOKS, DATTORMM)
 
 CSV = "CSV"
 MANUAL = "Manual"  # a correction: overrides collected values, never written by a connector

@@ -18,9 +18,11 @@ from qbr.connectors.http import HttpOptions, RetryPolicy
 from qbr.core.settings import get_settings
 from qbr.metrics.models import MetricMonthly
 from qbr.organizations.models import Organization
+from qbr.sources import CONNECTOR_SOURCES
 from tests.connectors import scenario
 from tests.connectors.scenario import ACME, GLOBEX, MSP, Month
 from tests.fakes.connectwise import FakeConnectWise
+from tests.fakes.dattormm import FakeDattoRmm
 from tests.fakes.ninjaone import FakeNinjaOne
 from tests.fakes.quickbooks import FakeQuickBooks
 from tests.fakes.server import FakeVendorServer
@@ -107,7 +109,9 @@ def connector_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.Mon
     """No connector variables from the outside world, no .env, and retries that do not make the suite wait."""
     monkeypatch.chdir(tmp_path)
     for name in list(os.environ):
-        if name.startswith(("QBR_CONNECTWISE_", "QBR_NINJAONE_", "QBR_QUICKBOOKS_", "QBR_CONNECTOR_", "QBR_SYNC_")):
+        if name.startswith(("QBR_CONNECTOR_", "QBR_SYNC_")) or any(
+            name.startswith(f"QBR_{source.upper()}_") for source in CONNECTOR_SOURCES
+        ):
             monkeypatch.delenv(name)
     monkeypatch.setenv("QBR_CONNECTOR_BACKOFF_SECONDS", "0.01")
     monkeypatch.setenv("QBR_CONNECTOR_RETRIES", "2")
@@ -135,6 +139,10 @@ def point_at(env: pytest.MonkeyPatch, *fakes: FakeVendorServer) -> None:
             env.setenv("QBR_QUICKBOOKS_CLIENT_SECRET", fake.client_secret)
             env.setenv("QBR_QUICKBOOKS_REALM_ID", fake.realm_id)
             env.setenv("QBR_QUICKBOOKS_REFRESH_TOKEN", "rt-initial")
+        elif isinstance(fake, FakeDattoRmm):
+            env.setenv("QBR_DATTORMM_URL", fake.url)
+            env.setenv("QBR_DATTORMM_API_KEY", fake.api_key)
+            env.setenv("QBR_DATTORMM_API_SECRET", fake.api_secret)
 
 
 def qbr(*args: str) -> Result:
