@@ -14,7 +14,8 @@ CONNECTWISE = "ConnectWise"
 NINJAONE = "NinjaOne"
 QUICKBOOKS = "QuickBooks"
 DATTORMM = "DattoRMM"
-CONNECTOR_SOURCES: tuple[str, ...] = (CONNECTWISE, NINJAONE, QUICKBOOKS, DATTORMM)
+HALOPSA = "HaloPSA"
+CONNECTOR_SOURCES: tuple[str, ...] = (CONNECTWISE, NINJAONE, QUICKBOOKS, DATTORMM, HALOPSA)
 
 CSV = "CSV"
 MANUAL = "Manual"  # a correction: overrides collected values, never written by a connector

@@ -23,6 +23,7 @@ from tests.connectors import scenario
 from tests.connectors.scenario import ACME, GLOBEX, MSP, Month
 from tests.fakes.connectwise import FakeConnectWise
 from tests.fakes.dattormm import FakeDattoRmm
+from tests.fakes.halopsa import FakeHaloPsa
 from tests.fakes.ninjaone import FakeNinjaOne
 from tests.fakes.quickbooks import FakeQuickBooks
 from tests.fakes.server import FakeVendorServer
@@ -143,6 +144,10 @@ def point_at(env: pytest.MonkeyPatch, *fakes: FakeVendorServer) -> None:
             env.setenv("QBR_DATTORMM_URL", fake.url)
             env.setenv("QBR_DATTORMM_API_KEY", fake.api_key)
             env.setenv("QBR_DATTORMM_API_SECRET", fake.api_secret)
+        elif isinstance(fake, FakeHaloPsa):
+            env.setenv("QBR_HALOPSA_URL", fake.url)
+            env.setenv("QBR_HALOPSA_CLIENT_ID", fake.client_id)
+            env.setenv("QBR_HALOPSA_CLIENT_SECRET", fake.client_secret)
 
 
 def qbr(*args: str) -> Result:

@@ -117,7 +117,7 @@ def test_a_next_page_on_another_server_is_refused(datto: FakeDattoRmm, options: 
 
 def test_the_rate_limit_is_honoured(datto: FakeDattoRmm, clock: FakeClock, sleeps: SleepRecorder, month: Month) -> None:
     fill(datto, month)
-    datto.rate_limit, datto.rate_window = 3, 60.0
+    datto.limit.limit = 3
 
     def wait(seconds: float) -> None:
         sleeps(seconds)

@@ -6,18 +6,16 @@ keeps knocking while throttled)."""
 from __future__ import annotations
 
 import base64
-import math
 import re
-import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 from itertools import count
 from typing import Any
 from urllib.parse import urlencode
 
+from tests.fakes.limits import SlidingWindowLimit
 from tests.fakes.server import FakeRequest, FakeResponse, FakeVendorServer
 
 PUBLIC_CLIENT = "Basic " + base64.b64encode(b"public-client:public").decode()
@@ -46,13 +44,9 @@ class FakeDattoRmm(FakeVendorServer):
         self.api_key = api_key
         self.api_secret = api_secret
         self.token_lifetime = token_lifetime
-        self.rate_limit = rate_limit
-        self.rate_window = rate_window
-        self.throttled = 0  # 429s answered
+        self.limit = SlidingWindowLimit(rate_limit, rate_window, clock)
         self.next_page_host: str | None = None  # where nextPageUrl points (None: this server)
-        self._recent: deque[float] = deque()
         self._knocks = 0
-        self._rate_lock = threading.Lock()
         self._tokens: dict[str, float] = {}
         self._token_numbers = count(1)
         self._ids = count(5000)
@@ -185,26 +179,22 @@ class FakeDattoRmm(FakeVendorServer):
             return FakeResponse(401, {"error": "invalid_token", "error_description": "Access token expired"})
         return None
 
+    @property
+    def throttled(self) -> int:
+        """How many requests were answered 429."""
+        return self.limit.refused
+
     def _throttle(self) -> FakeResponse | None:
         """600 requests in any 60 seconds, counted for the whole account."""
-        with self._rate_lock:
-            now = self.clock()
-            while self._recent and self._recent[0] <= now - self.rate_window:
-                self._recent.popleft()
-            if len(self._recent) < self.rate_limit:
-                self._recent.append(now)
-                self._knocks = 0
-                return None
-            self._knocks += 1
-            if self._knocks > KNOCKS_BEFORE_BLOCK:
-                return FakeResponse(403, {"error": "access_denied", "error_description": "IP address blocked"})
-            self.throttled += 1
-            wait = max(1, math.ceil(self._recent[0] + self.rate_window - now))
-            return FakeResponse(
-                429,
-                {"status": 429, "error": "Too Many Requests", "message": "Request rate limit exceeded"},
-                {"Retry-After": str(wait)},
-            )
+        wait = self.limit.wait_needed()
+        if wait is None:
+            self._knocks = 0
+            return None
+        self._knocks += 1
+        if self._knocks > KNOCKS_BEFORE_BLOCK:
+            return FakeResponse(403, {"error": "access_denied", "error_description": "IP address blocked"})
+        body = {"status": 429, "error": "Too Many Requests", "message": "Request rate limit exceeded"}
+        return FakeResponse(429, body, {"Retry-After": str(wait)})
 
     def _sites(self, request: FakeRequest, match: re.Match[str]) -> FakeResponse:
         return self._refused(request) or self._page(request, "sites", self.sites)
