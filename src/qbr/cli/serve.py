@@ -15,4 +15,4 @@ from qbr.cli.app import CONTEXT_SETTINGS
 def serve_command(host: str, port: int, workers: int) -> None:
     """Serve the API at http://HOST:PORT/api/v1 (OpenAPI at /docs) on the database at QBR_DATABASE_URL."""
     click.echo(f"QBR Dashboard API on http://{host}:{port}/api/v1  (docs: /docs, health: /healthz, /readyz)")
-    uvicorn.run("qbr.api.app:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run("qbr.server.app:create_app", factory=True, host=host, port=port, workers=workers)

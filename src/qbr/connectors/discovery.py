@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from qbr.connectors.connector import ExternalEntity
 from qbr.connectors.http import VendorClient
-from qbr.connectors.links import Suggestion, links_by_external_id, suggest_organization
 from qbr.connectors.registry import connector_for
+from qbr.organizations.links import Suggestion, links_by_external_id, suggest_organization
 from qbr.organizations.models import Organization
 
 

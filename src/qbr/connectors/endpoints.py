@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from qbr.api.deps import AdminDep, ListingDep, PrincipalDep, SessionDep
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope, respond
-from qbr.api.params import IdPath, PeriodQuery
+from qbr.api.params import IdPath
 from qbr.connectors.models import SyncRun
 from qbr.connectors.registry import SOURCES, accepted_names, source_system
 from qbr.connectors.schemas import ConnectorSettingState, ConnectorStatus, RunStatus, SyncRunPublic
 from qbr.connectors.settings import load_settings
 from qbr.errors import NotFound
 from qbr.organizations.models import OrganizationLink
+from qbr.periods.params import PeriodQuery
 from qbr.sources import ConnectorSource
 
 router = APIRouter(tags=["connectors"])

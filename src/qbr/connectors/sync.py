@@ -20,14 +20,14 @@ from sqlalchemy.orm import Session
 from qbr.connectors.clients import open_client
 from qbr.connectors.collect import Collected, RunDetail, SyncContext, empty_detail, month_window
 from qbr.connectors.http import HttpOptions, NotConfigured, VendorClient
-from qbr.connectors.links import links_by_external_id
 from qbr.connectors.registry import SOURCES, connector_for
 from qbr.connectors.runs import finish_run, start_run
 from qbr.connectors.settings import SourceSettings, http_options, load_settings
 from qbr.core.database import get_engine, unit_of_work
 from qbr.core.settings import get_settings
 from qbr.errors import Conflict, InvalidInput, QbrError
-from qbr.metrics.ingest import ingest_metrics
+from qbr.ingest.writing import ingest_metrics
+from qbr.organizations.links import links_by_external_id
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.periods.calendar import PeriodRef, month_of, parse_period, period_range
 from qbr.periods.models import Period

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from qbr.auth.models import User
-from qbr.auth.principal import Principal
 from qbr.auth.users import principal_for_user
+from qbr.core.principal import Principal
 from qbr.web.csrf import CSRF_SESSION_KEY, rotate_csrf_token
 
 SESSION_COOKIE = "qbr_session"
