@@ -15,7 +15,8 @@ NINJAONE = "NinjaOne"
 QUICKBOOKS = "QuickBooks"
 DATTORMM = "DattoRMM"
 HALOPSA = "HaloPSA"
-CONNECTOR_SOURCES: tuple[str, ...] = (CONNECTWISE, NINJAONE, QUICKBOOKS, DATTORMM, HALOPSA)
+AUTOTASK = "Autotask"
+CONNECTOR_SOURCES: tuple[str, ...] = (CONNECTWISE, NINJAONE, QUICKBOOKS, DATTORMM, HALOPSA, AUTOTASK)
 
 CSV = "CSV"
 MANUAL = "Manual"  # a correction: overrides collected values, never written by a connector

@@ -21,6 +21,7 @@ from qbr.organizations.models import Organization
 from qbr.sources import CONNECTOR_SOURCES
 from tests.connectors import scenario
 from tests.connectors.scenario import ACME, GLOBEX, MSP, Month
+from tests.fakes.autotask import FakeAutotask
 from tests.fakes.connectwise import FakeConnectWise
 from tests.fakes.dattormm import FakeDattoRmm
 from tests.fakes.halopsa import FakeHaloPsa
@@ -148,6 +149,11 @@ def point_at(env: pytest.MonkeyPatch, *fakes: FakeVendorServer) -> None:
             env.setenv("QBR_HALOPSA_URL", fake.url)
             env.setenv("QBR_HALOPSA_CLIENT_ID", fake.client_id)
             env.setenv("QBR_HALOPSA_CLIENT_SECRET", fake.client_secret)
+        elif isinstance(fake, FakeAutotask):
+            env.setenv("QBR_AUTOTASK_DISCOVERY_URL", fake.discovery_url)
+            env.setenv("QBR_AUTOTASK_USERNAME", fake.username)
+            env.setenv("QBR_AUTOTASK_SECRET", fake.secret)
+            env.setenv("QBR_AUTOTASK_INTEGRATION_CODE", fake.integration_code)
 
 
 def qbr(*args: str) -> Result:
