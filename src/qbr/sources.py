@@ -16,7 +16,8 @@ QUICKBOOKS = "QuickBooks"
 DATTORMM = "DattoRMM"
 HALOPSA = "HaloPSA"
 AUTOTASK = "Autotask"
-CONNECTOR_SOURCES: tuple[str, ...] = (CONNECTWISE, NINJAONE, QUICKBOOKS, DATTORMM, HALOPSA, AUTOTASK)
+XERO = "Xero"
+CONNECTOR_SOURCES: tuple[str, ...] = (CONNECTWISE, NINJAONE, QUICKBOOKS, DATTORMM, HALOPSA, AUTOTASK, XERO)
 
 CSV = "CSV"
 MANUAL = "Manual"  # a correction: overrides collected values, never written by a connector

@@ -28,6 +28,7 @@ from tests.fakes.halopsa import FakeHaloPsa
 from tests.fakes.ninjaone import FakeNinjaOne
 from tests.fakes.quickbooks import FakeQuickBooks
 from tests.fakes.server import FakeVendorServer
+from tests.fakes.xero import FakeXero
 
 
 class SleepRecorder:
@@ -154,6 +155,13 @@ def point_at(env: pytest.MonkeyPatch, *fakes: FakeVendorServer) -> None:
             env.setenv("QBR_AUTOTASK_USERNAME", fake.username)
             env.setenv("QBR_AUTOTASK_SECRET", fake.secret)
             env.setenv("QBR_AUTOTASK_INTEGRATION_CODE", fake.integration_code)
+        elif isinstance(fake, FakeXero):
+            env.setenv("QBR_XERO_URL", fake.api_url)
+            env.setenv("QBR_XERO_TOKEN_URL", fake.token_url)
+            env.setenv("QBR_XERO_CLIENT_ID", fake.client_id)
+            env.setenv("QBR_XERO_CLIENT_SECRET", fake.client_secret)
+            env.setenv("QBR_XERO_TENANT_ID", fake.tenant_id)
+            env.setenv("QBR_XERO_REFRESH_TOKEN", fake.refresh_token)
 
 
 def qbr(*args: str) -> Result:
