@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from qbr.connectors.halopsa.client import HaloPsaClient
+from qbr.connectors.halopsa.records import HaloTicket
 from qbr.connectors.http import AuthenticationFailed, HttpOptions
 from qbr.connectors.models import SyncRun
 from qbr.core.numbers import round_cents
@@ -136,7 +137,7 @@ def client(halo: FakeHaloPsa, options: HttpOptions, page_size: int = 100) -> Hal
 def test_pages_are_read_to_the_record_count(halo: FakeHaloPsa, options: HttpOptions, month: Month) -> None:
     fill(halo, month)
     with client(halo, options, page_size=3) as api:
-        tickets = api.tickets_between("dateoccurred", month.start, month.end)
+        tickets = api.tickets_opened(month.start, month.end)
         clients = api.clients()
     assert len(tickets) == sum(1 for t in halo.tickets if month.contains(parse(t["dateoccurred"])))
     pages = [r.param("page_no") for r in halo.requests if r.path == "/api/Tickets"]
@@ -157,7 +158,7 @@ def test_the_request_limit_is_honoured(
         clock.advance(seconds)
 
     with client(halo, HttpOptions(sleep=wait, clock=clock), page_size=4) as api:
-        tickets = api.tickets_between("dateoccurred", month.start - timedelta(days=30), month.end + timedelta(days=3))
+        tickets = api.tickets_opened(month.start - timedelta(days=30), month.end + timedelta(days=3))
     assert len(tickets) == len(halo.tickets)
     assert halo.limit.refused >= 1
     assert sleeps.waits
@@ -238,3 +239,11 @@ def test_a_vendor_dying_mid_sync_writes_nothing(
     assert qbr("sync", "--source", "halopsa", "--period", month.period).exit_code == 0
     with Session(engine) as session:
         assert monthly(session, halo_world[ACME], month.period, SOURCE)["Reactive Tickets Created"] == 4
+
+
+def test_a_ticket_reads_either_spelling_and_the_unset_sentinel() -> None:
+    ticket = HaloTicket.model_validate(
+        {"id": 1, "dateoccured": "2024-01-05T10:00:00", "datecleared": UNSET, "fixbydate": "", "parent_id": 0}
+    )
+    assert ticket.dateoccurred == datetime(2024, 1, 5, 10, tzinfo=UTC)
+    assert (ticket.dateclosed, ticket.fixbydate, ticket.is_parent) == (None, None, True)

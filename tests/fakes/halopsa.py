@@ -20,7 +20,8 @@ from tests.fakes.server import FakeRequest, FakeResponse, FakeVendorServer
 UNSET = "1900-01-01T00:00:00"
 MAX_PAGE = 100
 UNPAGED = 50  # what Halo sends without pageinate=true
-DATE_FIELDS = ("dateoccurred", "dateclosed", "lastactiondate")
+# Halo's search names for the record's dateoccurred and dateclosed.
+DATE_SEARCHES = {"dateoccured": "dateoccurred", "datecleared": "dateclosed"}
 
 
 def halo(moment: datetime | None) -> str:
@@ -195,7 +196,7 @@ class FakeHaloPsa(FakeVendorServer):
                 records = [r for r in records if (not r[hide] if hide == "inactive" else r[hide])]
             if dated:
                 try:
-                    records = _dated(request, records)
+                    records = _dated(request, records, self.actions)
                 except ValueError as exc:
                     return halo_error(400, str(exc))
             return _page(request, key, records)
@@ -211,20 +212,30 @@ class FakeHaloPsa(FakeVendorServer):
         return _page(request, "actions", [a for a in self.actions if a["ticket_id"] == int(ticket_id)])
 
 
-def _dated(request: FakeRequest, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    field = request.param("datesearch")
-    if field is None:
-        return records
-    if field not in DATE_FIELDS:
-        raise ValueError(f"datesearch must be one of {', '.join(DATE_FIELDS)}")
-    start, end = request.param("startdate"), request.param("enddate")
-    if start and ("+" in start or start.endswith("Z")):
-        raise ValueError("startdate must be a UTC time without an offset")
-    chosen = [r for r in records if r[field] != UNSET]
-    if start:
-        chosen = [r for r in chosen if parse(r[field]) >= parse(start)]
-    if end:
-        chosen = [r for r in chosen if parse(r[field]) < parse(end)]
+def _dated(request: FakeRequest, records: list[dict[str, Any]], actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    chosen = records
+    search, start, end = request.param("datesearch"), request.param("startdate"), request.param("enddate")
+    for value in (start, end, request.param("calendar_startdate"), request.param("calendar_enddate")):
+        if value and ("+" in value or value.endswith("Z")):
+            raise ValueError("dates are UTC times without an offset")
+    if search is not None:
+        if search not in DATE_SEARCHES:
+            raise ValueError(f"datesearch must be one of {', '.join(DATE_SEARCHES)}")
+        field = DATE_SEARCHES[search]
+        chosen = [r for r in chosen if r[field] != UNSET]
+        if start:
+            chosen = [r for r in chosen if parse(r[field]) >= parse(start)]
+        if end:
+            chosen = [r for r in chosen if parse(r[field]) < parse(end)]
+    calendar_start, calendar_end = request.param("calendar_startdate"), request.param("calendar_enddate")
+    if calendar_start or calendar_end:
+        worked = {
+            a["ticket_id"]
+            for a in actions
+            if (not calendar_start or parse(a["datetime"]) >= parse(calendar_start))
+            and (not calendar_end or parse(a["datetime"]) < parse(calendar_end))
+        }
+        chosen = [r for r in chosen if r["id"] in worked]
     return chosen
 
 

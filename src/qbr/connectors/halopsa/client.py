@@ -72,12 +72,15 @@ class HaloPsaClient(VendorClient):
 
     # --- records -------------------------------------------------------------------------------------------
 
-    def tickets_between(self, date_field: str, start: datetime, end: datetime | None = None) -> list[HaloTicket]:
-        """Tickets whose ``date_field`` (dateoccurred, dateclosed, lastactiondate) is from ``start`` (to ``end``)."""
-        params = {"datesearch": date_field, "startdate": halo_time(start)}
-        if end is not None:
-            params["enddate"] = halo_time(end)
-        return self._typed(HaloTicket, "/api/Tickets", self._pages("/api/Tickets", "tickets", params))
+    def tickets_opened(self, start: datetime, end: datetime) -> list[HaloTicket]:
+        return self._tickets({"datesearch": "dateoccured", "startdate": halo_time(start), "enddate": halo_time(end)})
+
+    def tickets_closed(self, start: datetime, end: datetime) -> list[HaloTicket]:
+        return self._tickets({"datesearch": "datecleared", "startdate": halo_time(start), "enddate": halo_time(end)})
+
+    def tickets_worked(self, start: datetime, end: datetime) -> list[HaloTicket]:
+        """Tickets with actions between ``start`` and ``end``, whatever their age."""
+        return self._tickets({"calendar_startdate": halo_time(start), "calendar_enddate": halo_time(end)})
 
     def actions(self, ticket_id: int) -> list[HaloAction]:
         """The actions (updates, with time taken) of one ticket; Halo lists actions per ticket."""
@@ -116,6 +119,9 @@ class HaloPsaClient(VendorClient):
                     raise MalformedResponse(VENDOR, f"{path} promised {total} records and sent {len(records)}")
                 return records
             page += 1
+
+    def _tickets(self, params: dict[str, str]) -> list[HaloTicket]:
+        return self._typed(HaloTicket, "/api/Tickets", self._pages("/api/Tickets", "tickets", params))
 
     def _typed(self, model: type[ModelT], path: str, records: list[dict[str, Any]]) -> list[ModelT]:
         return parse_models(VENDOR, model, records, path)

@@ -43,18 +43,17 @@ def collect_halopsa(client: HaloPsaClient, context: SyncContext) -> Collected:
     def closed(ticket: HaloTicket) -> bool:
         return ticket.dateclosed is not None and (not closed_ids or ticket.status_id in closed_ids)
 
-    for ticket in client.tickets_between("dateoccurred", window.start, window.end):
+    for ticket in client.tickets_opened(window.start, window.end):
         if reactive(ticket) and window.contains(ticket.dateoccurred):
             _count(tally, ticket, CREATED)
-    for ticket in client.tickets_between("dateclosed", window.start, window.end):
+    for ticket in client.tickets_closed(window.start, window.end):
         if reactive(ticket) and closed(ticket) and window.contains(ticket.dateclosed):
             _count(tally, ticket, CLOSED)
             if ticket.fixbydate is not None and not ticket.excludefromsla:
                 tally.add(_client_id(ticket), WITH_SLA)
                 if ticket.dateclosed is not None and ticket.dateclosed <= ticket.fixbydate:
                     tally.add(_client_id(ticket), MET_SLA)
-    # A ticket worked on this month has its last action this month or later, whatever its age.
-    for ticket in client.tickets_between("lastactiondate", window.start):
+    for ticket in client.tickets_worked(window.start, window.end):
         if not reactive(ticket):
             continue
         hours = sum((a.timetaken for a in client.actions(ticket.id) if window.contains(a.datetime)), Decimal(0))

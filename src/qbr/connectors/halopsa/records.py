@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ConfigDict
+from pydantic import AliasChoices, BeforeValidator, ConfigDict, Field
 
 from qbr.connectors.records import Timestamp, VendorRecord
 
@@ -43,8 +43,9 @@ class HaloTicket(HaloRecord):
     status_id: int | None = None
     tickettype_id: int | None = None
     parent_id: int | None = None  # 0 when the ticket has no parent
-    dateoccurred: HaloTime = None  # when it was logged
-    dateclosed: HaloTime = None
+    # When it was logged and closed; Halo spells these both ways (its search names are dateoccured, datecleared).
+    dateoccurred: HaloTime = Field(default=None, validation_alias=AliasChoices("dateoccurred", "dateoccured"))
+    dateclosed: HaloTime = Field(default=None, validation_alias=AliasChoices("dateclosed", "datecleared"))
     fixbydate: HaloTime = None  # the SLA's resolution target, moved on by time on hold
     excludefromsla: bool = False
     lastactiondate: HaloTime = None
