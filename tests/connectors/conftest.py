@@ -13,6 +13,15 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from fakes.autotask import FakeAutotask
+from fakes.connectwise import FakeConnectWise
+from fakes.dattormm import FakeDattoRmm
+from fakes.halopsa import FakeHaloPsa
+from fakes.month import Month
+from fakes.ninjaone import FakeNinjaOne
+from fakes.quickbooks import FakeQuickBooks
+from fakes.server import FakeVendorServer
+from fakes.xero import FakeXero
 from qbr.cli import app
 from qbr.connectors.http import HttpOptions, RetryPolicy
 from qbr.core.settings import get_settings
@@ -20,15 +29,7 @@ from qbr.metrics.models import MetricMonthly
 from qbr.organizations.models import Organization
 from qbr.sources import CONNECTOR_SOURCES
 from tests.connectors import scenario
-from tests.connectors.scenario import ACME, GLOBEX, MSP, Month
-from tests.fakes.autotask import FakeAutotask
-from tests.fakes.connectwise import FakeConnectWise
-from tests.fakes.dattormm import FakeDattoRmm
-from tests.fakes.halopsa import FakeHaloPsa
-from tests.fakes.ninjaone import FakeNinjaOne
-from tests.fakes.quickbooks import FakeQuickBooks
-from tests.fakes.server import FakeVendorServer
-from tests.fakes.xero import FakeXero
+from tests.connectors.scenario import ACME, GLOBEX, MSP
 
 
 class SleepRecorder:
@@ -183,7 +184,7 @@ def monthly(session: Session, organization: int, period: str, source: str) -> di
 def month(connector_env: pytest.MonkeyPatch) -> Month:
     connector_env.setenv("QBR_BUSINESS_TIMEZONE", scenario.TIMEZONE)
     get_settings.cache_clear()
-    return Month.current()
+    return Month.current(scenario.TIMEZONE)
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from fakes.autotask import COMPLETE, HELP_DESK_QUEUE, RECURRING_SERVICE, FakeAutotask
+from fakes.month import Month
 from qbr.connectors.autotask.client import AutotaskClient, discover_zone
 from qbr.connectors.autotask.collect import METRICS
 from qbr.connectors.http import AuthenticationFailed, HttpOptions, RequestRejected, RetryPolicy
@@ -21,8 +23,7 @@ from qbr.core.numbers import round_cents
 from qbr.metrics.models import MetricMonthly
 from qbr.organizations.models import Organization
 from tests.connectors.conftest import FakeClock, SleepRecorder, monthly, point_at, qbr
-from tests.connectors.scenario import ACME, GLOBEX, MSP, Expected, Month
-from tests.fakes.autotask import COMPLETE, HELP_DESK_QUEUE, RECURRING_SERVICE, FakeAutotask
+from tests.connectors.scenario import ACME, GLOBEX, MSP, Expected
 
 SOURCE = "Autotask"
 LINKS = {"23": ACME, "24": GLOBEX}  # 25 Umbrella stays unlinked

@@ -12,14 +12,15 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from fakes.dattormm import FakeDattoRmm
+from fakes.month import Month
 from qbr.connectors.dattormm.client import DattoRmmClient
 from qbr.connectors.http import AuthenticationFailed, HttpOptions, MalformedResponse
 from qbr.connectors.models import SyncRun
 from qbr.metrics.models import MetricMonthly
 from qbr.organizations.models import Organization
 from tests.connectors.conftest import FakeClock, SleepRecorder, monthly, point_at, qbr
-from tests.connectors.scenario import ACME, GLOBEX, MSP, Expected, Month
-from tests.fakes.dattormm import FakeDattoRmm
+from tests.connectors.scenario import ACME, GLOBEX, MSP, Expected
 
 METRICS = ("Endpoints Managed", "Seats Managed", "Patch Compliant Devices", "Unhealthy Devices")
 SOURCE = "DattoRMM"

@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from fakes.halopsa import UNSET, FakeHaloPsa, parse
+from fakes.month import Month
 from qbr.connectors.halopsa.client import HaloPsaClient
 from qbr.connectors.halopsa.records import HaloTicket
 from qbr.connectors.http import AuthenticationFailed, HttpOptions
@@ -19,8 +21,7 @@ from qbr.core.numbers import round_cents
 from qbr.metrics.models import MetricMonthly
 from qbr.organizations.models import Organization
 from tests.connectors.conftest import FakeClock, SleepRecorder, monthly, point_at, qbr
-from tests.connectors.scenario import ACME, CW_METRICS, GLOBEX, MSP, Expected, Month
-from tests.fakes.halopsa import UNSET, FakeHaloPsa, parse
+from tests.connectors.scenario import ACME, CW_METRICS, GLOBEX, MSP, Expected
 
 SOURCE = "HaloPSA"
 LINKS = {"23": ACME, "24": GLOBEX}  # 25 Umbrella stays unlinked

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
+from fakes.autotask import FakeAutotask
+from fakes.dattormm import FakeDattoRmm
+from fakes.halopsa import FakeHaloPsa
+from fakes.server import FakeVendorServer
+from fakes.xero import FakeXero
 from tests.connectors.conftest import FakeClock, point_at, qbr
-from tests.fakes.autotask import FakeAutotask
-from tests.fakes.dattormm import FakeDattoRmm
-from tests.fakes.halopsa import FakeHaloPsa
-from tests.fakes.server import FakeVendorServer
-from tests.fakes.xero import FakeXero
 
 FAKES = {"dattormm": FakeDattoRmm, "halopsa": FakeHaloPsa, "autotask": FakeAutotask, "xero": FakeXero}
 SAID = {

@@ -13,13 +13,14 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from fakes.connectwise import FakeConnectWise
+from fakes.cw_conditions import parse_conditions
+from fakes.month import Month, iso
+from fakes.ninjaone import FakeNinjaOne
 from qbr.periods.calendar import parse_period
 from tests.connectors import scenario
 from tests.connectors.conftest import monthly, qbr
-from tests.connectors.scenario import ACME, Month
-from tests.fakes.connectwise import FakeConnectWise
-from tests.fakes.cw_conditions import parse_conditions
-from tests.fakes.ninjaone import FakeNinjaOne
+from tests.connectors.scenario import ACME
 
 SNAPSHOTS = ("Endpoints Managed", "Seats Managed", "Patch Compliant Devices", "Unhealthy Devices")
 
@@ -130,9 +131,7 @@ def test_boards_and_statuses_match_whatever_their_trailing_blanks_and_case(
     assert qbr("connectors", "set", "connectwise", *settings).exit_code == 0
     before = _synced(engine, world[ACME], "ConnectWise", month.period)
     (acme,) = [c for c in connectwise.collections["company/companies"] if c["name"] == ACME]
-    connectwise.ticket(
-        acme, scenario.iso(month.at(4)), board="Help Desk ", closed=scenario.iso(month.at(5)), status="Resolved "
-    )
+    connectwise.ticket(acme, iso(month.at(4)), board="Help Desk ", closed=iso(month.at(5)), status="Resolved ")
     after = _synced(engine, world[ACME], "ConnectWise", month.period)
     changed = {m: after[m] - before[m] for m in after if after[m] != before[m]}
     expected = ("Reactive Tickets Created", "Reactive Tickets Closed", "Tickets With SLA", "Tickets Met SLA")

@@ -12,6 +12,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from fakes.month import Month
+from fakes.xero import FakeXero
 from qbr.connectors.http import HttpOptions
 from qbr.connectors.models import SyncRun
 from qbr.connectors.settings import load_settings
@@ -20,8 +22,7 @@ from qbr.core.numbers import round_cents
 from qbr.metrics.models import MetricMonthly
 from qbr.organizations.models import Organization
 from tests.connectors.conftest import FakeClock, MemoryTokenStore, SleepRecorder, monthly, point_at, qbr
-from tests.connectors.scenario import ACME, GLOBEX, MSP, Expected, Month
-from tests.fakes.xero import FakeXero
+from tests.connectors.scenario import ACME, GLOBEX, MSP, Expected
 
 SOURCE = "Xero"
 ACCOUNT_MAP = {

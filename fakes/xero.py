@@ -18,8 +18,8 @@ from decimal import Decimal
 from itertools import count
 from typing import Any
 
-from tests.fakes.limits import SlidingWindowLimit
-from tests.fakes.server import FakeRequest, FakeResponse, FakeVendorServer
+from fakes.limits import SlidingWindowLimit
+from fakes.server import FakeRequest, FakeResponse, FakeVendorServer
 
 PAGE = 100
 API = "/api.xro/2.0"

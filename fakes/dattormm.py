@@ -15,8 +15,8 @@ from itertools import count
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.fakes.limits import SlidingWindowLimit
-from tests.fakes.server import FakeRequest, FakeResponse, FakeVendorServer
+from fakes.limits import SlidingWindowLimit
+from fakes.server import FakeRequest, FakeResponse, FakeVendorServer
 
 PUBLIC_CLIENT = "Basic " + base64.b64encode(b"public-client:public").decode()
 MAX_PAGE = 250

@@ -14,8 +14,8 @@ from decimal import Decimal
 from itertools import count
 from typing import Any
 
-from tests.fakes.limits import SlidingWindowLimit
-from tests.fakes.server import FakeRequest, FakeResponse, FakeVendorServer
+from fakes.limits import SlidingWindowLimit
+from fakes.server import FakeRequest, FakeResponse, FakeVendorServer
 
 UNSET = "1900-01-01T00:00:00"
 MAX_PAGE = 100
