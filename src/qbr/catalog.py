@@ -1,4 +1,4 @@
-"""The default metric and KPI catalog and default thresholds (reference/METRICS.md), seeded by migration.
+"""The default metric and KPI catalog, audiences and default thresholds (reference/METRICS.md), seeded by migration.
 
 This is the catalog as of the initial schema. Changing a default later takes a new data migration, so that an
 existing install is moved forward explicitly and never rewritten behind its back.
@@ -9,10 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from qbr.catalog_texts import PLAIN_DESCRIPTIONS
 from qbr.sources import CONNECTWISE, MANUAL, NINJAONE, QUICKBOOKS
 
 HIGHER = "higher_is_better"
 LOWER = "lower_is_better"
+# Who a figure is for: ``client`` items appear in the client edition of every page and report, ``internal`` ones
+# only for the MSP's staff. A definition added later is internal until someone decides otherwise.
+CLIENT = "client"
+INTERNAL = "internal"
+AUDIENCES = (CLIENT, INTERNAL)
 
 
 @dataclass(frozen=True)
@@ -22,7 +28,7 @@ class MetricSpec:
     unit: str
     rollup: str
     direction: str | None
-    description: str
+    measured_as: str  # how the value is collected: the description the initial schema seeded
 
 
 @dataclass(frozen=True)
@@ -257,6 +263,43 @@ DEFAULT_KPIS: tuple[KpiSpec, ...] = (
     ),
 )
 
+# Service delivery, devices, patching, backups and security are what the MSP does for the client: the client
+# sees them. Revenue, cost, profitability, staffing, MRR per agreement, AISP and sales are the MSP's own business.
+CLIENT_METRICS = frozenset(
+    {
+        "Reactive Tickets Created",
+        "Reactive Tickets Closed",
+        "Reactive Hours",
+        "Tickets Met SLA",
+        "Tickets With SLA",
+        "Endpoints Managed",
+        "Seats Managed",
+        "Patch Compliant Devices",
+        "Unhealthy Devices",
+        "Patches Installed",
+        "Patches Failed",
+        "Backup Jobs Succeeded",
+        "Backup Jobs Total",
+    }
+)
+CLIENT_KPIS = frozenset(
+    {
+        "Total Close %",
+        "Reactive Tickets per Endpoint per Month",
+        "RHEM",
+        "Average Resolution Time",
+        "SLA Compliance %",
+        "Patch Compliance %",
+        "Backup Success %",
+    }
+)
+
+
+def default_audience(name: str) -> str:
+    """The audience a built-in metric or KPI starts with."""
+    return CLIENT if name in CLIENT_METRICS or name in CLIENT_KPIS else INTERNAL
+
+
 DEFAULT_THRESHOLDS: tuple[ThresholdSpec, ...] = (
     ThresholdSpec("RHEM", Decimal("0.25"), Decimal("0.40")),
     ThresholdSpec("Profit Margin", Decimal("10"), Decimal("5")),
@@ -278,7 +321,8 @@ def catalog_rows() -> dict[str, list[dict[str, object]]]:
                 "rollup": m.rollup,
                 "direction": m.direction,
                 "default_source": m.default_source,
-                "description": m.description,
+                "description": PLAIN_DESCRIPTIONS[m.metric_name],
+                "audience": default_audience(m.metric_name),
             }
             for m in DEFAULT_METRICS
         ],
@@ -288,7 +332,8 @@ def catalog_rows() -> dict[str, list[dict[str, object]]]:
                 "formula": k.formula,
                 "unit": k.unit,
                 "direction": k.direction,
-                "description": None,
+                "description": PLAIN_DESCRIPTIONS[k.kpi_name],
+                "audience": default_audience(k.kpi_name),
                 "is_key": k.is_key,
                 "sort_order": position,
             }

@@ -7,6 +7,7 @@ from qbr.kpis.models import SmartNumber
 from qbr.metrics.models import KpiDefinition, MetricCorrection, MetricDefinition, MetricMonthly, MetricQuarterly
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.periods.models import Period
+from qbr.reviews.models import Recommendation, Review, ReviewGoal, ReviewVersion
 from qbr.thresholds.models import Threshold
 
 __all__ = [
@@ -21,6 +22,10 @@ __all__ = [
     "Organization",
     "OrganizationLink",
     "Period",
+    "Recommendation",
+    "Review",
+    "ReviewGoal",
+    "ReviewVersion",
     "SmartNumber",
     "SyncRun",
     "Threshold",

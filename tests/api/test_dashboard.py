@@ -110,6 +110,7 @@ class TestQuarterView:
             "start_date": parse_period("2025-Q1").start_date,
             "end_date": parse_period("2025-Q1").end_date,
             "is_active": True,
+            "is_partial": False,
         }
         assert view.organization.name == "Acme Corp"
         sources = by_name(view.sources, "source_system")

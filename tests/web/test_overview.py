@@ -13,7 +13,8 @@ def rows(html: str) -> list[dict[str, str]]:
     page = soup(html)
     table = page.find("table", class_="overview")
     assert table is not None
-    headings = [text_of(th) for th in table.select("thead th")]
+    # A column the client edition leaves out is marked "Internal" for staff.
+    headings = [text_of(th).removesuffix(" Internal") for th in table.select("thead th")]
     result = []
     for row in table.select("tbody tr[data-name]"):
         cells = [text_of(cell) for cell in row.find_all("td")]

@@ -86,7 +86,7 @@ class TestPrintView:
         assert page.find("nav", attrs={"aria-label": "Main"}) is None  # nothing but the report
         assert text_of(page.find("h1")) == "Acme Corp"
         headings = [text_of(h) for h in page.find_all("h2")]
-        assert headings == ["Executive summary", "KPIs and trends", "Metrics appendix"]
+        assert headings == ["Executive summary", "KPIs and trends", "Metrics appendix", "Glossary"]
         view = api_view(viewer_client, data.acme)
         rhem = next(k for k in view["kpis"] if k["kpi_name"] == "RHEM")
         row = page.find("tr", attrs={"data-kpi": "RHEM"})
@@ -124,6 +124,24 @@ class TestReportCommand:
         pages = pdf_pages(target.read_bytes())
         assert "Acme Corp" in pages[0]
         assert "0.46 h" in "\n".join(pages)
+
+    def test_a_client_organization_gets_the_client_edition_unless_internal(
+        self, engine: Engine, data: SeededData, tmp_path: Path
+    ) -> None:
+        runner = CliRunner()
+        client_pdf, internal_pdf = tmp_path / "client.pdf", tmp_path / "internal.pdf"
+        client = runner.invoke(cli, ["report", "Acme Corp", QUARTER, "-o", str(client_pdf)])
+        internal = runner.invoke(cli, ["report", "Acme Corp", QUARTER, "-o", str(internal_pdf), "--internal"])
+        assert "the client edition" in client.output
+        assert "the internal edition" in internal.output
+        client_text, internal_text = ("\n".join(pdf_pages(p.read_bytes())) for p in (client_pdf, internal_pdf))
+        for internal_only in ("AISP", "Monthly Recurring Revenue", "Formula:"):
+            assert internal_only not in client_text
+            assert internal_only in internal_text
+        assert "Glossary" in client_text
+        assert "Reactive Hours per Endpoint per Month" in client_text  # RHEM explained in plain words
+        msp = runner.invoke(cli, ["report", "Northwind IT", QUARTER, "-o", str(tmp_path / "msp.pdf")])
+        assert "the internal edition" in msp.output
 
     def test_qbr_report_refuses_clearly(self, engine: Engine, data: SeededData, tmp_path: Path) -> None:
         runner = CliRunner()

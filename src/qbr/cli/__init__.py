@@ -18,6 +18,7 @@ from qbr.cli.metrics import metrics_group
 from qbr.cli.orgs import orgs_group
 from qbr.cli.periods import periods_group
 from qbr.cli.report import report_command
+from qbr.cli.reviews import recommendations_group, review_group
 from qbr.cli.serve import serve_command
 from qbr.cli.sync import sync_command
 from qbr.cli.thresholds import thresholds_group
@@ -40,6 +41,8 @@ for command in (
     keys_group,
     users_group,
     report_command,
+    review_group,
+    recommendations_group,
     serve_command,
     export_command,
     restore_command,

@@ -12,8 +12,15 @@ from typing import Literal
 from pydantic.dataclasses import dataclass
 
 from qbr.core.schema import Number, Schema, Timestamp
+from qbr.metrics.audience import Edition
 
 Status = Literal["ok", "warning", "critical", "no_data"]
+# A view's ``edition`` is ``internal`` (the MSP's staff: everything) or ``client`` (only client items, no formulas,
+# data-quality notes or source details). See qbr.dashboard.edition.
+Audience = Literal["client", "internal"]
+# How a quarter's figure is made from its months: ``sum`` a total, ``avg`` a monthly average, ``last`` the closing
+# value; None for ratios and rates, which are computed afresh for the period.
+Rollup = Literal["sum", "avg", "last"]
 
 
 # A dataclass, not a model: a dashboard holds some 500 points, and pydantic makes and writes a slotted dataclass in
@@ -36,6 +43,7 @@ class DashboardPeriod(Schema):
     start_date: date
     end_date: date
     is_active: bool
+    is_partial: bool  # the period has not ended yet: its figures cover only part of it
 
 
 class _Graded(Schema):
@@ -43,6 +51,9 @@ class _Graded(Schema):
 
     unit: str
     direction: str | None
+    audience: Audience
+    description: str | None  # plain language: what it measures, why it matters, what a good value is
+    rollup: Rollup | None
     status: Status
     warning_value: Number | None
     critical_value: Number | None
@@ -50,6 +61,9 @@ class _Graded(Schema):
     year_ago_value: Number | None
     change_pct: Number | None  # against the previous period, in percent of its absolute value
     change_pct_year: Number | None  # against the same period a year earlier
+    # For percentages, the change in percentage points (19 % to 22.6 % is +3.6); None for other units.
+    change_points: Number | None
+    change_points_year: Number | None
     trend: list[TrendPoint]  # the last 8 quarters or 13 months, oldest first, this period last
 
 
@@ -57,7 +71,7 @@ class DashboardKpi(_Graded):
     kpi_name: str
     kpi_value: Number | None
     threshold_source: Literal["organization", "default"] | None
-    calculation_method: str
+    calculation_method: str | None  # the formula; None in the client edition (the description explains it)
     null_reason: str | None  # why kpi_value is null
     is_key: bool
 
@@ -85,6 +99,7 @@ class DashboardSource(Schema):
 
 
 class DashboardView(Schema):
+    edition: Edition
     organization: DashboardOrganization
     period: DashboardPeriod
     months: list[str]  # the months of the period that have data (fewer than 3 for a quarter in progress)

@@ -19,6 +19,7 @@ from qbr.catalog import DEFAULT_METRICS
 from qbr.core.dialect import dialect_insert
 from qbr.core.settings import get_settings
 from qbr.demo.generate import Values, client_values, extra_metric_names, msp_values, plan_clients
+from qbr.demo.reviews import load_demo_reviews
 from qbr.errors import InvalidInput
 from qbr.ingest.validation import MetricInput
 from qbr.ingest.writing import IngestResult, ingest_metrics
@@ -88,6 +89,9 @@ def load_demo(
     current_quarter = month_of(today or date.today()).quarter
     quarters = sorted({month.quarter for month in calendar if month.quarter < current_quarter})
     closed = close_periods(session, [quarter.value for quarter in quarters])
+    if wanted is None and quarters:
+        # The QBR story (reviews, goals, recommendations) of the last complete quarter, for the first clients.
+        load_demo_reviews(session, [by_name[p.name.lower()] for p in profiles], quarters[-1])
     return DemoSummary(len(profiles) + 1, tuple(created), calendar[0].value, last.value, result, tuple(closed))
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from qbr.core.schema import MAX_ID, InputSchema, LongText, Name100, Name200, Number, Schema, Timestamp, optional
-from qbr.metrics.schemas import Direction, PeriodPair, Unit
+from qbr.metrics.schemas import AUDIENCE_HELP, Audience, Direction, PeriodPair, Unit
 from qbr.periods.calendar import PERIOD_PATTERN
 
 
@@ -18,6 +18,7 @@ class KpiDefinitionPublic(Schema):
     unit: str
     direction: str | None
     description: str | None
+    audience: Audience
     is_key: bool
     sort_order: int
     created_at: Timestamp
@@ -55,6 +56,7 @@ class KpiDefinitionCreate(InputSchema):
     unit: Unit
     direction: Direction | None = None
     description: LongText | None = None
+    audience: Audience = Field(default="internal", description=AUDIENCE_HELP)
     is_key: bool = False
 
 
@@ -63,4 +65,5 @@ class KpiDefinitionUpdate(InputSchema):
     unit: Unit = optional()
     direction: Direction | None = None
     description: LongText | None = None
+    audience: Audience = optional()
     is_key: bool = optional()

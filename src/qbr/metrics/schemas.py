@@ -26,6 +26,8 @@ MAX_BATCH = 10_000  # rows per request; larger loads go through `qbr import metr
 Unit = Literal["count", "hours", "days", "currency", "percent"]
 Rollup = Literal["sum", "avg", "last"]
 Direction = Literal["higher_is_better", "lower_is_better"]
+Audience = Literal["client", "internal"]
+AUDIENCE_HELP = "client: shown in the client edition of pages and reports; internal: only to the MSP's staff."
 
 
 class MetricDefinitionCreate(InputSchema):
@@ -35,6 +37,7 @@ class MetricDefinitionCreate(InputSchema):
     direction: Direction | None = None
     default_source: Name50 | None = None
     description: LongText | None = None
+    audience: Audience = Field(default="internal", description=AUDIENCE_HELP)
 
 
 class MetricDefinitionUpdate(InputSchema):
@@ -43,6 +46,7 @@ class MetricDefinitionUpdate(InputSchema):
     direction: Direction | None = None
     default_source: Name50 | None = None
     description: LongText | None = None
+    audience: Audience = optional()
 
 
 class MetricDefinitionPublic(Schema):
@@ -53,6 +57,7 @@ class MetricDefinitionPublic(Schema):
     direction: str | None
     default_source: str | None
     description: str | None
+    audience: Audience
     created_at: Timestamp
 
 

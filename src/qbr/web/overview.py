@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from qbr.core.principal import Principal
 from qbr.kpis.models import SmartNumber
+from qbr.metrics.audience import Edition, client_names_only
 from qbr.metrics.models import KpiDefinition
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import PeriodRef
@@ -27,6 +28,7 @@ class KeyKpi:
     kpi_name: str
     unit: str
     direction: str | None
+    audience: str
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,15 @@ class Overview:
         return [(status, counts[status]) for status in STATUSES]
 
 
-def build_overview(session: Session, principal: Principal, period: PeriodRef, search: str = "") -> Overview:
+def build_overview(
+    session: Session, principal: Principal, period: PeriodRef, search: str = "", *, edition: Edition = "internal"
+) -> Overview:
+    """``edition``: a client user's overview has only the client's key KPIs as columns."""
     kpis = [
-        KeyKpi(name, unit, direction)
-        for name, unit, direction in session.execute(
-            select(KpiDefinition.kpi_name, KpiDefinition.unit, KpiDefinition.direction)
-            .where(KpiDefinition.is_key)
+        KeyKpi(name, unit, direction, audience)
+        for name, unit, direction, audience in session.execute(
+            select(KpiDefinition.kpi_name, KpiDefinition.unit, KpiDefinition.direction, KpiDefinition.audience)
+            .where(KpiDefinition.is_key, client_names_only(edition, KpiDefinition.kpi_name))
             .order_by(KpiDefinition.sort_order, KpiDefinition.kpi_name)
         )
     ]

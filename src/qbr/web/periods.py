@@ -21,9 +21,13 @@ def picker_periods(session: Session) -> list[tuple[str, list[str]]]:
 
 
 def default_period(session: Session, organization_id: int | None = None, *, today: date | None = None) -> PeriodRef:
-    """The newest quarter with KPI values (for the organization, when given), or else the current quarter."""
+    """The newest complete quarter with KPI values (for the organization, when given): a quarter in progress would
+    compare part of a quarter with whole ones. Failing that the newest quarter with values, else the current one.
+    """
+    current = month_of(today or date.today()).quarter
     query = select(func.max(SmartNumber.period)).where(SmartNumber.period.like("%-Q%"))
     if organization_id is not None:
         query = query.where(SmartNumber.organization_id == organization_id)
-    latest = session.scalar(query)
-    return parse_period(latest) if latest else month_of(today or date.today()).quarter
+    # 'YYYY-Qn' strings sort in time order, so "before the current quarter" is a string comparison.
+    latest = session.scalar(query.where(SmartNumber.period < current.value)) or session.scalar(query)
+    return parse_period(latest) if latest else current

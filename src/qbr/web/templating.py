@@ -15,9 +15,19 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from qbr import __version__
+from qbr.presentation.figures import partial_title
 from qbr.presentation.periods import day_text, moment_text, period_title
 from qbr.presentation.status import status_style
 from qbr.presentation.values import describe_change, format_number, format_value
+from qbr.reports.shown import (
+    INTERNAL_HINT,
+    INTERNAL_MARK,
+    change,
+    figure_text,
+    is_internal_item,
+    value_note,
+    value_text,
+)
 from qbr.reports.trends import item_status
 from qbr.web.csrf import csrf_field
 from qbr.web.session import pop_flashes
@@ -47,6 +57,14 @@ def make_environment() -> Environment:
         day_text=day_text,
         direction_text=direction_text,
         item_status=item_status,
+        partial_title=partial_title,
+        value_text=value_text,
+        figure_text=figure_text,
+        value_note=value_note,
+        item_change=change,
+        is_internal_item=is_internal_item,
+        INTERNAL_MARK=INTERNAL_MARK,
+        INTERNAL_HINT=INTERNAL_HINT,
     )
     return environment
 

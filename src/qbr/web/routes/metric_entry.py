@@ -17,6 +17,7 @@ from qbr.api.deps import SessionDep
 from qbr.core.principal import Principal
 from qbr.errors import InvalidInput, NotFound
 from qbr.ingest.manual import set_manual_value
+from qbr.metrics.audience import client_names_only, principal_edition
 from qbr.metrics.models import MetricCorrection, MetricDefinition, MetricMonthly
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import parse_period
@@ -113,7 +114,15 @@ def _page(
             .order_by(Organization.name)
         )
     )
-    metrics = list(session.scalars(select(MetricDefinition).order_by(MetricDefinition.metric_name)))
+    # A client user enters and sees only the client's metrics (see qbr.dashboard.edition).
+    edition = principal_edition(session, principal)
+    metrics = list(
+        session.scalars(
+            select(MetricDefinition)
+            .where(client_names_only(edition, MetricDefinition.metric_name))
+            .order_by(MetricDefinition.metric_name)
+        )
+    )
     organization_id, period = form["organization_id"], form["period"]
     values: list[MetricMonthly] = []
     corrections: list[MetricCorrection] = []
@@ -121,7 +130,10 @@ def _page(
         corrections = list(
             session.scalars(
                 select(MetricCorrection)
-                .where(MetricCorrection.organization_id == organization_id)
+                .where(
+                    MetricCorrection.organization_id == organization_id,
+                    client_names_only(edition, MetricCorrection.metric_name),
+                )
                 .order_by(MetricCorrection.created_at.desc(), MetricCorrection.id.desc())
                 .limit(RECENT_CORRECTIONS)
             )
@@ -130,7 +142,11 @@ def _page(
             values = list(
                 session.scalars(
                     select(MetricMonthly)
-                    .where(MetricMonthly.organization_id == organization_id, MetricMonthly.period == period)
+                    .where(
+                        MetricMonthly.organization_id == organization_id,
+                        MetricMonthly.period == period,
+                        client_names_only(edition, MetricMonthly.metric_name),
+                    )
                     .order_by(MetricMonthly.metric_name, MetricMonthly.source_system)
                 )
             )

@@ -16,6 +16,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from qbr.api.deps import SessionDep
 from qbr.charts.svg import render_svg
 from qbr.core.principal import Principal
+from qbr.dashboard.edition import apply_edition, edition_for
 from qbr.dashboard.schemas import DashboardView
 from qbr.dashboard.service import build_dashboard
 from qbr.errors import NotFound
@@ -23,7 +24,8 @@ from qbr.organizations.models import Organization
 from qbr.periods.calendar import parse_period
 from qbr.presentation.status import STATUSES
 from qbr.reports.pdf import needing_attention, render_qbr_pdf, report_kind, summary_sentence
-from qbr.reports.trends import has_values, item_status, kpi_trend
+from qbr.reports.shown import glossary, kpi_charts, trend
+from qbr.reports.trends import has_values, item_status
 from qbr.web.deps import PagePrincipal
 from qbr.web.periods import default_period, picker_periods
 from qbr.web.templating import render
@@ -40,8 +42,10 @@ def _visible_organization(session: Session, principal: Principal, organization_i
 
 
 def _visible_view(session: Session, principal: Principal, organization_id: int, period: str) -> DashboardView:
+    """The organization's view in the edition ``principal`` may see (see qbr.dashboard.edition)."""
     _visible_organization(session, principal, organization_id)
-    return build_dashboard(session, organization_id, period)
+    view = build_dashboard(session, organization_id, period)
+    return apply_edition(view, edition_for(session, principal, organization_id))
 
 
 def attachment(filename: str) -> str:
@@ -106,17 +110,22 @@ def qbr_page(
     organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     organization = _visible_organization(session, principal, organization_id)
-    return _qbr_page(request, session, organization, period, heading=organization.name, nav="overview")
+    view = _visible_view(session, principal, organization_id, period)
+    return _qbr_page(request, session, organization, view, heading=organization.name, nav="overview")
 
 
 @router.get("/smartnumbers", name="smartnumbers")
 def smartnumbers(request: Request, session: SessionDep, principal: PagePrincipal, period: str = "") -> Response:
     """The MSP's own SmartNumbers: the internal QBR, in the same form as a client's."""
     msp = session.scalar(select(Organization).where(Organization.is_msp))
-    if msp is None or not principal.can_see(msp.id):
-        raise NotFound("no organization is marked as the MSP itself yet: create it with `qbr orgs create NAME --msp`")
+    if msp is not None and not principal.can_see(msp.id):
+        raise NotFound("no such page")  # a client user learns nothing about the MSP's own figures
+    if msp is None:
+        how = ": create it with `qbr orgs create NAME --msp`" if not principal.is_scoped else ""
+        raise NotFound(f"no organization is marked as the MSP itself yet{how}")
     ref = parse_period(period) if period else default_period(session, msp.id)
-    return _qbr_page(request, session, msp, ref.value, heading="Our SmartNumbers", nav="smartnumbers")
+    view = build_dashboard(session, msp.id, ref)  # the MSP's own organization is always internal
+    return _qbr_page(request, session, msp, view, heading="Our SmartNumbers", nav="smartnumbers")
 
 
 @router.get("/branding/logo", name="msp_logo")
@@ -128,9 +137,8 @@ def msp_logo(request: Request, principal: PagePrincipal) -> Response:
 
 
 def _qbr_page(
-    request: Request, session: Session, organization: Organization, period: str, *, heading: str, nav: str
+    request: Request, session: Session, organization: Organization, view: DashboardView, *, heading: str, nav: str
 ) -> Response:
-    view = build_dashboard(session, organization.id, period)
     ref = parse_period(view.period.period_value)
     following = ref.shift(1)
     is_msp_page = nav == "smartnumbers"
@@ -162,17 +170,21 @@ def _view_context(request: Request, view: DashboardView) -> dict[str, Any]:
     """What the QBR page and the print view share: the view, its tiles split key/other, charts, counts."""
     organization_id, period = view.organization.id, view.period.period_value
     statuses = Counter(item_status(kpi) for kpi in view.kpis)
+    charts = kpi_charts(view.kpis)
     return {
         "view": view,
-        "key_kpis": [kpi for kpi in view.kpis if kpi.is_key],
+        # A key KPI with no value in the whole trend does not apply to this organization (the MSP's profit
+        # margin on a client's page): listed with what could not be computed, not shown as an empty tile.
+        "key_kpis": [kpi for kpi in view.kpis if kpi.is_key and has_values(kpi)],
         "other_kpis": [kpi for kpi in view.kpis if not kpi.is_key and kpi.kpi_value is not None],
         # Shown as one compact list: a wall of empty tiles would bury the numbers that exist.
-        "not_computed": [kpi for kpi in view.kpis if not kpi.is_key and kpi.kpi_value is None],
+        "not_computed": [kpi for kpi in view.kpis if kpi.kpi_value is None and (not kpi.is_key or not has_values(kpi))],
         "kpi_charts": [
-            (kpi, render_svg(kpi_trend(kpi), f"chart-{index}"))
-            for index, kpi in enumerate(view.kpis, start=1)
-            if has_values(kpi)
+            (kpi, render_svg(trend(kpi, view), f"chart-{index}")) for index, kpi in enumerate(charts.charted, start=1)
         ],
+        # KPIs with no data or only zeros in the whole trend: one line instead of empty charts.
+        "folded_charts": charts.folded,
+        "glossary": glossary(view),
         "status_counts": [(status, statuses[status]) for status in STATUSES],
         "pdf_url": request.url_for("organization_qbr_pdf", organization_id=organization_id, period=period).path,
         "print_url": request.url_for("organization_qbr_print", organization_id=organization_id, period=period).path,
