@@ -90,7 +90,7 @@ def load_command(name: str) -> click.Command:
 @click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="qbr")
 def app() -> None:
-    """QBR Dashboard: gather MSP numbers from ConnectWise, NinjaOne, QuickBooks and CSV, roll them into
+    """QBR Dashboard: gather MSP numbers from PSA, RMM and accounting systems and CSV, roll them into
     quarters, compute SmartNumbers KPIs and grade them against thresholds.
 
     Configuration comes from QBR_* environment variables or a .env file (see README.md).
