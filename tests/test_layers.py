@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("branding",),  # the MSP's brand: stored settings over the environment's, contrast and logo checks
     ("models",),  # every table in one import, for Alembic and backups
     ("migrations", "backup"),
+    ("insight",),  # a client against its peers, the quarter ahead
     ("dashboard",),  # what a review shows: figures, trends, data quality, source status
     ("presentation",),  # how a figure is labelled (periods, statuses, values)
     ("charts",),
