@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from sqlalchemy.exc import OperationalError
 
-from qbr.core.database import unavailable
 from qbr.errors import QbrError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
@@ -21,8 +19,15 @@ class QbrGroup(click.Group):
             return super().invoke(ctx)
         except QbrError as exc:
             raise click.ClickException(str(exc)) from exc
-        except OperationalError as exc:
-            raise click.ClickException(str(unavailable(exc))) from exc
+        except Exception as exc:
+            # Imported here, only once something failed: SQLAlchemy takes long to import, and `qbr --help` needs none.
+            from sqlalchemy.exc import OperationalError
+
+            from qbr.core.database import unavailable
+
+            if isinstance(exc, OperationalError):
+                raise click.ClickException(str(unavailable(exc))) from exc
+            raise
 
 
 def command_group(name: str, help_text: str) -> QbrGroup:

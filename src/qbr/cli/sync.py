@@ -22,7 +22,7 @@ SHOWN_UNMAPPED = 5
 )
 @click.option("--period", help="One month, YYYY-MM.")
 @click.option("--since", help="Every month from YYYY-MM to the current one.")
-@click.option("--reopen", is_flag=True, help="Also sync closed months (they are reopened).")
+@click.option("--reopen", is_flag=True, help="Also change figures of closed months (recorded; the months stay closed).")
 @click.option(
     "--scheduled",
     is_flag=True,
@@ -33,10 +33,10 @@ SHOWN_UNMAPPED = 5
 def sync_command(
     ctx: click.Context, sources: tuple[str, ...], period: str | None, since: str | None, reopen: bool, scheduled: bool
 ) -> None:
-    """Sync monthly metrics from ConnectWise, NinjaOne and QuickBooks (default: the open months).
+    """Sync monthly metrics from the configured connectors (default: the open months).
 
     Each source and month is written completely or not at all, and logged (see `qbr connectors runs`).
-    Manual values are never overwritten; closed months are refused unless --reopen is given.
+    Manual values are never overwritten; changes to closed months are refused unless --reopen is given.
     """
     engine = get_engine()
     if scheduled:

@@ -15,12 +15,14 @@ from qbr.dashboard.forecasts import with_forecasts
 from qbr.dashboard.schemas import DashboardView, DataQualityIssue
 from qbr.dashboard.service import build_dashboard, data_quality_issues
 from qbr.organizations.service import get_visible_organization
-from qbr.periods.calendar import PERIOD_PATTERN, parse_period
+from qbr.periods.calendar import PERIOD_MAX_LENGTH, PERIOD_PATTERN, parse_period
 from qbr.periods.params import PERIOD_EXAMPLES
 
 router = APIRouter(prefix="/organizations", tags=["dashboard"])
 
-RequiredPeriod = Annotated[str, Query(pattern=PERIOD_PATTERN, description=f"The period: {PERIOD_EXAMPLES}.")]
+RequiredPeriod = Annotated[
+    str, Query(pattern=PERIOD_PATTERN, max_length=PERIOD_MAX_LENGTH, description=f"The period: {PERIOD_EXAMPLES}.")
+]
 
 
 @router.get(

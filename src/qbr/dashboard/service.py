@@ -243,9 +243,18 @@ def build_dashboard(session: Session, organization_id: int, period: str | Period
         data_quality=_issues(signals),
         sources=[
             DashboardSource(source_system=source, last_synced_at=links.own.get(source), linked=source in links.own)
-            for source in CONNECTOR_SOURCES
+            for source in _sources_in_use(links, metrics)
         ],
     )
+
+
+def _sources_in_use(links: _Links, metrics: list[DashboardMetric]) -> list[str]:
+    """The connectors worth listing: linked here or to a client, or the source of a value shown. An MSP runs one
+    system of each kind, so the others would only fill the page with "not linked"."""
+    shown = {metric.source_system for metric in metrics}
+    return [
+        source for source in CONNECTOR_SOURCES if source in links.own or source in links.elsewhere or source in shown
+    ]
 
 
 def _portfolio(connection: Connection, catalog: _Catalog, organization_id: int, ref: PeriodRef) -> dict[str, Standing]:

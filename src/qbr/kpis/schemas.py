@@ -8,7 +8,7 @@ from pydantic import Field, StringConstraints
 
 from qbr.core.schema import MAX_ID, InputSchema, LongText, Name100, Name200, Number, Schema, Timestamp, optional
 from qbr.metrics.schemas import AUDIENCE_HELP, Audience, Direction, PeriodPair, Unit
-from qbr.periods.calendar import PERIOD_PATTERN
+from qbr.periods.calendar import PERIOD_MAX_LENGTH, PERIOD_PATTERN
 
 
 class KpiDefinitionPublic(Schema):
@@ -38,7 +38,7 @@ class RecomputeRequest(InputSchema):
     organization_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(
         default=None, description="Only this organization (default: every one the caller may see)."
     )
-    period: Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)] | None = Field(
+    period: Annotated[str, StringConstraints(pattern=PERIOD_PATTERN, max_length=PERIOD_MAX_LENGTH)] | None = Field(
         default=None, description="Only this month, or this quarter and its months (default: every period)."
     )
 

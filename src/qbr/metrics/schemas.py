@@ -18,7 +18,7 @@ from qbr.core.schema import (
     Timestamp,
     optional,
 )
-from qbr.periods.calendar import MONTH_PATTERN
+from qbr.periods.calendar import MONTH_PATTERN, PERIOD_MAX_LENGTH
 from qbr.sources import KNOWN_SOURCES, MANUAL
 
 MAX_BATCH = 10_000  # rows per request; larger loads go through `qbr import metrics`
@@ -83,7 +83,9 @@ class MetricQuarterlyPublic(Schema):
 class MetricMonthlyWrite(InputSchema):
     """One monthly value to insert or update (the key is organization, period, metric and source)."""
 
-    period: Annotated[str, StringConstraints(pattern=MONTH_PATTERN)] = Field(examples=["2025-03"])
+    period: Annotated[str, StringConstraints(pattern=MONTH_PATTERN, max_length=PERIOD_MAX_LENGTH)] = Field(
+        examples=["2025-03"]
+    )
     organization_id: Annotated[int, Field(ge=1, le=MAX_ID)]
     metric_name: Name100
     metric_value: JsonAmount
@@ -95,7 +97,9 @@ class MetricMonthlyWrite(InputSchema):
 class MetricsMonthlyUpsert(InputSchema):
     items: Annotated[list[MetricMonthlyWrite], Field(min_length=1, max_length=MAX_BATCH)]
     reopen: bool = Field(
-        default=False, description="Write into closed periods (reopening them); needs an unscoped editor."
+        default=False,
+        description="Change figures organizations already have in closed periods (recorded; the periods stay "
+        "closed); needs an unscoped editor. An organization's first values in a closed period need no reopen.",
     )
     allow_new_metrics: bool = Field(
         default=False, description="Add unknown metric names to the catalog; needs an unscoped admin."

@@ -17,6 +17,7 @@ ACCEPTED_FORMATS = "YYYY-MM (e.g. 2025-01) or YYYY-Qn (e.g. 2025-Q1)"
 # The same shapes as regular expressions, for API parameters: years 0001-9999, months 01-12, quarters Q1-Q4.
 _YEAR = r"(?:[1-9]\d{3}|0[1-9]\d{2}|00[1-9]\d|000[1-9])"
 MONTH_PATTERN = rf"^{_YEAR}-(?:0[1-9]|1[0-2])$"
+PERIOD_MAX_LENGTH = 7  # "2025-03", "2025-Q1": every field holding a period refuses longer text before matching it
 QUARTER_PATTERN = rf"^{_YEAR}-Q[1-4]$"
 PERIOD_PATTERN = rf"^{_YEAR}-(?:0[1-9]|1[0-2]|Q[1-4])$"
 

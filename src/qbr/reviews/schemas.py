@@ -12,15 +12,15 @@ from pydantic import Field, StringConstraints
 
 from qbr.core.schema import InputSchema, JsonAmount, LongText, Name50, Name100, Name200, Number, Schema, Timestamp
 from qbr.dashboard.schemas import DashboardView, Status
-from qbr.periods.calendar import PERIOD_PATTERN, QUARTER_PATTERN
+from qbr.periods.calendar import PERIOD_MAX_LENGTH, PERIOD_PATTERN, QUARTER_PATTERN
 
 Priority = Literal["high", "medium", "low"]
 RecommendationStatus = Literal["proposed", "approved", "in_progress", "done", "declined"]
 ReviewStatus = Literal["draft", "published"]
 Edition = Literal["client", "internal"]
 GoalVerdict = Literal["met", "not_met", "no_data"]
-Quarter = Annotated[str, StringConstraints(pattern=QUARTER_PATTERN)]
-PeriodText = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)]
+Quarter = Annotated[str, StringConstraints(pattern=QUARTER_PATTERN, max_length=PERIOD_MAX_LENGTH)]
+PeriodText = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN, max_length=PERIOD_MAX_LENGTH)]
 
 
 class GoalIn(InputSchema):

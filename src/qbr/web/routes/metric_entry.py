@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from qbr.api.deps import SessionDep
 from qbr.core.principal import Principal
 from qbr.errors import InvalidInput, NotFound
+from qbr.ingest.cell_values import CellError, parse_month
 from qbr.ingest.manual import set_manual_value
 from qbr.metrics.audience import client_names_only, principal_edition
 from qbr.metrics.models import MetricCorrection, MetricDefinition, MetricMonthly
@@ -29,6 +30,16 @@ from qbr.web.templating import render
 
 router = APIRouter()
 RECENT_CORRECTIONS = 15
+MAX_MONTH_TEXT = 40  # "September 2025" and the like are read too; longer is refused as a field error
+
+
+def _month_text(text: str) -> str:
+    """The month as typed, read the spreadsheet importer's way ("Oct 2026" → 2026-10); as typed when unreadable,
+    so that the ingest path explains what is accepted."""
+    try:
+        return parse_month(text)
+    except CellError:
+        return text.strip()
 
 
 @router.get("/metrics/entry", name="metric_entry")
@@ -59,12 +70,13 @@ def save_entry(
     session: SessionDep,
     principal: PageEditor,
     organization_id: Annotated[int, Form()],
-    period: Annotated[str, Form(max_length=7)],
+    period: Annotated[str, Form(max_length=MAX_MONTH_TEXT)],
     metric_name: Annotated[str, Form(max_length=100)],
     value: Annotated[str, Form(max_length=40)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     principal.require_visible(organization_id)
+    period = _month_text(period)
     form: dict[str, object] = {
         "organization_id": organization_id,
         "period": period,
