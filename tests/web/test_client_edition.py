@@ -94,6 +94,9 @@ def client_paths(app: FastAPI, data: SeededData, catalog: Catalog) -> Iterator[t
         "metric_id": [str(i) for i in catalog.metric_ids],
         "run_id": ["1"],
         "source": ["ninjaone"],
+        # Share links and their tokens belong to the MSP's staff: a client reaches none of them.
+        "link_id": ["1"],
+        "token": ["not-a-real-token"],
     }
     query: dict[str, list[dict[str, str]]] = {
         "/api/v1/organizations/{organization_id}/dashboard": [{"period": QUARTER}, {"period": MONTH}],
