@@ -93,6 +93,8 @@ def client_paths(app: FastAPI, data: SeededData, catalog: Catalog) -> Iterator[t
         "kpi_id": [str(i) for i in catalog.kpi_ids],
         "metric_id": [str(i) for i in catalog.metric_ids],
         "run_id": ["1"],
+        "link_id": ["1"],
+        "token": ["x" * 43],
         "source": ["ninjaone"],
         # Share links and their tokens belong to the MSP's staff: a client reaches none of them.
         "link_id": ["1"],
