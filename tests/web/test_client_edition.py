@@ -96,9 +96,6 @@ def client_paths(app: FastAPI, data: SeededData, catalog: Catalog) -> Iterator[t
         "link_id": ["1"],
         "token": ["x" * 43],
         "source": ["ninjaone"],
-        # Share links and their tokens belong to the MSP's staff: a client reaches none of them.
-        "link_id": ["1"],
-        "token": ["not-a-real-token"],
     }
     query: dict[str, list[dict[str, str]]] = {
         "/api/v1/organizations/{organization_id}/dashboard": [{"period": QUARTER}, {"period": MONTH}],
