@@ -23,7 +23,7 @@ HELP_DESK_QUEUE = 29682833
 COMPLETE = 5
 RECURRING_SERVICE = 7
 ENTITIES = ("Companies", "Tickets", "TimeEntries", "Contracts")
-_COMPARE = {
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "eq": lambda a, b: a == b,
     "noteq": lambda a, b: a != b,
     "gt": lambda a, b: a is not None and a > b,
