@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     secret_key: str = Field(default=DEVELOPMENT_SECRET_KEY, repr=False)
     business_timezone: str = "UTC"
     period_grace_days: int = Field(default=5, ge=0, le=90)
+    # Periods are accepted from 2000-01 to December of this year plus this many years (see periods.calendar).
+    period_years_ahead: int = Field(default=1, ge=0, le=10)
     msp_name: str = "Your MSP"
     msp_logo_path: str | None = None
     # Failed sign-ins or bad API keys one client may make per window before it is refused with 429.

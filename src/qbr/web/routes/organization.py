@@ -59,7 +59,7 @@ def organization_home(
     organization_id: int, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     _visible_organization(session, principal, organization_id)
-    period = default_period(session, organization_id)
+    period = default_period(session, principal, organization_id)
     return RedirectResponse(qbr_url(request, organization_id, period.value), status_code=303)
 
 
@@ -69,7 +69,7 @@ def pick_period(
 ) -> Response:
     """The period picker's target (a GET form): on to the page's own address for the chosen period."""
     _visible_organization(session, principal, organization_id)
-    ref = parse_period(period) if period else default_period(session, organization_id)
+    ref = parse_period(period) if period else default_period(session, principal, organization_id)
     return RedirectResponse(qbr_url(request, organization_id, ref.value), status_code=303)
 
 
@@ -106,7 +106,7 @@ def qbr_page(
     organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     organization = _visible_organization(session, principal, organization_id)
-    return _qbr_page(request, session, organization, period, heading=organization.name, nav="overview")
+    return _qbr_page(request, session, principal, organization, period, heading=organization.name, nav="overview")
 
 
 @router.get("/smartnumbers", name="smartnumbers")
@@ -115,8 +115,8 @@ def smartnumbers(request: Request, session: SessionDep, principal: PagePrincipal
     msp = session.scalar(select(Organization).where(Organization.is_msp))
     if msp is None or not principal.can_see(msp.id):
         raise NotFound("no organization is marked as the MSP itself yet: create it with `qbr orgs create NAME --msp`")
-    ref = parse_period(period) if period else default_period(session, msp.id)
-    return _qbr_page(request, session, msp, ref.value, heading="Our SmartNumbers", nav="smartnumbers")
+    ref = parse_period(period) if period else default_period(session, principal, msp.id)
+    return _qbr_page(request, session, principal, msp, ref.value, heading="Our SmartNumbers", nav="smartnumbers")
 
 
 @router.get("/branding/logo", name="msp_logo")
@@ -128,7 +128,14 @@ def msp_logo(request: Request, principal: PagePrincipal) -> Response:
 
 
 def _qbr_page(
-    request: Request, session: Session, organization: Organization, period: str, *, heading: str, nav: str
+    request: Request,
+    session: Session,
+    principal: Principal,
+    organization: Organization,
+    period: str,
+    *,
+    heading: str,
+    nav: str,
 ) -> Response:
     view = build_dashboard(session, organization.id, period)
     ref = parse_period(view.period.period_value)
@@ -140,10 +147,10 @@ def _qbr_page(
         "picker_action": request.url_for("smartnumbers").path
         if is_msp_page
         else request.url_for("organization_pick_period", organization_id=organization.id).path,
-        "picker_periods": picker_periods(session),
+        "picker_periods": picker_periods(session, principal),
         "previous_url": _period_url(request, organization.id, view.previous_period, is_msp_page),
         "next_url": _period_url(request, organization.id, following.value, is_msp_page)
-        if following.start_date <= date.today()
+        if following.in_accepted_range and following.start_date <= date.today()
         else None,
         "next_period": following.value,
     }

@@ -25,9 +25,10 @@ def overview_page(
     period: str = "",
     q: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    ref = parse_period(period) if period else default_period(session)
+    ref = parse_period(period) if period else default_period(session, principal)
     overview = build_overview(session, principal, ref, q)
     for row in overview.rows:
         row.url = request.url_for("organization_qbr", organization_id=row.organization_id, period=ref.value).path
-    context = {"overview": overview, "query": q, "picker_periods": picker_periods(session), "nav": "overview"}
+    periods = picker_periods(session, principal)
+    context = {"overview": overview, "query": q, "picker_periods": periods, "nav": "overview"}
     return render(request, "overview.html", context)
