@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
 from qbr.core.database import unavailable
+from qbr.core.settings import settings_error_text
 from qbr.errors import QbrError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
@@ -23,6 +25,11 @@ class QbrGroup(click.Group):
             raise click.ClickException(str(exc)) from exc
         except OperationalError as exc:
             raise click.ClickException(str(unavailable(exc))) from exc
+        except ValidationError as exc:
+            # Settings read from QBR_* variables: say which variable is wrong, in a line, not a traceback.
+            if not exc.title.endswith("Settings"):
+                raise
+            raise click.ClickException(settings_error_text(exc)) from exc
 
 
 def command_group(name: str, help_text: str) -> QbrGroup:
