@@ -1,6 +1,6 @@
 """Imports every model so that ``Base.metadata`` describes the whole schema (Alembic and tests use it)."""
 
-from qbr.auth.models import ApiKey, User, api_key_organizations, user_organizations
+from qbr.auth.models import ApiKey, AuthFailure, User, UserSession, api_key_organizations, user_organizations
 from qbr.connectors.models import ConnectorSetting, SyncRun
 from qbr.core.orm import Base
 from qbr.kpis.models import KpiDefinition, SmartNumber
@@ -11,6 +11,7 @@ from qbr.thresholds.models import Threshold
 
 __all__ = [
     "ApiKey",
+    "AuthFailure",
     "Base",
     "ConnectorSetting",
     "KpiDefinition",
@@ -25,6 +26,7 @@ __all__ = [
     "SyncRun",
     "Threshold",
     "User",
+    "UserSession",
     "api_key_organizations",
     "user_organizations",
 ]

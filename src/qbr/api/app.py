@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.sessions = Sessions.of(engine)
     app.state.schema_head = migrate.head_revision(engine)
-    app.state.auth_limiter = FailureLimiter(settings.auth_failure_limit, settings.auth_failure_window_seconds)
+    app.state.auth_limiter = FailureLimiter(engine, settings.auth_failure_limit, settings.auth_failure_window_seconds)
     app.state.principal_resolvers = []
 
     public_docs = settings.public_api_docs

@@ -16,6 +16,7 @@ from qbr.auth.models import User
 from qbr.auth.passwords import check_password_policy, hash_password, needs_rehash, verify_password
 from qbr.auth.principal import Principal
 from qbr.auth.scope import USER_SCOPE, check_organizations_exist, load_scope, set_scope
+from qbr.auth.sessions import end_user_sessions
 from qbr.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$"
@@ -88,9 +89,13 @@ def update_user(
         user.role = check_role(role)
     if is_active is not None:
         user.is_active = is_active
+        if not is_active:
+            # Ended for good: enabling the user again later must not bring an old cookie back to life.
+            end_user_sessions(session, user.id)
     if password is not None:
         check_password_policy(password)
         user.password_hash = hash_password(password)
+        end_user_sessions(session, user.id)
     if all_organizations:
         set_scope(session, USER_SCOPE, user.id, [])
     elif organization_ids is not None:

@@ -19,7 +19,7 @@ class LoginRequired(NotAuthenticated):
 
 
 def page_principal(request: Request, session: SessionDep) -> Principal:
-    principal = session_principal(request, session)
+    principal = session_principal(request, session, renew=True)
     if principal is None:
         raise LoginRequired("sign in to see this page")
     request.state.page_principal = principal

@@ -49,12 +49,12 @@ def login(
     except NotAuthenticated:
         error = "Wrong username or password, or the account is disabled."
         return render(request, "login.html", {**context, "error": error}, status_code=401)
-    sign_in(request, user)
+    sign_in(request, session, user)
     return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/logout", name="logout", dependencies=[Depends(verify_csrf)])
-def logout(request: Request) -> Response:
-    sign_out(request)
+def logout(request: Request, session: SessionDep) -> Response:
+    sign_out(request, session)
     flash(request, "You are signed out.")
     return RedirectResponse(request.url_for("login").path, status_code=303)
