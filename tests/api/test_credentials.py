@@ -82,9 +82,8 @@ class TestUsersEndpoints:
         assert user["organization_ids"] == [acme]
         assert "password" not in user
         assert "password_hash" not in user
-        updated = client.patch(
-            f"{USERS}/{user['id']}", json={"role": "editor", "is_active": False, "all_organizations": True}, headers=admin
-        ).json()
+        changes = {"role": "editor", "is_active": False, "all_organizations": True}
+        updated = client.patch(f"{USERS}/{user['id']}", json=changes, headers=admin).json()
         assert (updated["role"], updated["is_active"], updated["organization_ids"]) == ("editor", False, [])
         listing = client.get(USERS, headers=admin).json()
         assert [item["username"] for item in listing["items"]] == ["gina@example.com"]
