@@ -1,6 +1,14 @@
 """Imports every model so that ``Base.metadata`` describes the whole schema (Alembic and tests use it)."""
 
-from qbr.auth.models import ApiKey, AuthFailure, User, UserSession, api_key_organizations, user_organizations
+from qbr.auth.models import (
+    ApiKey,
+    AuthFailure,
+    RecentWrite,
+    User,
+    UserSession,
+    api_key_organizations,
+    user_organizations,
+)
 from qbr.connectors.models import ConnectorSetting, SyncRun
 from qbr.core.orm import Base
 from qbr.kpis.models import KpiDefinition, SmartNumber
@@ -22,6 +30,7 @@ __all__ = [
     "Organization",
     "OrganizationLink",
     "Period",
+    "RecentWrite",
     "SmartNumber",
     "SyncRun",
     "Threshold",

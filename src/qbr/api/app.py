@@ -20,7 +20,7 @@ from qbr.api.strict_query import reject_unknown_query_parameters
 from qbr.auth.ratelimit import FailureLimiter
 from qbr.connectors.scheduler import scheduler_from_settings
 from qbr.core import migrate
-from qbr.core.database import Sessions, get_engine
+from qbr.core.database import Sessions, get_engine, make_engine
 from qbr.core.settings import Settings, get_settings
 from qbr.web.app import install_pages
 
@@ -80,7 +80,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = Sessions.of(engine)
+    # A read replica (QBR_DATABASE_READ_URL) for read-only requests; see qbr.api.read_routing.
+    app.state.read_engine = make_engine(settings.database_read_url) if settings.database_read_url else None
+    app.state.sessions = Sessions.of(engine, app.state.read_engine)
     app.state.schema_head = migrate.head_revision(engine)
     app.state.auth_limiter = FailureLimiter(engine, settings.auth_failure_limit, settings.auth_failure_window_seconds)
     app.state.principal_resolvers = []

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from qbr.api.listing import ItemT, ListEnvelope, ListParams, ListParamsDep, paginate
+from qbr.api.read_routing import has_replica, note_write, reading_session
 from qbr.api.security import API_KEY_HEADER
 from qbr.auth.principal import Principal, Role
 from qbr.core.database import Sessions
@@ -32,21 +33,36 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
     The session is made on the event loop (it connects only when first used, in the route's thread) and ended in
     the thread pool, where the commit's round trip holds up no other request: one trip to the pool, not two.
+
+    With a read replica (QBR_DATABASE_READ_URL), reads may go there instead (``qbr.api.read_routing``), and a
+    request that writes keeps its client's next reads on the primary for a few seconds.
     """
     sessions: Sessions = request.app.state.sessions
-    session = sessions.reading() if request.method in READING_METHODS else sessions.writing()
+    replica = has_replica(request)
+    if request.method not in READING_METHODS:
+        session = sessions.writing()
+    elif replica:
+        session = await run_in_threadpool(reading_session, request)
+    else:
+        session = sessions.reading()
     try:
         yield session
     except BaseException:
         await run_in_threadpool(_end_unit_of_work, session, succeeded=False)
         raise
-    await run_in_threadpool(_end_unit_of_work, session, succeeded=True)
+    wrote = request if replica and request.method not in READING_METHODS else None
+    await run_in_threadpool(_end_unit_of_work, session, succeeded=True, wrote=wrote)
 
 
-def _end_unit_of_work(session: Session, *, succeeded: bool) -> None:
-    """Commit (rolling back if the commit fails), or roll back what a failed route did; then close."""
+def _end_unit_of_work(session: Session, *, succeeded: bool, wrote: Request | None = None) -> None:
+    """Commit (rolling back if the commit fails), or roll back what a failed route did; then close.
+
+    ``wrote``: the writing request whose client is then kept on the primary for a while (with a read replica).
+    """
     try:
         if succeeded:
+            if wrote is not None:
+                note_write(wrote, session)
             session.commit()
         else:
             session.rollback()

@@ -83,3 +83,13 @@ class AuthFailure(Base):
     id: Mapped[IntPk]
     failure_key: Mapped[str] = mapped_column(String(255))
     failed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class RecentWrite(Base):
+    """A client (an API key or a dashboard session) that changed something lately: until ``read_primary_until``
+    its reads go to the primary database, never to a replica that may not have the change yet."""
+
+    __tablename__ = "recent_writes"
+
+    writer_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    read_primary_until: Mapped[datetime]

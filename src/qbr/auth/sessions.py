@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 from qbr.auth.models import User, UserSession
 
 TOUCH_INTERVAL = timedelta(minutes=1)
+# The field of the signed cookie that carries the session's token.
+COOKIE_TOKEN_FIELD = "sid"  # noqa: S105 (a field name, not a secret)
 
 
 @dataclass(frozen=True)

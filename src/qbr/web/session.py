@@ -16,15 +16,23 @@ from typing import Any
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from qbr.api.read_routing import has_replica
 from qbr.auth.models import User
 from qbr.auth.principal import Principal
-from qbr.auth.sessions import delete_expired_sessions, end_session, find_session, renew_session, start_session
+from qbr.auth.sessions import (
+    COOKIE_TOKEN_FIELD,
+    delete_expired_sessions,
+    end_session,
+    find_session,
+    renew_session,
+    start_session,
+)
 from qbr.auth.users import principal_for_user
 from qbr.core.database import Sessions
 from qbr.web.csrf import CSRF_SESSION_KEY, rotate_csrf_token
 
 SESSION_COOKIE = "qbr_session"
-TOKEN_KEY = "sid"  # noqa: S105 (the name of a cookie field)
+TOKEN_KEY = COOKIE_TOKEN_FIELD
 RENEWED_KEY = "renewed"
 FLASH_KEY = "flashes"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -74,6 +82,17 @@ def session_principal(request: Request, session: Session, *, renew: bool = False
             writer.commit()
         request.session[RENEWED_KEY] = int(now.timestamp())
     return principal_for_user(session, live.user)
+
+
+def page_session_principal(request: Request, session: Session) -> Principal | None:
+    """``session_principal`` for a page load (renewing the session), always checked on the primary database: with a
+    read replica, the request's own ``session`` may be on the replica, which may not know of a sign-in or sign-out
+    made a moment ago."""
+    if not has_replica(request):
+        return session_principal(request, session, renew=True)
+    sessions: Sessions = request.app.state.sessions
+    with sessions.lookup() as primary:
+        return session_principal(request, primary, renew=True)
 
 
 def api_session_principal(request: Request, session: Session) -> Principal | None:

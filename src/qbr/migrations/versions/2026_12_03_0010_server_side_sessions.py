@@ -1,4 +1,5 @@
-"""Server-side sessions and shared authentication-failure counts: user_sessions and auth_failures.
+"""Server-side sessions, shared authentication-failure counts and read-your-writes routing: user_sessions,
+auth_failures and recent_writes.
 
 Revision ID: 20261203_0010
 Revises: 0001
@@ -42,9 +43,16 @@ def upgrade() -> None:
         "ix_auth_failures_failure_key_failed_at", "auth_failures", ["failure_key", "failed_at"], unique=False
     )
     op.create_index(op.f("ix_auth_failures_failed_at"), "auth_failures", ["failed_at"], unique=False)
+    op.create_table(
+        "recent_writes",
+        sa.Column("writer_key", sa.String(length=100), nullable=False),
+        sa.Column("read_primary_until", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("writer_key", name=op.f("pk_recent_writes")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("recent_writes")
     op.drop_index(op.f("ix_auth_failures_failed_at"), table_name="auth_failures")
     op.drop_index("ix_auth_failures_failure_key_failed_at", table_name="auth_failures")
     op.drop_table("auth_failures")
