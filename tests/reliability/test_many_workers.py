@@ -7,6 +7,7 @@ import time
 from itertools import cycle
 
 import httpx
+import pytest
 from sqlalchemy import Engine, func, select
 
 from qbr.auth.users import create_user
@@ -16,6 +17,7 @@ from qbr.core.database import unit_of_work
 from tests.reliability.servers import qbr_serve
 from tests.web.support import csrf_from
 
+pytestmark = pytest.mark.slow
 PASSWORD = "a long enough password"
 LIMIT = 10
 
