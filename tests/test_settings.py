@@ -62,3 +62,11 @@ def test_random_keys_of_the_advised_kinds_are_accepted() -> None:
 def test_unknown_timezone_is_refused() -> None:
     with pytest.raises(ValidationError, match="IANA"):
         Settings(business_timezone="Mars/Olympus")
+
+
+def test_forwarded_headers_are_believed_only_from_named_proxies() -> None:
+    from qbr.cli.serve import trusted_proxies
+
+    assert trusted_proxies(Settings()) is None  # not even from loopback, uvicorn's own default
+    named = Settings(trusted_proxies=" 10.0.0.5, 10.1.0.0/16 ,")
+    assert trusted_proxies(named) == ["10.0.0.5", "10.1.0.0/16"]

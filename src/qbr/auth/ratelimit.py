@@ -2,8 +2,8 @@
 
 Failures are rows of ``auth_failures`` (one per failure and key), so ``qbr serve --workers N`` and several machines
 behind a load balancer enforce one limit together: the eleventh bad sign-in is refused whichever worker it reaches.
-A check is one indexed query (no rows at all in the usual case); a failure is one short write that also deletes its
-keys' rows that have left the window.
+A check is one indexed query (no rows at all in the usual case); a failure is one short write that also deletes the
+failures that have left the window.
 """
 
 from __future__ import annotations
@@ -89,25 +89,13 @@ class FailureLimiter:
 
     def record_failure(self, *keys: FailureKey) -> None:
         now = self._now()
-        stored = [stored_key(key) for key in keys]
         with Session(self._writing) as session:
-            session.execute(
-                delete(AuthFailure).where(
-                    AuthFailure.failure_key.in_(stored),
-                    AuthFailure.failed_at <= now - timedelta(seconds=self.window),
-                )
-            )
-            session.execute(insert(AuthFailure), [{"failure_key": key, "failed_at": now} for key in stored])
+            # Failures that have left the window count for nothing: each new failure clears them (by the index on
+            # failed_at), so the table holds at most one window's failures.
+            session.execute(delete(AuthFailure).where(AuthFailure.failed_at <= now - timedelta(seconds=self.window)))
+            session.execute(insert(AuthFailure), [{"failure_key": stored_key(key), "failed_at": now} for key in keys])
             session.commit()
 
     def reset(self, *keys: FailureKey, session: Session) -> None:
         """Forget ``keys``' failures, in the caller's unit of work (a sign-in that succeeded, committed with it)."""
         session.execute(delete(AuthFailure).where(AuthFailure.failure_key.in_([stored_key(k) for k in keys])))
-
-    def forget_expired(self) -> int:
-        """Delete every failure that has left the window (keys that never fail again keep theirs until then)."""
-        cutoff = self._now() - timedelta(seconds=self.window)
-        with Session(self._writing) as session:
-            result = session.execute(delete(AuthFailure).where(AuthFailure.failed_at <= cutoff))
-            session.commit()
-        return int(getattr(result, "rowcount", 0) or 0)
