@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import timedelta
 
 from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
@@ -18,6 +19,7 @@ from qbr.api.router import api_router
 from qbr.api.security import AuthenticationMiddleware
 from qbr.api.strict_query import reject_unknown_query_parameters
 from qbr.auth.ratelimit import FailureLimiter
+from qbr.auth.read_routing import ReadYourWrites
 from qbr.connectors.scheduler import scheduler_from_settings
 from qbr.core import migrate
 from qbr.core.database import Sessions, get_engine, make_engine
@@ -80,9 +82,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine
-    # A read replica (QBR_DATABASE_READ_URL) for read-only requests; see qbr.api.read_routing.
+    # A read replica (QBR_DATABASE_READ_URL) for read-only requests; see qbr.auth.read_routing.
     app.state.read_engine = make_engine(settings.database_read_url) if settings.database_read_url else None
     app.state.sessions = Sessions.of(engine, app.state.read_engine)
+    app.state.read_router = (
+        ReadYourWrites(app.state.sessions, timedelta(seconds=settings.read_your_writes_seconds))
+        if app.state.read_engine is not None
+        else None
+    )
     app.state.schema_head = migrate.head_revision(engine)
     app.state.auth_limiter = FailureLimiter(engine, settings.auth_failure_limit, settings.auth_failure_window_seconds)
     app.state.principal_resolvers = []

@@ -15,11 +15,11 @@ from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import PeriodFromQuery, PeriodPath, PeriodToQuery
 from qbr.auth.principal import Principal
 from qbr.errors import NotFound
-from qbr.kpis.visible_periods import visible_period_filter
 from qbr.periods.calendar import parse_period
 from qbr.periods.models import Period
 from qbr.periods.schemas import PeriodPublic
 from qbr.periods.service import close_periods, get_period, reopen_periods
+from qbr.periods.visibility import visible_period_filter
 
 router = APIRouter(prefix="/periods", tags=["periods"])
 
@@ -36,7 +36,7 @@ def list_periods(
     query = select(Period).order_by(Period.end_date, Period.start_date.desc())
     query = equal_if_given(query, period_type=period_type, is_active=is_active)
     # A principal limited to some organizations lists only the periods they have data in.
-    query = query.where(visible_period_filter(listing.principal, Period.period_value))
+    query = query.where(visible_period_filter(listing.principal.organization_ids, Period.period_value))
     if period_from is not None:
         query = query.where(Period.start_date >= parse_period(period_from, location="query.period_from").start_date)
     if period_to is not None:
@@ -49,7 +49,9 @@ def get(period_value: PeriodPath, session: SessionDep, principal: PrincipalDep) 
     ref = parse_period(period_value, location="path.period_value")
     period = get_period(session, ref)
     visible = session.scalar(
-        select(Period.id).where(Period.id == period.id, visible_period_filter(principal, Period.period_value))
+        select(Period.id).where(
+            Period.id == period.id, visible_period_filter(principal.organization_ids, Period.period_value)
+        )
     )
     if visible is None:
         # As for a period that does not exist: the answer must not tell that another organization has data there.

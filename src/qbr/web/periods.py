@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from qbr.auth.principal import Principal
 from qbr.kpis.models import SmartNumber
-from qbr.kpis.visible_periods import visible_period_filter
 from qbr.periods.calendar import FIRST_YEAR, PeriodRef, last_accepted_year, month_of, parse_period
 from qbr.periods.models import Period
+from qbr.periods.visibility import visible_period_filter
 
 
 def picker_periods(session: Session, principal: Principal) -> list[tuple[str, list[str]]]:
@@ -20,7 +20,7 @@ def picker_periods(session: Session, principal: Principal) -> list[tuple[str, li
     them: quarters, then months."""
     rows = session.execute(
         select(Period.period_value, Period.period_type)
-        .where(visible_period_filter(principal, Period.period_value), *_in_range(Period.period_value))
+        .where(visible_period_filter(principal.organization_ids, Period.period_value), *_in_range(Period.period_value))
         .order_by(Period.period_value.desc())
     ).all()
     quarters = [value for value, kind in rows if kind == "quarterly"]

@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from qbr.api.read_routing import has_replica
 from qbr.auth.models import User
 from qbr.auth.principal import Principal
 from qbr.auth.sessions import (
@@ -88,9 +87,9 @@ def page_session_principal(request: Request, session: Session) -> Principal | No
     """``session_principal`` for a page load (renewing the session), always checked on the primary database: with a
     read replica, the request's own ``session`` may be on the replica, which may not know of a sign-in or sign-out
     made a moment ago."""
-    if not has_replica(request):
-        return session_principal(request, session, renew=True)
     sessions: Sessions = request.app.state.sessions
+    if sessions.replica_reading is None:
+        return session_principal(request, session, renew=True)
     with sessions.lookup() as primary:
         return session_principal(request, primary, renew=True)
 

@@ -3,12 +3,13 @@
 Reads (GET, HEAD) go to the replica, except for a client that wrote within the last QBR_READ_YOUR_WRITES_SECONDS:
 its reads go to the primary, so it always sees its own changes. A client is its API key (by its public prefix) or
 its dashboard session (by a hash of the cookie's token). Credentials are always checked on the primary (see
-``qbr.api.security`` and ``qbr.web.deps``), so a sign-out or a revoked key never lags behind on a replica.
-Without a replica nothing here runs: every request uses the primary, as before.
+``qbr.api.security`` and ``qbr.web.session``), so a sign-out or a revoked key never lags behind on a replica. The
+app assembly installs a :class:`ReadYourWrites` only when a replica is configured; without one nothing here runs.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
@@ -31,31 +32,28 @@ def writer_key(request: Request) -> str | None:
     return f"session:{token_hash(token)[:40]}" if isinstance(token, str) else None
 
 
-def has_replica(request: Request) -> bool:
-    sessions: Sessions = request.app.state.sessions
-    return sessions.replica_reading is not None
+@dataclass(frozen=True)
+class ReadYourWrites:
+    """The read router of an app with a replica (``qbr.api.deps.ReadRouter``)."""
 
+    sessions: Sessions
+    window: timedelta
 
-def reading_session(request: Request) -> Session:
-    """A read-only session on the replica, or on the primary for a client that wrote lately (one primary-key
-    lookup on the primary decides)."""
-    sessions: Sessions = request.app.state.sessions
-    if sessions.replica_reading is None:
-        return sessions.reading()
-    key = writer_key(request)
-    if key is not None:
-        with sessions.lookup() as primary:
-            if wrote_recently(primary, key):
-                request.state.read_from = "primary"
-                return sessions.reading()
-    request.state.read_from = "replica"
-    return sessions.replica_reading()
+    def reading_session(self, request: Request) -> Session:
+        """A read-only session on the replica, or on the primary for a client that wrote lately (one primary-key
+        lookup on the primary decides)."""
+        replica = self.sessions.replica_reading
+        key = writer_key(request)
+        if replica is None or (key is not None and self._wrote_recently(key)):
+            return self.sessions.reading()
+        return replica()
 
+    def note_write(self, request: Request, session: Session) -> None:
+        """Before a writing request commits: its client reads from the primary for the next few seconds."""
+        key = writer_key(request)
+        if key is not None:
+            remember_write(session, key, self.window)
 
-def note_write(request: Request, session: Session) -> None:
-    """Before a writing request commits: its client reads from the primary for the next few seconds."""
-    key = writer_key(request)
-    if key is None:
-        return
-    window = timedelta(seconds=request.app.state.settings.read_your_writes_seconds)
-    remember_write(session, key, window)
+    def _wrote_recently(self, key: str) -> bool:
+        with self.sessions.lookup() as primary:
+            return wrote_recently(primary, key)
