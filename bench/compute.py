@@ -24,7 +24,7 @@ from bench.results import Figure, at_most, speedup, time_ratio
 from bench.tables import DERIVED_COLUMNS, copy_file_into, create_identical_table, export_to_file, row_count, settle
 from bench.timing import timed
 from qbr.core.database import unit_of_work
-from qbr.metrics import recompute as recompute_module
+from qbr.kpis import recompute as recompute_module
 from qbr.metrics.models import MetricMonthly
 from qbr.metrics.scope import Pair
 

@@ -19,7 +19,7 @@ from bench.scales import Scale
 from qbr.catalog import DEFAULT_METRICS
 from qbr.core.database import unit_of_work
 from qbr.demo.generate import extra_metric_names
-from qbr.metrics.definitions import define_metric
+from qbr.ingest.definitions import define_metric
 from qbr.organizations.models import Organization
 from qbr.periods.service import ensure_periods
 

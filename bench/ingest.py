@@ -30,8 +30,8 @@ from bench.tables import (
 )
 from bench.timing import timed
 from qbr.core.database import unit_of_work
-from qbr.metrics import ingest as ingest_module
-from qbr.metrics.csv_import import CsvImportResult, import_metrics_csv
+from qbr.ingest import writing as ingest_module
+from qbr.ingest.csv_import import CsvImportResult, import_metrics_csv
 
 WORKLOAD = "Ingest (PostgreSQL)"
 COPY_TABLE = "bench_copy_monthly"

@@ -1,6 +1,6 @@
 """Timing the phases of one product call from outside: how much of an import was its recompute, and so on.
 
-The product calls its phases through module attributes (``qbr.metrics.ingest.recompute``…); while a block runs,
+The product calls its phases through module attributes (``qbr.ingest.writing.recompute``…); while a block runs,
 such an attribute is wrapped so every call is timed. Nothing else changes: the same code runs, in the same order.
 """
 

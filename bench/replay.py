@@ -19,7 +19,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 
 from bench.load import LoadResult, drive, run_async
-from qbr.api.app import create_app
+from qbr.server.app import create_app
 
 
 @dataclass(frozen=True)

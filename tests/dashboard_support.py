@@ -11,7 +11,8 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from qbr.metrics.ingest import MetricInput, ingest_metrics
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
 from qbr.periods.calendar import PeriodRef, period_range
 from tests.support import make_organization
 

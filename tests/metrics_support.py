@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qbr.ingest.validation import MetricInput
 from qbr.kpis.models import SmartNumber
-from qbr.metrics.ingest import MetricInput
 from qbr.metrics.models import MetricCorrection, MetricMonthly, MetricQuarterly
 from qbr.periods.models import Period
 

@@ -14,10 +14,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qbr.ingest.definitions import define_metric
+from qbr.ingest.manual import set_manual_value
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
 from qbr.kpis.compute import explain_kpis
 from qbr.kpis.models import SmartNumber
-from qbr.metrics.definitions import define_metric
-from qbr.metrics.ingest import MetricInput, ingest_metrics, set_manual_value
 from tests.metrics_support import quarterly
 from tests.support import make_organization
 

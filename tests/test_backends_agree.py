@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 from qbr.core import migrate
 from qbr.core.database import make_engine
 from qbr.demo.load import load_demo
+from qbr.ingest.manual import set_manual_value
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
 from qbr.kpis.models import SmartNumber
-from qbr.metrics.ingest import MetricInput, ingest_metrics, set_manual_value
 from qbr.metrics.models import MetricMonthly, MetricQuarterly
 from qbr.organizations.models import Organization
 from tests.conftest import create_postgres_database, drop_postgres_database

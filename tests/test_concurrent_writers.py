@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from qbr.metrics.ingest import ingest_metrics
+from qbr.ingest.writing import ingest_metrics
 from tests.metrics_support import inputs, kpis
 from tests.support import make_organization
 

@@ -176,7 +176,7 @@ def test_closed_period_needs_reopen_and_new_metrics_need_permission(engine: Engi
 
 
 def test_progress_is_reported_up_to_the_whole_file(engine: Engine, acme: int, tmp_path: Path) -> None:
-    from qbr.metrics.csv_import import import_metrics_csv
+    from qbr.ingest.csv_import import import_metrics_csv
 
     file = write_csv(
         tmp_path / "p.csv",

@@ -13,8 +13,8 @@ from qbr.catalog import DEFAULT_METRICS
 from qbr.cli import app
 from qbr.demo.generate import client_values, plan_clients
 from qbr.demo.load import load_demo
-from qbr.kpis.models import KpiDefinition, SmartNumber
-from qbr.metrics.models import MetricMonthly
+from qbr.kpis.models import SmartNumber
+from qbr.metrics.models import KpiDefinition, MetricMonthly
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.periods.calendar import parse_period, period_range
 from qbr.periods.models import Period

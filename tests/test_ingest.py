@@ -9,8 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qbr.errors import Conflict, InvalidInput, NotFound
-from qbr.metrics import ingest as ingest_module
-from qbr.metrics.ingest import MAX_LISTED_PROBLEMS, MetricInput, ingest_metrics, set_manual_value
+from qbr.ingest import writing as ingest_module
+from qbr.ingest.manual import set_manual_value
+from qbr.ingest.refusals import MAX_LISTED_PROBLEMS
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
 from qbr.metrics.models import MetricCorrection, MetricDefinition, MetricMonthly
 from qbr.periods.models import Period
 from qbr.periods.service import close_periods

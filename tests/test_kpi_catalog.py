@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from qbr.cli import app
 from qbr.errors import Conflict, InvalidInput
-from qbr.kpis.models import KpiDefinition
+from qbr.ingest.writing import ingest_metrics
 from qbr.kpis.service import add_kpi, check_kpis, update_kpi
-from qbr.metrics.ingest import ingest_metrics
+from qbr.metrics.models import KpiDefinition
 from qbr.organizations.service import find_organization
 from qbr.thresholds.service import set_threshold
 from tests.metrics_support import inputs, kpis

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from qbr.errors import Conflict, InvalidInput
-from qbr.metrics.definitions import define_metric, find_metric, update_metric_definition
-from qbr.metrics.ingest import ingest_metrics
+from qbr.ingest.definitions import define_metric, update_metric_definition
+from qbr.ingest.writing import ingest_metrics
+from qbr.metrics.definitions import find_metric
 from qbr.thresholds.service import set_threshold
 from tests.metrics_support import inputs, quarterly
 from tests.support import make_organization

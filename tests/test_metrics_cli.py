@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from qbr.cli import app
-from qbr.metrics.ingest import ingest_metrics
+from qbr.ingest.writing import ingest_metrics
 from qbr.organizations.service import find_organization
 from tests.metrics_support import inputs
 

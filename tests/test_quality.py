@@ -7,8 +7,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from qbr.cli import app
-from qbr.metrics.ingest import ingest_metrics
-from qbr.metrics.quality import QualitySignal, data_quality
+from qbr.dashboard.quality import QualitySignal, data_quality
+from qbr.ingest.writing import ingest_metrics
 from qbr.organizations.models import OrganizationLink
 from tests.metrics_support import inputs
 from tests.support import make_organization

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from qbr.auth.principal import Principal
+from qbr.core.principal import Principal
 from qbr.kpis.models import SmartNumber
 from qbr.periods.models import Period
 from qbr.web.periods import default_period, picker_periods

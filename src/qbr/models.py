@@ -11,8 +11,8 @@ from qbr.auth.models import (
 )
 from qbr.connectors.models import ConnectorSetting, SyncRun
 from qbr.core.orm import Base
-from qbr.kpis.models import KpiDefinition, SmartNumber
-from qbr.metrics.models import MetricCorrection, MetricDefinition, MetricMonthly, MetricQuarterly
+from qbr.kpis.models import SmartNumber
+from qbr.metrics.models import KpiDefinition, MetricCorrection, MetricDefinition, MetricMonthly, MetricQuarterly
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.periods.models import Period
 from qbr.thresholds.models import Threshold

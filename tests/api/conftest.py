@@ -10,15 +10,15 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from qbr.api.app import create_app
 from qbr.auth.keys import create_api_key
 from qbr.auth.models import User
 from qbr.auth.passwords import hash_password
 from qbr.auth.scope import USER_SCOPE, set_scope
-from qbr.connectors.links import link_organization
 from qbr.core.database import unit_of_work
-from qbr.kpis.models import KpiDefinition, SmartNumber
-from qbr.metrics.models import MetricDefinition, MetricMonthly, MetricQuarterly
+from qbr.kpis.models import SmartNumber
+from qbr.metrics.models import KpiDefinition, MetricDefinition, MetricMonthly, MetricQuarterly
+from qbr.organizations.links import link_organization
+from qbr.server.app import create_app
 from qbr.thresholds.models import Threshold
 from tests.api.route_cases import World
 from tests.support import make_organization, make_periods

@@ -102,8 +102,8 @@ class TestApiDocs:
         assert client.get("/docs", headers=admin).status_code == 200
 
     def test_docs_can_be_made_public(self, engine: Engine) -> None:
-        from qbr.api.app import create_app
         from qbr.core.settings import Settings
+        from qbr.server.app import create_app
 
         public = create_app(Settings(database_url=str(engine.url), public_api_docs=True), engine=engine)
         with TestClient(public) as client:

@@ -13,11 +13,12 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from qbr.catalog import DEFAULT_KPIS
-from qbr.connectors.links import link_organization
 from qbr.dashboard.schemas import DashboardView
 from qbr.dashboard.service import build_dashboard, change_pct, data_quality_issues
-from qbr.metrics.definitions import define_metric
-from qbr.metrics.ingest import MetricInput, ingest_metrics
+from qbr.ingest.definitions import define_metric
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
+from qbr.organizations.links import link_organization
 from qbr.periods.calendar import parse_period, period_range
 from qbr.thresholds.models import Threshold
 from tests.api.conftest import Headers, KeyFactory

@@ -26,12 +26,12 @@ from schemathesis import Case, CheckContext, GenerationMode
 from schemathesis.core.transport import Response
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from qbr.api.app import create_app
 from qbr.auth.keys import create_api_key
 from qbr.core import migrate
 from qbr.core.database import make_engine, unit_of_work
 from qbr.core.settings import Settings
-from qbr.metrics.ingest import ingest_metrics
+from qbr.ingest.writing import ingest_metrics
+from qbr.server.app import create_app
 from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.metrics_support import inputs
 from tests.support import make_organization

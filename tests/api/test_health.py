@@ -8,8 +8,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from qbr.api.app import create_app
 from qbr.core.database import make_engine
+from qbr.server.app import create_app
 from tests.api.conftest import Headers
 from tests.api.support import assert_problem
 
@@ -55,7 +55,7 @@ class TestGuards:
         assert response.headers["x-content-type-options"] == "nosniff"
 
     def test_oversized_bodies_are_413(self, app: FastAPI, admin: Headers) -> None:
-        from qbr.api.guards import ApiGuardMiddleware
+        from qbr.server.guards import ApiGuardMiddleware
 
         limited = ApiGuardMiddleware(app, prefix="/api/v1/", max_body_bytes=1000)
         with TestClient(limited) as client:

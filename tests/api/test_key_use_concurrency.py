@@ -7,12 +7,12 @@ import threading
 from sqlalchemy import Engine, select
 from starlette.requests import Request
 
-from qbr.api.security import authenticate
+from qbr.auth.authentication import authenticate
 from qbr.auth.keys import create_api_key
 from qbr.auth.models import ApiKey
-from qbr.auth.principal import Principal
 from qbr.auth.ratelimit import FailureLimiter
 from qbr.core.database import Sessions, unit_of_work
+from qbr.core.principal import Principal
 
 CONCURRENT_REQUESTS = 8
 

@@ -17,8 +17,8 @@ from tests.api.support import assert_problem
 
 
 def _list_routes() -> list[tuple[str, str]]:
-    from qbr.api.app import create_app
     from qbr.core.database import make_engine
+    from qbr.server.app import create_app
 
     document: dict[str, Any] = create_app(engine=make_engine("sqlite://")).openapi()
     routes = []

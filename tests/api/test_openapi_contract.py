@@ -53,8 +53,8 @@ NUMERIC = {"metric_value", "kpi_value", "threshold_value"}
 
 @pytest.fixture(scope="module")
 def schemas() -> dict[str, Any]:
-    from qbr.api.app import create_app
     from qbr.core.database import make_engine
+    from qbr.server.app import create_app
 
     document = create_app(engine=make_engine("sqlite://")).openapi()
     components: dict[str, Any] = document["components"]["schemas"]
@@ -91,8 +91,8 @@ def test_amounts_are_json_numbers(schemas: dict[str, Any]) -> None:
 
 
 def test_every_operation_is_named_distinctly() -> None:
-    from qbr.api.app import create_app
     from qbr.core.database import make_engine
+    from qbr.server.app import create_app
 
     document = create_app(engine=make_engine("sqlite://")).openapi()
     summaries = [operation["summary"] for item in document["paths"].values() for operation in item.values()]

@@ -13,9 +13,9 @@ from fastapi.responses import Response
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from qbr.api.app import create_app
-from qbr.api.headers import DATA_POLICY, FILE_POLICY, HSTS, PAGE_POLICY
 from qbr.core.settings import Settings
+from qbr.server.app import create_app
+from qbr.server.headers import DATA_POLICY, FILE_POLICY, HSTS, PAGE_POLICY
 from tests.api.conftest import Headers
 
 URL = "/api/v1/organizations"

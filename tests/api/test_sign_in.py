@@ -7,11 +7,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qbr.api.security import verify_sign_in
+from qbr.auth.authentication import verify_sign_in
 from qbr.auth.models import User
-from qbr.auth.principal import Principal
 from qbr.auth.ratelimit import FailureLimiter
 from qbr.auth.users import create_user, principal_for_user
+from qbr.core.principal import Principal
 from tests.api.support import assert_problem
 from tests.api.test_authentication import FakeClock
 

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from qbr.core.database import unit_of_work
-from qbr.kpis.models import KpiDefinition
+from qbr.metrics.models import KpiDefinition
 from tests.api.conftest import Headers, KeyFactory
 from tests.api.support import assert_problem
 from tests.support import make_organization

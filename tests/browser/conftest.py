@@ -19,8 +19,8 @@ import uvicorn
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 from sqlalchemy import Engine
 
-from qbr.api.app import create_app
 from qbr.core.settings import Settings
+from qbr.server.app import create_app
 
 CHROMIUM = Path(os.environ.get("QBR_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from qbr.api.app import create_app
 from qbr.connectors import scheduler as scheduler_module
 from qbr.connectors.models import SyncRun
 from qbr.connectors.scheduler import DailySyncScheduler, claim_daily_run
@@ -20,6 +19,7 @@ from qbr.core.database import unit_of_work
 from qbr.periods.calendar import parse_period
 from qbr.periods.models import Period
 from qbr.periods.service import ensure_periods
+from qbr.server.app import create_app
 from tests.connectors.scenario import Month
 
 NEW_YORK = ZoneInfo("America/New_York")

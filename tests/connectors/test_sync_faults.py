@@ -15,8 +15,8 @@ from qbr.connectors.models import SyncRun
 from qbr.connectors.runs import start_run
 from qbr.connectors.setting_specs import QUICKBOOKS
 from qbr.connectors.settings import load_settings
+from qbr.ingest.manual import set_manual_value
 from qbr.metrics.effective import effective_monthly_values
-from qbr.metrics.ingest import set_manual_value
 from qbr.metrics.models import MetricMonthly
 from qbr.periods.calendar import parse_period
 from qbr.periods.models import Period

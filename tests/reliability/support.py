@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from qbr.core.database import unit_of_work
 from qbr.kpis.models import SmartNumber
+from qbr.kpis.recompute import recompute_everything
 from qbr.metrics.models import MetricMonthly, MetricQuarterly
-from qbr.metrics.recompute import recompute_everything
 from qbr.organizations.models import Organization
 from qbr.periods.models import Period
 

@@ -12,15 +12,16 @@ from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from qbr.api.app import create_app
 from qbr.auth.keys import create_api_key
 from qbr.catalog import DEFAULT_METRICS
 from qbr.cli import app as cli
 from qbr.core.database import is_busy, unavailable, unit_of_work, writing
 from qbr.errors import InvalidInput
-from qbr.metrics.ingest import MetricInput, ingest_metrics
-from qbr.metrics.recompute_request import recompute_matching
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
+from qbr.kpis.recompute_request import recompute_matching
 from qbr.organizations.models import Organization
+from qbr.server.app import create_app
 from qbr.thresholds.grading import effective_thresholds
 from qbr.thresholds.service import set_threshold
 from tests.reliability.support import assert_derived_figures_match_their_inputs, derived_state, run_together

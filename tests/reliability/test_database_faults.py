@@ -17,11 +17,12 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from qbr.api.app import create_app
 from qbr.auth.keys import create_api_key
 from qbr.core.database import make_engine, unit_of_work
-from qbr.metrics.ingest import MetricInput, ingest_metrics
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
 from qbr.metrics.locks import lock_organizations
+from qbr.server.app import create_app
 from tests.api.support import assert_problem
 from tests.reliability.cluster import ThrowawayPostgres
 from tests.reliability.support import assert_derived_figures_match_their_inputs, derived_state

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from qbr.catalog import DEFAULT_METRICS
 from qbr.core.database import unit_of_work
 from qbr.errors import InvalidInput
-from qbr.metrics.csv_import import import_metrics_csv
+from qbr.ingest.csv_import import import_metrics_csv
 from qbr.metrics.models import MetricDefinition
 from qbr.organizations.models import Organization
 from tests.metrics_support import snapshot

@@ -18,12 +18,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
-from qbr.api.app import create_app
 from qbr.auth.keys import create_api_key
 from qbr.auth.users import create_user
 from qbr.core import migrate
 from qbr.core.database import make_engine, unit_of_work
 from qbr.core.settings import Settings
+from qbr.server.app import create_app
 from tests.reliability.cluster import ThrowawayPostgres
 from tests.web.support import csrf_from
 

@@ -14,11 +14,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from qbr.api.app import create_app
 from qbr.auth.keys import check_api_key, create_api_key, revoke_api_key
 from qbr.cli import app as cli
 from qbr.core.database import unit_of_work
 from qbr.core.settings import Settings, get_settings
+from qbr.server.app import create_app
 from tests.web.support import csrf_from
 
 

@@ -9,12 +9,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from qbr.api.app import create_app
 from qbr.auth.models import User
 from qbr.auth.passwords import hash_password
 from qbr.auth.scope import USER_SCOPE, set_scope
 from qbr.core.database import unit_of_work
 from qbr.core.settings import Settings
+from qbr.server.app import create_app
 from tests.dashboard_support import SeededData, seed_qbr_data
 from tests.web.support import PASSWORD, sign_in
 

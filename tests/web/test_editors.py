@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from qbr.core.database import unit_of_work
-from qbr.kpis.models import KpiDefinition, SmartNumber
-from qbr.metrics.models import MetricCorrection, MetricMonthly
+from qbr.kpis.models import SmartNumber
+from qbr.metrics.models import KpiDefinition, MetricCorrection, MetricMonthly
 from qbr.thresholds.grading import effective_thresholds
 from tests.dashboard_support import QUARTER, SeededData
 from tests.web.conftest import UserFactory

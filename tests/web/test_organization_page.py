@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from qbr.core.database import unit_of_work
-from qbr.metrics.ingest import MetricInput, ingest_metrics
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
 from qbr.presentation.values import format_value
 from tests.dashboard_support import QUARTER, SeededData
 from tests.web.conftest import UserFactory

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from qbr.auth.principal import Principal
-from qbr.metrics.ingest import MetricInput, ingest_metrics
+from qbr.core.principal import Principal
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
 from qbr.periods.calendar import parse_period
 from qbr.web.overview import build_overview
 from tests.dashboard_support import QUARTER, seed_qbr_data

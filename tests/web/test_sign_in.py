@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from qbr.api.app import create_app
 from qbr.auth.users import find_user, update_user
 from qbr.core.database import unit_of_work
 from qbr.core.settings import Settings
+from qbr.server.app import create_app
 from tests.web.conftest import UserFactory
 from tests.web.support import PASSWORD, csrf_from, page_csrf, sign_in, soup, text_of
 

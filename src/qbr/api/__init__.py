@@ -1,1 +1,1 @@
-"""The HTTP API under /api/v1: app factory, authentication, errors as problem+json, lists and CSV output."""
+"""The toolkit every endpoint uses: dependencies, listing and CSV output, parameters, problem+json types."""

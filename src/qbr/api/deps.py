@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from qbr.api.listing import ItemT, ListEnvelope, ListParams, ListParamsDep, paginate
-from qbr.api.security import API_KEY_HEADER
-from qbr.auth.principal import Principal, Role
 from qbr.core.database import Sessions
+from qbr.core.principal import Principal, Role
 from qbr.errors import NotAuthenticated
 
+# The header an API key comes in: declared to OpenAPI here, checked by qbr.auth.authentication.
+API_KEY_HEADER = "X-API-Key"
 READING_METHODS = frozenset({"GET", "HEAD"})
 # Declared so that the OpenAPI document (and Swagger's Authorize button) knows how to authenticate;
 # the key itself is checked by the authentication middleware before the route runs.

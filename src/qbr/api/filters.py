@@ -1,65 +1,10 @@
-"""The period filters every metric list shares: one period, or a range of periods by their dates."""
+"""Filtering a list query on the query parameters the client gave."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends
-from sqlalchemy import ColumnElement, Select, select
-
-from qbr.api.params import PeriodFromQuery, PeriodToQuery, period_query
-from qbr.periods.calendar import MONTH_PATTERN, QUARTER_PATTERN, PeriodType, parse_period
-from qbr.periods.models import Period
-
-
-@dataclass(frozen=True)
-class PeriodFilters:
-    period: str | None
-    period_from: str | None
-    period_to: str | None
-
-    def conditions(self, column: Any, expect: PeriodType | None = None) -> list[ColumnElement[bool]]:
-        """WHERE clauses on ``column`` (a period value): the exact period, and periods lying within the range.
-
-        The range compares dates, so ``period_from=2025-Q1`` includes January 2025 and the quarter itself.
-        """
-        conditions: list[ColumnElement[bool]] = []
-        if self.period is not None:
-            conditions.append(column == parse_period(self.period, location="query.period", expect=expect).value)
-        if self.period_from is not None or self.period_to is not None:
-            within = select(Period.period_value)
-            if self.period_from is not None:
-                within = within.where(
-                    Period.start_date >= parse_period(self.period_from, location="query.period_from").start_date
-                )
-            if self.period_to is not None:
-                within = within.where(
-                    Period.end_date <= parse_period(self.period_to, location="query.period_to").end_date
-                )
-            conditions.append(column.in_(within))
-        return conditions
-
-
-def _period_filters(period_query: Any) -> Callable[..., PeriodFilters]:
-    def dependency(
-        period: Annotated[str | None, period_query] = None,
-        period_from: PeriodFromQuery = None,
-        period_to: PeriodToQuery = None,
-    ) -> PeriodFilters:
-        return PeriodFilters(period, period_from, period_to)
-
-    return dependency
-
-
-PeriodFiltersDep = Annotated[PeriodFilters, Depends(_period_filters(period_query("Only this period")))]
-MonthFiltersDep = Annotated[
-    PeriodFilters, Depends(_period_filters(period_query("Only this month", MONTH_PATTERN, "2025-03")))
-]
-QuarterFiltersDep = Annotated[
-    PeriodFilters, Depends(_period_filters(period_query("Only this quarter", QUARTER_PATTERN, "2025-Q1")))
-]
+from sqlalchemy import Select
 
 
 def equal_if_given(query: Select[Any], **values: object) -> Select[Any]:

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Path, Query
 
 from qbr.core.schema import MAX_ID
-from qbr.periods.calendar import PERIOD_PATTERN
 
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 OrganizationIdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this organization.")]
-
-PERIOD_EXAMPLES = "2025-03 (a month) or 2025-Q1 (a quarter)"
-
-
-def period_query(description: str, pattern: str = PERIOD_PATTERN, examples: str = PERIOD_EXAMPLES) -> Any:
-    return Query(pattern=pattern, description=f"{description}: {examples}.")
-
-
-PeriodQuery = Annotated[str | None, period_query("Only this period")]
-PeriodFromQuery = Annotated[str | None, period_query("Only periods from this one on")]
-PeriodToQuery = Annotated[str | None, period_query("Only periods up to this one")]
-PeriodPath = Annotated[str, Path(pattern=PERIOD_PATTERN, description=f"A period: {PERIOD_EXAMPLES}.")]

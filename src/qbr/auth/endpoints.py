@@ -14,10 +14,10 @@ from qbr.api.lookup import get_or_404
 from qbr.api.params import IdPath
 from qbr.auth.keys import create_api_key, revoke_api_key
 from qbr.auth.models import ApiKey, User
-from qbr.auth.principal import Principal
 from qbr.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, UserCreate, UserPublic, UserUpdate
 from qbr.auth.scope import KEY_SCOPE, USER_SCOPE, load_scopes
 from qbr.auth.users import create_user, update_user
+from qbr.core.principal import Principal
 
 router = APIRouter(tags=["credentials"])
 PublicT = TypeVar("PublicT", bound=BaseModel)

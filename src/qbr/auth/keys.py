@@ -17,8 +17,8 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from qbr.auth.models import ApiKey, api_key_organizations
-from qbr.auth.principal import Principal, Role
 from qbr.auth.scope import KEY_SCOPE, check_organizations_exist, set_scope
+from qbr.core.principal import Principal, Role
 from qbr.errors import Conflict, InvalidInput, NotFound
 
 KEY_MARKER = "qbr_"

@@ -3,7 +3,7 @@
 Reads (GET, HEAD) go to the replica, except for a client that wrote within the last QBR_READ_YOUR_WRITES_SECONDS:
 its reads go to the primary, so it always sees its own changes. A client is its API key (by its public prefix) or
 its dashboard session (by a hash of the cookie's token). Credentials are always checked on the primary (see
-``qbr.api.security`` and ``qbr.web.session``), so a sign-out or a revoked key never lags behind on a replica. The
+``qbr.auth.authentication`` and ``qbr.web.session``), so a sign-out or a revoked key never lags behind on a replica. The
 app assembly installs a :class:`ReadYourWrites` only when a replica is configured; without one nothing here runs.
 """
 
@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from qbr.api.security import API_KEY_HEADER
+from qbr.api.deps import API_KEY_HEADER
 from qbr.auth.keys import key_prefix
 from qbr.auth.recent_writes import remember_write, wrote_recently
 from qbr.auth.sessions import COOKIE_TOKEN_FIELD, token_hash

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from qbr.auth.keys import check_role
 from qbr.auth.models import User
 from qbr.auth.passwords import check_password_policy, hash_password, needs_rehash, verify_password
-from qbr.auth.principal import Principal
 from qbr.auth.scope import USER_SCOPE, check_organizations_exist, load_scope, set_scope
 from qbr.auth.sessions import end_user_sessions
+from qbr.core.principal import Principal
 from qbr.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$"

@@ -8,7 +8,6 @@ from qbr.cli.app import command_group
 from qbr.cli.sync import print_detail
 from qbr.connectors.clients import open_client
 from qbr.connectors.discovery import discover, external_entities
-from qbr.connectors.links import link_organization
 from qbr.connectors.runs import list_runs, run_detail
 from qbr.connectors.setting_specs import ACCOUNT_PREFIX, SOURCES, source_system
 from qbr.connectors.settings import (
@@ -20,6 +19,7 @@ from qbr.connectors.settings import (
 )
 from qbr.core.database import get_engine, unit_of_work
 from qbr.core.text import terminal_safe
+from qbr.organizations.links import link_organization
 
 connectors_group = command_group(
     "connectors", "Configure the ConnectWise, NinjaOne and QuickBooks connectors and find what to link."

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from qbr.cli.app import command_group
 from qbr.cli.output import count
 from qbr.core.database import unit_of_work
-from qbr.metrics.csv_import import import_metrics_csv
+from qbr.ingest.csv_import import import_metrics_csv
 
 import_group = command_group("import", "Import data files (monthly metric values from CSV).")
 

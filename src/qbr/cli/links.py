@@ -6,9 +6,9 @@ from __future__ import annotations
 import click
 
 from qbr.cli.app import CONTEXT_SETTINGS
-from qbr.connectors.links import link_organization, list_links, unlink
 from qbr.connectors.setting_specs import source_system
 from qbr.core.database import unit_of_work
+from qbr.organizations.links import link_organization, list_links, unlink
 from qbr.organizations.service import find_organization
 
 

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from qbr.cli.app import command_group
 from qbr.cli.output import echo_table, number
 from qbr.core.database import unit_of_work
+from qbr.dashboard.quality import data_quality
 from qbr.errors import InvalidInput
+from qbr.ingest.manual import set_manual_value
 from qbr.metrics.definitions import find_metric
-from qbr.metrics.ingest import set_manual_value
 from qbr.metrics.models import MetricDefinition
-from qbr.metrics.quality import data_quality
 from qbr.metrics.queries import metric_values
 from qbr.organizations.models import Organization
 from qbr.organizations.service import find_organization

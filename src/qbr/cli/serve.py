@@ -29,7 +29,7 @@ def serve_command(host: str, port: int, workers: int) -> None:
     click.echo(f"QBR Dashboard API on http://{host}:{port}/api/v1  (docs: /docs, health: /healthz, /readyz)")
     proxies = trusted_proxies(settings)
     uvicorn.run(
-        "qbr.api.app:create_app",
+        "qbr.server.app:create_app",
         factory=True,
         host=host,
         port=port,

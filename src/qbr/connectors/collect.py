@@ -16,7 +16,7 @@ from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from qbr.connectors.settings import SourceSettings
-from qbr.metrics.ingest import MetricInput
+from qbr.ingest.validation import MetricInput
 from qbr.periods.calendar import PeriodRef
 
 MAX_LISTED_UNMAPPED = 200

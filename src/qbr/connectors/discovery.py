@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from qbr.connectors.connectwise.client import ConnectWiseClient
 from qbr.connectors.http import VendorClient
-from qbr.connectors.links import Suggestion, links_by_external_id, suggest_organization
 from qbr.connectors.ninjaone.client import NinjaOneClient
 from qbr.connectors.quickbooks.client import QuickBooksClient
+from qbr.organizations.links import Suggestion, links_by_external_id, suggest_organization
 from qbr.organizations.models import Organization
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from qbr.api.deps import AdminDep, ListingDep, PrincipalDep, SessionDep
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope, respond
-from qbr.api.params import IdPath, PeriodQuery
+from qbr.api.params import IdPath
 from qbr.connectors.models import SyncRun
 from qbr.connectors.schemas import (
     ConnectorSettingState,
@@ -27,6 +27,7 @@ from qbr.connectors.setting_specs import SOURCES, source_system
 from qbr.connectors.settings import load_settings
 from qbr.errors import NotFound
 from qbr.organizations.models import OrganizationLink
+from qbr.periods.params import PeriodQuery
 
 router = APIRouter(tags=["connectors"])
 _SPANS = "the sync-run log and connector settings"

@@ -22,7 +22,6 @@ from qbr.connectors.collect import Collected, RunDetail, SyncContext, empty_deta
 from qbr.connectors.connectwise.client import ConnectWiseClient
 from qbr.connectors.connectwise.collect import collect_connectwise
 from qbr.connectors.http import HttpOptions, NotConfigured, VendorClient
-from qbr.connectors.links import links_by_external_id
 from qbr.connectors.ninjaone.client import NinjaOneClient
 from qbr.connectors.ninjaone.collect import collect_ninjaone
 from qbr.connectors.quickbooks.client import QuickBooksClient
@@ -33,7 +32,8 @@ from qbr.connectors.settings import SourceSettings, SyncRuntimeSettings, load_se
 from qbr.core.database import get_engine, unit_of_work
 from qbr.core.settings import get_settings
 from qbr.errors import Conflict, InvalidInput, QbrError
-from qbr.metrics.ingest import ingest_metrics
+from qbr.ingest.writing import ingest_metrics
+from qbr.organizations.links import links_by_external_id
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.periods.calendar import PeriodRef, month_of, parse_period, period_range
 from qbr.periods.models import Period

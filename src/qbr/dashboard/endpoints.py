@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query, Response
 
 from qbr.api.deps import ListingDep, PrincipalDep, SessionDep
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope, respond
-from qbr.api.params import PERIOD_EXAMPLES, IdPath
+from qbr.api.params import IdPath
 from qbr.dashboard.schemas import DashboardView, DataQualityIssue
 from qbr.dashboard.service import build_dashboard, data_quality_issues
 from qbr.organizations.service import get_visible_organization
 from qbr.periods.calendar import PERIOD_PATTERN, parse_period
+from qbr.periods.params import PERIOD_EXAMPLES
 
 router = APIRouter(prefix="/organizations", tags=["dashboard"])
 

@@ -18,6 +18,7 @@ from sqlalchemy import BindParameter, Connection, Integer, Result, Row, bindpara
 from sqlalchemy.orm import Session
 
 from qbr.connectors.models import SyncRun
+from qbr.dashboard.quality import QualityInputs, QualitySignal, data_quality, quality_signals
 from qbr.dashboard.schemas import (
     DashboardKpi,
     DashboardMetric,
@@ -28,11 +29,10 @@ from qbr.dashboard.schemas import (
     DataQualityIssue,
 )
 from qbr.errors import NotFound
-from qbr.kpis.compute import KpiCatalog, compile_kpi_catalog
-from qbr.kpis.models import KpiDefinition, SmartNumber
+from qbr.kpis.compute import KpiCatalog, compile_kpi_catalog, recorded_metrics
+from qbr.kpis.models import SmartNumber
 from qbr.metrics.effective import ranked_monthly_rows
-from qbr.metrics.models import MetricDefinition, MetricMonthly, MetricQuarterly
-from qbr.metrics.quality import QualityInputs, QualitySignal, data_quality, quality_signals
+from qbr.metrics.models import KpiDefinition, MetricDefinition, MetricMonthly, MetricQuarterly
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.organizations.service import SOURCE_SYSTEMS
 from qbr.periods.calendar import PeriodRef, parse_period
@@ -92,13 +92,6 @@ _smartnumbers = SmartNumber.__table__
 _KPI_VALUES = select(
     _smartnumbers.c.period, _smartnumbers.c.kpi_name, _smartnumbers.c.kpi_value, _smartnumbers.c.calculation_method
 ).where(_smartnumbers.c.organization_id == _ORGANIZATION, _smartnumbers.c.period.in_(_PERIODS))
-# Which of some metrics the organization has ever recorded: which KPIs apply to it (see qbr.kpis.compute).
-_monthly = MetricMonthly.__table__
-_RECORDED = (
-    select(_monthly.c.metric_name)
-    .where(_monthly.c.organization_id == _ORGANIZATION, _monthly.c.metric_name.in_(bindparam("names", expanding=True)))
-    .distinct()
-)
 _kpi_definitions = KpiDefinition.__table__
 _KPI_DEFINITIONS = select(
     _kpi_definitions.c.kpi_name,
@@ -250,8 +243,7 @@ def _recorded(
     unknown = frozenset().union(*(kpi.metric_inputs for kpi in formulas.kpis)) - known
     if not unknown:
         return known
-    found = connection.scalars(_RECORDED, {"organization_id": organization_id, "names": sorted(unknown)})
-    return known | frozenset(found)
+    return known | recorded_metrics(connection, organization_id, among=unknown)
 
 
 def _by_period(result: Result[Any, Any, Any]) -> ByPeriod:

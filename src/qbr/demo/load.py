@@ -20,7 +20,8 @@ from qbr.core.dialect import dialect_insert
 from qbr.core.settings import get_settings
 from qbr.demo.generate import Values, client_values, extra_metric_names, msp_values, plan_clients
 from qbr.errors import InvalidInput
-from qbr.metrics.ingest import IngestResult, MetricInput, ingest_metrics
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import IngestResult, ingest_metrics
 from qbr.metrics.models import MetricDefinition, MetricMonthly
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.periods.calendar import month_of, period_range

@@ -15,7 +15,7 @@ demand (``explain_kpis``), never stored.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,11 +25,13 @@ from typing import Any
 from sqlalchemy import (
     Column,
     ColumnElement,
+    Connection,
     Integer,
     Numeric,
     String,
     Table,
     and_,
+    bindparam,
     exists,
     func,
     select,
@@ -40,9 +42,9 @@ from qbr.core.bulk import fetch_all, fresh_temporary, load_rows, temporary_table
 from qbr.core.derived import replace_scoped_rows, scope_is_empty
 from qbr.errors import InvalidInput
 from qbr.kpis.formula import Formula, evaluation_order, parse_formula
-from qbr.kpis.models import KpiDefinition, SmartNumber
+from qbr.kpis.models import SmartNumber
 from qbr.metrics.effective import ranked_monthly_rows
-from qbr.metrics.models import MetricDefinition, MetricMonthly, MetricQuarterly
+from qbr.metrics.models import KpiDefinition, MetricDefinition, MetricMonthly, MetricQuarterly
 from qbr.metrics.scope import EFFECTIVE, SCOPE
 from qbr.periods.calendar import parse_period
 
@@ -206,10 +208,20 @@ def explain_kpis(session: Session, organization_id: int, period: str) -> list[Kp
     return load_kpi_catalog(session).evaluate(values, months, recorded)
 
 
-def recorded_metrics(session: Session, organization_id: int) -> frozenset[str]:
-    """Every metric ever recorded for the organization (what decides which KPIs apply to it)."""
-    statement = select(MetricMonthly.metric_name).where(MetricMonthly.organization_id == organization_id).distinct()
-    return frozenset(session.scalars(statement))
+_monthly = MetricMonthly.__table__
+_RECORDED = select(_monthly.c.metric_name).where(_monthly.c.organization_id == bindparam("organization_id")).distinct()
+_RECORDED_AMONG = _RECORDED.where(_monthly.c.metric_name.in_(bindparam("names", expanding=True)))
+
+
+def recorded_metrics(
+    connection: Session | Connection, organization_id: int, among: Collection[str] | None = None
+) -> frozenset[str]:
+    """Every metric ever recorded for the organization (what decides which KPIs apply to it); with ``among``, only
+    which of those names it has recorded (a page that already knows the others asks about nothing more)."""
+    if among is None:
+        return frozenset(connection.scalars(_RECORDED, {"organization_id": organization_id}))
+    names = {"organization_id": organization_id, "names": sorted(among)}
+    return frozenset(connection.scalars(_RECORDED_AMONG, names))
 
 
 def period_inputs(session: Session, organization_id: int, period: str) -> tuple[dict[str, Decimal], int]:

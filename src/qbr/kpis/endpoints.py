@@ -12,9 +12,9 @@ from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.lookup import get_or_404
 from qbr.api.params import IdPath
-from qbr.kpis.models import KpiDefinition
 from qbr.kpis.schemas import KpiDefinitionCreate, KpiDefinitionPublic, KpiDefinitionUpdate
 from qbr.kpis.service import add_kpi, update_kpi
+from qbr.metrics.models import KpiDefinition
 
 definitions_router = APIRouter(prefix="/kpi-definitions", tags=["catalog"])
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbr.kpis.compute import explain_kpis
-from qbr.kpis.models import KpiDefinition
+from qbr.metrics.models import KpiDefinition
 from qbr.thresholds.grading import Status, effective_thresholds, grade
 
 

@@ -1,14 +1,13 @@
-"""Computed KPI values (the specified ``smartnumbers`` table) and the KPI catalog with formulas."""
+"""Computed KPI values (the specified ``smartnumbers`` table); the KPI catalog lives with the metric catalog."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qbr.core.orm import Base, CreatedAt, IntPk
-from qbr.metrics.models import DIRECTIONS, UNITS, _in
 from qbr.periods.models import MONTHLY_PERIOD_SQL, QUARTERLY_PERIOD_SQL
 
 
@@ -29,26 +28,4 @@ class SmartNumber(Base):
     kpi_value: Mapped[Decimal | None]
     calculation_method: Mapped[str] = mapped_column(String(200))
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
-    created_at: Mapped[CreatedAt]
-
-
-class KpiDefinition(Base):
-    """A SmartNumber: its formula over metric and KPI names and the variable ``months``."""
-
-    __tablename__ = "kpi_definitions"
-    __table_args__ = (
-        CheckConstraint(_in("unit", UNITS), name="unit"),
-        CheckConstraint(f"direction IS NULL OR {_in('direction', DIRECTIONS)}", name="direction"),
-    )
-
-    id: Mapped[IntPk]
-    kpi_name: Mapped[str] = mapped_column(String(100), unique=True)
-    # Fits calculation_method VARCHAR(200), where the formula used is recorded with every value.
-    formula: Mapped[str] = mapped_column(String(200))
-    unit: Mapped[str] = mapped_column(String(20))
-    direction: Mapped[str | None] = mapped_column(String(20))
-    description: Mapped[str | None] = mapped_column(Text)
-    # Key KPIs are the ones the overview and the executive summary lead with.
-    is_key: Mapped[bool] = mapped_column(Boolean, server_default=false())
-    sort_order: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[CreatedAt]

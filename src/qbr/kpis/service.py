@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session
 
 from qbr.errors import Conflict, InvalidInput, NotFound
 from qbr.kpis.formula import Formula, evaluation_order, parse_formula
-from qbr.kpis.models import KpiDefinition
+from qbr.kpis.recompute import recompute_everything
 from qbr.metrics.definitions import validate_definition_fields
-from qbr.metrics.models import MetricDefinition
+from qbr.metrics.models import KpiDefinition, MetricDefinition
 from qbr.metrics.names import by_name, name_in_catalog
-from qbr.metrics.recompute import recompute_everything
 from qbr.thresholds.service import require_thresholds_fit
 
 _UPDATABLE = frozenset({"formula", "unit", "direction", "description", "is_key"})

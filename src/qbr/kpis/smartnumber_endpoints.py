@@ -8,16 +8,17 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from qbr.api.deps import EditorDep, ListingDep, SessionDep
-from qbr.api.filters import PeriodFiltersDep, equal_if_given
+from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import OrganizationIdQuery
 from qbr.core.schema import Name100
 from qbr.kpis.models import SmartNumber
+from qbr.kpis.recompute_request import recompute_matching
 from qbr.kpis.schemas import RecomputeRequest, RecomputeSummary, SmartNumberPublic
-from qbr.metrics.recompute_request import recompute_matching
 from qbr.metrics.schemas import PeriodPair
 from qbr.organizations.service import get_visible_organization
 from qbr.periods.calendar import parse_period
+from qbr.periods.filters import PeriodFiltersDep
 from qbr.periods.models import Period
 
 router = APIRouter(prefix="/smartnumbers", tags=["smartnumbers"])

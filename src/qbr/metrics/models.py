@@ -1,10 +1,11 @@
-"""Monthly and quarterly metric values (specified tables), the metric catalog, and manual corrections."""
+"""Monthly and quarterly metric values (specified tables), the catalog of metrics and KPIs (one namespace), and
+manual corrections."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qbr.core.orm import Base, CreatedAt, IntPk, Money
@@ -86,4 +87,26 @@ class MetricCorrection(Base):
     note: Mapped[str | None] = mapped_column(Text)
     period_was_closed: Mapped[bool]
     changed_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[CreatedAt]
+
+
+class KpiDefinition(Base):
+    """A SmartNumber: its formula over metric and KPI names and the variable ``months``."""
+
+    __tablename__ = "kpi_definitions"
+    __table_args__ = (
+        CheckConstraint(_in("unit", UNITS), name="unit"),
+        CheckConstraint(f"direction IS NULL OR {_in('direction', DIRECTIONS)}", name="direction"),
+    )
+
+    id: Mapped[IntPk]
+    kpi_name: Mapped[str] = mapped_column(String(100), unique=True)
+    # Fits calculation_method VARCHAR(200), where the formula used is recorded with every value.
+    formula: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(20))
+    direction: Mapped[str | None] = mapped_column(String(20))
+    description: Mapped[str | None] = mapped_column(Text)
+    # Key KPIs are the ones the overview and the executive summary lead with.
+    is_key: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    sort_order: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[CreatedAt]

@@ -7,8 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from qbr.kpis.models import KpiDefinition
-from qbr.metrics.models import MetricDefinition
+from qbr.metrics.models import KpiDefinition, MetricDefinition
 
 
 def by_name(session: Session, column: InstrumentedAttribute[str], name: str) -> Any:

@@ -11,8 +11,8 @@ from qbr.api.deps import AdminDep, ListingDep, PrincipalDep, SessionDep
 from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import IdPath
-from qbr.connectors.links import link_organization, remove_link
 from qbr.core.schema import Name200
+from qbr.organizations.links import link_organization, remove_link
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.organizations.schemas import (
     OrganizationCreate,

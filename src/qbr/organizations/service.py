@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qbr.auth.principal import Principal
+from qbr.core.principal import Principal
 from qbr.core.text import NAME_ACCEPTED, hidden_character_problem, mixed_script_problem, normalized_name
 from qbr.errors import Conflict, InvalidInput, NotFound
 from qbr.organizations.models import Organization

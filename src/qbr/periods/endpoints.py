@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from qbr.api.deps import AdminDep, ListingDep, PrincipalDep, SessionDep
 from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
-from qbr.api.params import PeriodFromQuery, PeriodPath, PeriodToQuery
-from qbr.auth.principal import Principal
+from qbr.core.principal import Principal
 from qbr.errors import NotFound
 from qbr.periods.calendar import parse_period
 from qbr.periods.models import Period
+from qbr.periods.params import PeriodFromQuery, PeriodPath, PeriodToQuery
 from qbr.periods.schemas import PeriodPublic
 from qbr.periods.service import close_periods, get_period, reopen_periods
 from qbr.periods.visibility import visible_period_filter

@@ -8,11 +8,12 @@ without a direction, a value with no thresholds, or no value at all cannot be ju
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from qbr.catalog import HIGHER, LOWER
@@ -67,22 +68,48 @@ _WITH_ORGANIZATION = _THRESHOLD_ROWS.where(
 
 
 def effective_thresholds(session: Session, organization_id: int | None) -> dict[str, EffectiveThreshold]:
-    """Metric or KPI name → its thresholds for ``organization_id`` (None: the defaults only).
-
-    Each threshold type is resolved on its own: an organization that overrides only the warning value keeps the
-    default critical value.
-    """
+    """Metric or KPI name → its thresholds for ``organization_id`` (None: the defaults only)."""
     statement = _DEFAULTS if organization_id is None else _WITH_ORGANIZATION
-    rows = session.connection().execute(statement, {"organization_id": organization_id}).all()
-    values: dict[str, dict[str, Decimal]] = {}
-    own: set[str] = set()
-    for name, kind, threshold_value, owner in rows:
-        values.setdefault(name, {})[kind] = threshold_value
-        if owner is not None:
-            own.add(name)
-    return {
-        name: EffectiveThreshold(
-            name, pair.get("warning"), pair.get("critical"), "organization" if name in own else "default"
+    return resolve_thresholds(session.connection().execute(statement, {"organization_id": organization_id}).all())
+
+
+def effective_thresholds_of_organizations(
+    session: Session, organizations: Select[Any], names: Collection[str]
+) -> Callable[[int], dict[str, EffectiveThreshold]]:
+    """The thresholds of ``names`` for every organization ``organizations`` selects (by id), in one query:
+    a function from an organization id to what ``effective_thresholds`` would answer for it (limited to ``names``)."""
+    rows = session.execute(
+        _THRESHOLD_ROWS.where(_thresholds.c.metric_name.in_(sorted(names))).where(
+            or_(_thresholds.c.organization_id.is_(None), _thresholds.c.organization_id.in_(organizations))
         )
-        for name, pair in values.items()
-    }
+    ).all()
+    defaults = [row for row in rows if row[3] is None]
+    own: dict[int, list[Sequence[Any]]] = {}
+    for row in rows:
+        if row[3] is not None:
+            own.setdefault(row[3], []).append(row)
+    resolved_defaults = resolve_thresholds(defaults)
+
+    def of(organization_id: int) -> dict[str, EffectiveThreshold]:
+        mine = own.get(organization_id)
+        return resolve_thresholds([*defaults, *mine]) if mine else resolved_defaults
+
+    return of
+
+
+def resolve_thresholds(rows: Iterable[Sequence[Any]]) -> dict[str, EffectiveThreshold]:
+    """The override rule, written once: name → thresholds from the defaults and one organization's own rows.
+
+    Rows are (name, type, value, organization id or None). Each threshold type is resolved on its own: an
+    organization that overrides only the warning value keeps the default critical value.
+    """
+    defaults: dict[str, dict[str, Decimal]] = {}
+    own: dict[str, dict[str, Decimal]] = {}
+    for name, kind, threshold_value, owner in rows:
+        (defaults if owner is None else own).setdefault(name, {})[kind] = threshold_value
+    resolved = {}
+    for name in dict.fromkeys([*defaults, *own]):
+        pair = {**defaults.get(name, {}), **own.get(name, {})}
+        source: ThresholdSource = "organization" if name in own else "default"
+        resolved[name] = EffectiveThreshold(name, pair.get("warning"), pair.get("critical"), source)
+    return resolved

@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session
 from qbr.catalog import HIGHER, LOWER
 from qbr.core.numbers import AMOUNT_ACCEPTED, Amount, AmountError, parse_amount
 from qbr.errors import Conflict, InvalidInput, NotFound, Problem
-from qbr.kpis.models import KpiDefinition
 from qbr.metrics.locks import lock_thresholds_of
-from qbr.metrics.models import MetricDefinition
+from qbr.metrics.models import KpiDefinition, MetricDefinition
 from qbr.metrics.names import by_name
 from qbr.organizations.models import Organization
 from qbr.thresholds.grading import EffectiveThreshold, effective_thresholds

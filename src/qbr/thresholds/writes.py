@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qbr.auth.principal import Principal
+from qbr.core.principal import Principal
 from qbr.errors import InvalidInput, NotFound, Problem
 from qbr.thresholds.models import Threshold
 from qbr.thresholds.schemas import ThresholdWrite

@@ -1,6 +1,6 @@
-"""Mounting the dashboard in the API's app: static files, the session cookie, pages, errors.
+"""Mounting the dashboard in the server's app: static files, the session cookie, pages, errors.
 
-The pages' security headers (a strict Content-Security-Policy among them) come from ``qbr.api.headers``, which
+The pages' security headers (a strict Content-Security-Policy among them) come from ``qbr.server.headers``, which
 covers every response of the app.
 """
 
@@ -17,7 +17,7 @@ from qbr.web.session import SESSION_COOKIE, api_session_principal
 
 
 def install_pages(app: FastAPI, settings: Settings) -> None:
-    """Add the dashboard to ``app`` (made by ``qbr.api.app.create_app``, whose error handlers it wraps)."""
+    """Add the dashboard to ``app`` (made by ``qbr.server.app.create_app``, whose error handlers it wraps)."""
     app.mount("/static", StaticFiles(packages=[("qbr.web", "static")]), name="static")
     for module in (auth, overview, organization, thresholds, metric_entry, kpis):
         app.include_router(module.router, include_in_schema=False)

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from sqlalchemy import select
 
 from qbr.api.deps import SessionDep
-from qbr.auth.principal import Principal
+from qbr.core.principal import Principal
 from qbr.errors import NotAuthenticated
 from qbr.organizations.models import Organization
 from qbr.web.session import page_session_principal

@@ -1,7 +1,7 @@
 """The overview: every visible organization with the status of its key KPIs for one period, worst first.
 
 Four queries whatever the number of organizations (key KPIs, organizations, their values, the thresholds), graded
-with the same ``grade`` the dashboard uses.
+with the same ``grade`` and the same threshold overrides the dashboard uses.
 """
 
 from __future__ import annotations
@@ -9,18 +9,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qbr.auth.principal import Principal
-from qbr.kpis.models import KpiDefinition, SmartNumber
+from qbr.core.principal import Principal
+from qbr.kpis.models import SmartNumber
+from qbr.metrics.models import KpiDefinition
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import PeriodRef
 from qbr.presentation.status import STATUSES, severity, shown_status
-from qbr.thresholds.grading import grade
-from qbr.thresholds.models import Threshold
+from qbr.thresholds.grading import effective_thresholds_of_organizations, grade
 
 
 @dataclass(frozen=True)
@@ -94,28 +93,17 @@ def build_overview(session: Session, principal: Principal, period: PeriodRef, se
             )
         )
     }
-    limits = _thresholds(session, names, visible)
+    thresholds_of = effective_thresholds_of_organizations(session, visible, names)
     rows = []
     for org_id, org_name, is_msp in organizations:
         row = OverviewRow(org_id, org_name, is_msp)
+        thresholds = thresholds_of(org_id)
         for kpi in kpis:
             value = values.get((org_id, kpi.kpi_name))
-            warning, critical = (
-                limits.get((org_id, kpi.kpi_name, kind), limits.get((None, kpi.kpi_name, kind)))
-                for kind in ("warning", "critical")
-            )
+            threshold = thresholds.get(kpi.kpi_name)
+            warning, critical = (threshold.warning, threshold.critical) if threshold else (None, None)
             status = shown_status(grade(value, warning, critical, kpi.direction), warning, critical)
             row.cells.append(OverviewCell(kpi.kpi_name, kpi.unit, value, status))
         rows.append(row)
     rows.sort(key=OverviewRow.sort_key)
     return Overview(period.value, kpis, rows)
-
-
-def _thresholds(session: Session, names: list[str], visible: Select[Any]) -> dict[tuple[int | None, str, str], Decimal]:
-    """(organization id or None for the default, name, type) → value, for every visible organization at once."""
-    rows = session.execute(
-        select(Threshold.organization_id, Threshold.metric_name, Threshold.threshold_type, Threshold.threshold_value)
-        .where(Threshold.metric_name.in_(names))
-        .where(Threshold.organization_id.is_(None) | Threshold.organization_id.in_(visible))
-    )
-    return {(org_id, name, kind): value for org_id, name, kind, value in rows}

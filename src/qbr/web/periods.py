@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from qbr.auth.principal import Principal
+from qbr.core.principal import Principal
 from qbr.kpis.models import SmartNumber
 from qbr.periods.calendar import FIRST_YEAR, PeriodRef, last_accepted_year, month_of, parse_period
 from qbr.periods.models import Period

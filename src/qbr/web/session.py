@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from qbr.auth.models import User
-from qbr.auth.principal import Principal
 from qbr.auth.sessions import (
     COOKIE_TOKEN_FIELD,
     delete_expired_sessions,
@@ -28,6 +27,7 @@ from qbr.auth.sessions import (
 )
 from qbr.auth.users import principal_for_user
 from qbr.core.database import Sessions
+from qbr.core.principal import Principal
 from qbr.web.csrf import CSRF_SESSION_KEY, rotate_csrf_token
 
 SESSION_COOKIE = "qbr_session"

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
-from qbr.api.security import verify_sign_in
+from qbr.auth.authentication import verify_sign_in
 from qbr.errors import NotAuthenticated, TooManyAttempts
 from qbr.web.csrf import verify_csrf
 from qbr.web.session import flash, page_session_principal, sign_in, sign_out

@@ -15,9 +15,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
 from qbr.errors import Conflict, InvalidInput, NotFound
-from qbr.kpis.models import KpiDefinition
 from qbr.kpis.service import add_kpi, list_kpi_definitions, update_kpi, validate_catalog_formula
-from qbr.metrics.models import UNITS
+from qbr.metrics.models import UNITS, KpiDefinition
 from qbr.web.csrf import verify_csrf
 from qbr.web.deps import PageAdmin, PagePrincipal
 from qbr.web.session import flash

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
-from qbr.auth.principal import Principal
+from qbr.core.principal import Principal
 from qbr.errors import InvalidInput, NotFound
-from qbr.metrics.ingest import set_manual_value
+from qbr.ingest.manual import set_manual_value
 from qbr.metrics.models import MetricCorrection, MetricDefinition, MetricMonthly
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import parse_period

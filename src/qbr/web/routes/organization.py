@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
-from qbr.auth.principal import Principal
 from qbr.charts.svg import render_svg
+from qbr.core.principal import Principal
 from qbr.dashboard.schemas import DashboardView
 from qbr.dashboard.service import build_dashboard
 from qbr.errors import NotFound

@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
-from qbr.auth.principal import Principal
+from qbr.core.principal import Principal
 from qbr.errors import Conflict, InvalidInput, NotFound
-from qbr.kpis.models import KpiDefinition
-from qbr.metrics.models import MetricDefinition
+from qbr.metrics.models import KpiDefinition, MetricDefinition
 from qbr.organizations.models import Organization
 from qbr.presentation.values import format_value
 from qbr.thresholds.grading import effective_thresholds

@@ -11,19 +11,19 @@ from sqlalchemy import Engine
 from starlette.types import ASGIApp
 
 from qbr import __version__
-from qbr.api import health
-from qbr.api.guards import ApiGuardMiddleware
-from qbr.api.headers import SecurityHeadersMiddleware
 from qbr.api.problems import install_problem_handlers
-from qbr.api.router import api_router
-from qbr.api.security import AuthenticationMiddleware
 from qbr.api.strict_query import reject_unknown_query_parameters
+from qbr.auth.authentication import AuthenticationMiddleware
 from qbr.auth.ratelimit import FailureLimiter
 from qbr.auth.read_routing import ReadYourWrites
 from qbr.connectors.scheduler import scheduler_from_settings
 from qbr.core import migrate
 from qbr.core.database import Sessions, get_engine, make_engine
 from qbr.core.settings import Settings, get_settings
+from qbr.server import health
+from qbr.server.guards import ApiGuardMiddleware
+from qbr.server.headers import SecurityHeadersMiddleware
+from qbr.server.router import api_router
 from qbr.web.app import install_pages
 
 API_PREFIX = "/api/v1"

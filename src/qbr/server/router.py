@@ -8,10 +8,10 @@ from qbr.api.problems import PROBLEM_RESPONSES
 from qbr.auth import endpoints as credentials
 from qbr.connectors import endpoints as connectors
 from qbr.dashboard import endpoints as dashboard
+from qbr.ingest import definition_endpoints as metrics
+from qbr.ingest import value_endpoints as metric_values
 from qbr.kpis import endpoints as kpis
 from qbr.kpis import smartnumber_endpoints as smartnumbers
-from qbr.metrics import endpoints as metrics
-from qbr.metrics import value_endpoints as metric_values
 from qbr.organizations import endpoints as organizations
 from qbr.periods import endpoints as periods
 from qbr.thresholds import endpoints as thresholds

@@ -1,5 +1,5 @@
 """A cap on the request bodies of every API route (the response headers that keep API answers out of caches and
-out of content sniffing come from ``qbr.api.headers``, with the rest of the security headers)."""
+out of content sniffing come from ``qbr.server.headers``, with the rest of the security headers)."""
 
 from __future__ import annotations
 

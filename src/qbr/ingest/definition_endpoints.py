@@ -13,7 +13,7 @@ from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.lookup import get_or_404
 from qbr.api.params import IdPath
 from qbr.core.schema import Name50
-from qbr.metrics.definitions import define_metric, update_metric_definition
+from qbr.ingest.definitions import define_metric, update_metric_definition
 from qbr.metrics.models import MetricDefinition
 from qbr.metrics.schemas import (
     MetricDefinitionCreate,

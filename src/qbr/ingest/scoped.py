@@ -10,9 +10,10 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from qbr.auth.principal import Principal
+from qbr.core.principal import Principal
 from qbr.errors import Problem
-from qbr.metrics.ingest import IngestResult, MetricInput, prepare_batch, write_batch
+from qbr.ingest.validation import MetricInput, prepare_batch
+from qbr.ingest.writing import IngestResult, write_batch
 
 # The ingest path's own wording for an unknown organization, so both cases read the same.
 UNKNOWN_ORGANIZATION = "no organization has id {}"

@@ -18,16 +18,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from qbr.api.deps import API_KEY_HEADER
 from qbr.api.problems import problem_for
 from qbr.auth.keys import CheckedKey, check_api_key, key_prefix, key_use_due, record_key_use
 from qbr.auth.models import User
-from qbr.auth.principal import Principal
 from qbr.auth.ratelimit import FailureLimiter
 from qbr.auth.users import authenticate_user
 from qbr.core.database import Sessions
+from qbr.core.principal import Principal
 from qbr.errors import NotAuthenticated
 
-API_KEY_HEADER = "X-API-Key"
 # A client may fail this many times more across all key prefixes than with any single one.
 CLIENT_ALLOWANCE_FACTOR = 5
 PrincipalResolver = Callable[[Request, Session], Principal | None]

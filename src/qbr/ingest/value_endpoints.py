@@ -8,13 +8,15 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from qbr.api.deps import EditorDep, ListingDep, SessionDep
-from qbr.api.filters import MonthFiltersDep, QuarterFiltersDep, equal_if_given
+from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import IdPath, OrganizationIdQuery
 from qbr.core.schema import LongText, Name50, Name100
 from qbr.errors import Conflict, NotFound
+from qbr.ingest.manual import set_manual_value
+from qbr.ingest.scoped import ingest_as
+from qbr.ingest.validation import MetricInput
 from qbr.metrics.effective import MANUAL
-from qbr.metrics.ingest import MetricInput, set_manual_value
 from qbr.metrics.models import MetricMonthly, MetricQuarterly
 from qbr.metrics.schemas import (
     IngestSummary,
@@ -24,7 +26,7 @@ from qbr.metrics.schemas import (
     MetricsMonthlyUpsert,
     PeriodPair,
 )
-from qbr.metrics.scoped_ingest import ingest_as
+from qbr.periods.filters import MonthFiltersDep, QuarterFiltersDep
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
 

@@ -18,7 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbr.errors import InvalidInput, Problem
-from qbr.metrics.ingest import MAX_LISTED_PROBLEMS, IngestResult, RawRow, prepare_raw_rows, write_batch
+from qbr.ingest.refusals import MAX_LISTED_PROBLEMS
+from qbr.ingest.validation import RawRow, prepare_raw_rows
+from qbr.ingest.writing import IngestResult, write_batch
 from qbr.organizations.models import Organization
 from qbr.organizations.service import create_organization
 

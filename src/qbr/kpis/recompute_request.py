@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbr.kpis.models import SmartNumber
+from qbr.kpis.recompute import recompute
 from qbr.metrics.models import MetricMonthly, MetricQuarterly
-from qbr.metrics.recompute import recompute
 from qbr.metrics.scope import Pair
 from qbr.periods.calendar import PeriodRef
 
