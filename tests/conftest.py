@@ -16,9 +16,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from qbr.core import migrate
+from qbr.core import database, migrate
 from qbr.core.database import get_engine, make_engine
 from qbr.core.settings import get_settings, normalize_database_url
+from tests.rollback import SharedConnection, rollback_engine
 from tests.support import reset_database
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -73,15 +74,44 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         drop_postgres_database(url)
 
 
+@pytest.fixture(scope="session")
+def shared_connection(database_url: str) -> Iterator[SharedConnection]:
+    """The one real connection of the session database that every rolled-back test runs on (tests/rollback.py)."""
+    base = make_engine(database_url)
+    shared = SharedConnection(base.raw_connection(), base.dialect.name)
+    yield shared
+    shared.close()
+    base.dispose()
+
+
 @pytest.fixture
-def engine(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """The session database, pointed to by QBR_DATABASE_URL, emptied back to the seeded catalog afterwards."""
+def engine(request: pytest.FixtureRequest, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """The session database, pointed to by QBR_DATABASE_URL, as it was right after migrating.
+
+    By default the test runs inside one transaction that is rolled back afterwards: the engine it gets, and the one
+    the app and the CLI get from ``get_engine``, share one connection (tests/rollback.py). A test marked
+    ``commits`` gets a real engine instead, and the database is emptied back to the seeded catalog afterwards.
+    """
     monkeypatch.setenv("QBR_DATABASE_URL", database_url)
     get_settings.cache_clear()
     get_engine.cache_clear()
-    engine = get_engine()
-    yield engine
-    reset_database(engine)
+    if request.node.get_closest_marker("commits"):
+        engine = get_engine()
+        yield engine
+        reset_database(engine)
+    else:
+        shared: SharedConnection = request.getfixturevalue("shared_connection")
+        shared.begin_test()
+        engine = rollback_engine(database_url, shared)
+        # The seam: get_engine() builds the engine of the app, the CLI and the sync through make_engine.
+        make_real_engine = database.make_engine
+        monkeypatch.setattr(
+            database, "make_engine", lambda url: engine if url == database_url else make_real_engine(url)
+        )
+        try:
+            yield get_engine()
+        finally:
+            shared.end_test()
     get_engine.cache_clear()
     get_settings.cache_clear()
     engine.dispose()

@@ -6,6 +6,8 @@ Only that it runs: the full benchmark (``make bench``) is not part of the suite,
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,26 @@ def test_tiny_run_prints_every_comparison_and_writes_the_document(bench_server: 
     # One figure per database size, and a ratio of each larger size to the smallest.
     sizes = len(SCALES["tiny"].scale_rows)
     assert written.count("| Dashboard latency at scale (PostgreSQL) |") == 2 * sizes - 1
+
+
+@pytest.mark.slow
+def test_sync_benchmark_runs_from_the_repository_root(tmp_path: Path) -> None:
+    # A subprocess, as `python -m bench.sync` is run: it must find the vendor fakes without the test suite's path.
+    root = Path(__file__).resolve().parent.parent
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("QBR_")}
+    environment["PYTHONPATH"] = ""
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.sync", "--organizations", "2"],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    for source in ("ConnectWise", "NinjaOne", "QuickBooks"):
+        assert f"first sync {source}" in result.stdout
+        assert f"rerun      {source}" in result.stdout
+    assert result.stdout.count(" 0 rows written") == 3  # the rerun changes nothing

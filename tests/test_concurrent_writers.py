@@ -14,6 +14,9 @@ from qbr.ingest.writing import ingest_metrics
 from tests.metrics_support import inputs, kpis
 from tests.support import make_organization
 
+# Writers in threads, each on a real connection: the test's one shared transaction cannot stand in for them.
+pytestmark = pytest.mark.commits
+
 
 def waiting_for_advisory_lock(engine: Engine) -> bool:
     with engine.connect() as connection:

@@ -41,6 +41,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser/" in item.nodeid:
             item.add_marker(pytest.mark.browser)
+            # The live server answers the browser from its own threads, on connections that must see commits.
+            item.add_marker(pytest.mark.commits)
 
 
 # Package scope, not session: Playwright's sync API keeps an event loop running in the main thread while it is

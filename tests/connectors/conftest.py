@@ -13,17 +13,18 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from fakes.connectwise import FakeConnectWise
+from fakes.month import Month
+from fakes.ninjaone import FakeNinjaOne
+from fakes.quickbooks import FakeQuickBooks
+from fakes.server import FakeVendorServer
 from qbr.cli import app
 from qbr.connectors.http import HttpOptions, RetryPolicy
 from qbr.core.settings import get_settings
 from qbr.metrics.models import MetricMonthly
 from qbr.organizations.models import Organization
 from tests.connectors import scenario
-from tests.connectors.scenario import ACME, GLOBEX, MSP, Month
-from tests.fakes.connectwise import FakeConnectWise
-from tests.fakes.ninjaone import FakeNinjaOne
-from tests.fakes.quickbooks import FakeQuickBooks
-from tests.fakes.server import FakeVendorServer
+from tests.connectors.scenario import ACME, GLOBEX, MSP
 
 
 class SleepRecorder:
@@ -156,7 +157,7 @@ def monthly(session: Session, organization: int, period: str, source: str) -> di
 def month(connector_env: pytest.MonkeyPatch) -> Month:
     connector_env.setenv("QBR_BUSINESS_TIMEZONE", scenario.TIMEZONE)
     get_settings.cache_clear()
-    return Month.current()
+    return Month.current(scenario.TIMEZONE)
 
 
 @pytest.fixture

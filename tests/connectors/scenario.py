@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fnmatch import fnmatchcase
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from tests.fakes.connectwise import FakeConnectWise
-from tests.fakes.ninjaone import FakeNinjaOne
-from tests.fakes.quickbooks import FakeQuickBooks
+from fakes.connectwise import FakeConnectWise
+from fakes.month import Month, iso
+from fakes.ninjaone import FakeNinjaOne
+from fakes.quickbooks import FakeQuickBooks
 
 TIMEZONE = "America/New_York"
 ACME, GLOBEX = "Acme Corp", "Globex"
@@ -49,43 +49,6 @@ ENDPOINT_CLASSES = (
     "HYPERV_VMM_HOST",
 )
 SEAT_CLASSES = ("WINDOWS_WORKSTATION", "LINUX_WORKSTATION", "MAC")
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass
-class Month:
-    """The current month in the business time zone."""
-
-    start: datetime
-    end: datetime
-
-    @classmethod
-    def current(cls, zone_name: str = TIMEZONE) -> Month:
-        zone = ZoneInfo(zone_name)
-        today = datetime.now(zone).date()
-        first = today.replace(day=1)
-        following = (first + timedelta(days=32)).replace(day=1)
-        return cls(datetime.combine(first, time(0), zone), datetime.combine(following, time(0), zone))
-
-    @property
-    def period(self) -> str:
-        return f"{self.start.year:04d}-{self.start.month:02d}"
-
-    @property
-    def quarter(self) -> str:
-        return f"{self.start.year:04d}-Q{(self.start.month - 1) // 3 + 1}"
-
-    def day(self, number: int) -> date:
-        return self.start.date().replace(day=number)
-
-    def at(self, days: float = 0, hours: float = 0) -> datetime:
-        return self.start + timedelta(days=days, hours=hours)
-
-    def contains(self, moment: datetime) -> bool:
-        return self.start <= moment < self.end
 
 
 @dataclass

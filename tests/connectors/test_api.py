@@ -10,11 +10,11 @@ import json
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from fakes.connectwise import FakeConnectWise
+from fakes.month import Month
+from fakes.quickbooks import FakeQuickBooks
 from tests.api.conftest import KeyFactory, app, client, make_key  # noqa: F401 - the API fixtures, reused
 from tests.connectors.conftest import qbr
-from tests.connectors.scenario import Month
-from tests.fakes.connectwise import FakeConnectWise
-from tests.fakes.quickbooks import FakeQuickBooks
 
 SECRETS = ("priv-key", "ninja-secret", "qbo-secret", "rt-initial", "rt-rotated")
 

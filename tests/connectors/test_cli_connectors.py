@@ -6,11 +6,11 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import Engine
 
+from fakes.connectwise import FakeConnectWise
+from fakes.ninjaone import FakeNinjaOne
+from fakes.quickbooks import FakeQuickBooks
 from qbr.cli import app
 from tests.connectors.conftest import point_at
-from tests.fakes.connectwise import FakeConnectWise
-from tests.fakes.ninjaone import FakeNinjaOne
-from tests.fakes.quickbooks import FakeQuickBooks
 
 
 def qbr(*args: str) -> Result:

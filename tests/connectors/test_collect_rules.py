@@ -10,6 +10,9 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from fakes.month import Month
+from fakes.ninjaone import FakeNinjaOne
+from fakes.quickbooks import FakeQuickBooks
 from qbr.connectors.collect import month_window
 from qbr.connectors.connectwise.collect import monthly_amount
 from qbr.connectors.connectwise.records import Agreement
@@ -19,9 +22,7 @@ from qbr.connectors.quickbooks.client import QuickBooksClient
 from qbr.connectors.quickbooks.collect import account_sums
 from qbr.periods.calendar import parse_period
 from tests.connectors.conftest import MemoryTokenStore, monthly, qbr
-from tests.connectors.scenario import ACME, Month
-from tests.fakes.ninjaone import FakeNinjaOne
-from tests.fakes.quickbooks import FakeQuickBooks
+from tests.connectors.scenario import ACME
 
 
 def test_month_window_follows_the_business_time_zone() -> None:

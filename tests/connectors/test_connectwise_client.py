@@ -8,6 +8,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from fakes.connectwise import FakeConnectWise
 from qbr.connectors.connectwise.client import ConnectWiseClient
 from qbr.connectors.connectwise.conditions import all_of, one_of, within
 from qbr.connectors.http import (
@@ -19,7 +20,6 @@ from qbr.connectors.http import (
     VendorUnavailable,
 )
 from tests.connectors.conftest import SleepRecorder
-from tests.fakes.connectwise import FakeConnectWise
 
 JANUARY = (datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 2, 1, tzinfo=UTC))
 

@@ -1,4 +1,5 @@
-"""The README documents every connector setting and command: the docs fail when they and the code disagree."""
+"""The README documents every connector setting: the docs fail when they and the code disagree (commands and the
+main settings: tests/test_docs.py)."""
 
 from __future__ import annotations
 
@@ -22,12 +23,3 @@ def test_every_connector_setting_is_documented(variable: str) -> None:
 @pytest.mark.parametrize("field", list(SyncRuntimeSettings.model_fields))
 def test_every_runtime_setting_is_documented(field: str) -> None:
     assert f"`QBR_{field.upper()}`" in README
-
-
-@pytest.mark.parametrize(
-    "command",
-    ["qbr connectors show", "qbr connectors set", "qbr connectors unset", "qbr connectors test",
-     "qbr connectors discover", "qbr connectors runs", "qbr link", "qbr unlink", "qbr links", "qbr sync"],
-)  # fmt: skip
-def test_every_connector_command_is_documented(command: str) -> None:
-    assert f"`{command}" in README

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes.cw_conditions import ConditionError, parse_conditions
+from fakes.cw_conditions import ConditionError, parse_conditions
 
 TICKET = {
     "id": 7,

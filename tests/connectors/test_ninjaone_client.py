@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from fakes.ninjaone import FakeNinjaOne
 from qbr.connectors.http import AuthenticationFailed, HttpOptions
 from qbr.connectors.ninjaone.client import NinjaOneClient, device_filter
 from tests.connectors.conftest import FakeClock, SleepRecorder
-from tests.fakes.ninjaone import FakeNinjaOne
 
 JANUARY = (datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 2, 1, tzinfo=UTC))
 

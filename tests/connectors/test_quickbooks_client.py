@@ -9,10 +9,10 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from fakes.quickbooks import FakeQuickBooks
 from qbr.connectors.http import AuthenticationFailed, HttpOptions, MalformedResponse, ReconnectRequired
 from qbr.connectors.quickbooks.client import QuickBooksClient
 from tests.connectors.conftest import MemoryTokenStore, SleepRecorder
-from tests.fakes.quickbooks import FakeQuickBooks
 
 
 def client_for(

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from fakes.month import Month
 from qbr.connectors import scheduler as scheduler_module
 from qbr.connectors.models import SyncRun
 from qbr.connectors.scheduler import DailySyncScheduler, claim_daily_run
@@ -20,7 +21,6 @@ from qbr.periods.calendar import parse_period
 from qbr.periods.models import Period
 from qbr.periods.service import ensure_periods
 from qbr.server.app import create_app
-from tests.connectors.scenario import Month
 
 NEW_YORK = ZoneInfo("America/New_York")
 

@@ -12,16 +12,17 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from fakes.connectwise import FakeConnectWise
+from fakes.month import Month, iso
+from fakes.ninjaone import FakeNinjaOne
+from fakes.quickbooks import FakeQuickBooks
 from qbr.connectors.models import SyncRun
 from qbr.core.numbers import round_cents
 from qbr.metrics.models import MetricMonthly
 from qbr.periods.calendar import parse_period
 from tests.connectors import scenario
 from tests.connectors.conftest import monthly, qbr
-from tests.connectors.scenario import ACME, GLOBEX, MSP, Month
-from tests.fakes.connectwise import FakeConnectWise
-from tests.fakes.ninjaone import FakeNinjaOne
-from tests.fakes.quickbooks import FakeQuickBooks
+from tests.connectors.scenario import ACME, GLOBEX, MSP
 from tests.metrics_support import kpis, quarterly
 
 
@@ -170,8 +171,8 @@ def test_a_backfilled_quarter_rolls_up_sums_and_averages(
         for day in range(index + 2):  # 2, 3 and 4 tickets
             connectwise.ticket(
                 acme,
-                scenario.iso(start + timedelta(days=day)),
-                closed=scenario.iso(start + timedelta(days=day, hours=3)) if day else None,
+                iso(start + timedelta(days=day)),
+                closed=iso(start + timedelta(days=day, hours=3)) if day else None,
             )
             created[ref.value] += 1
             closed[ref.value] += 1 if day else 0

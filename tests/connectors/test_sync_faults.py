@@ -11,6 +11,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from fakes.connectwise import FakeConnectWise
+from fakes.month import Month, iso
+from fakes.ninjaone import FakeNinjaOne
+from fakes.quickbooks import FakeQuickBooks
 from qbr.connectors.models import SyncRun
 from qbr.connectors.runs import start_run
 from qbr.connectors.setting_specs import QUICKBOOKS
@@ -23,10 +27,7 @@ from qbr.periods.models import Period
 from qbr.periods.service import close_periods, ensure_periods
 from tests.connectors import scenario
 from tests.connectors.conftest import monthly, qbr
-from tests.connectors.scenario import ACME, Month
-from tests.fakes.connectwise import FakeConnectWise
-from tests.fakes.ninjaone import FakeNinjaOne
-from tests.fakes.quickbooks import FakeQuickBooks
+from tests.connectors.scenario import ACME
 
 
 def rows_of(engine: Engine, source: str) -> int:
@@ -76,7 +77,7 @@ def test_a_vendor_answering_500_leaves_the_previous_values_whole(
     assert qbr("sync", "--source", "connectwise", "--period", month.period).exit_code == 0
     before = expected_acme_cw(connectwise, month)
     acme = next(c for c in connectwise.collections["company/companies"] if c["id"] == 23)
-    connectwise.ticket(acme, scenario.iso(month.at(6)))  # one more ticket this month...
+    connectwise.ticket(acme, iso(month.at(6)))  # one more ticket this month...
     connectwise.fail_next(1000, status=500, path_contains="/time/entries")  # ...but the hours cannot be read
     result = qbr("sync", "--source", "connectwise", "--period", month.period)
     assert result.exit_code == 1

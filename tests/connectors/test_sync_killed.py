@@ -13,14 +13,18 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from fakes.connectwise import FakeConnectWise
+from fakes.month import Month
 from qbr.connectors.models import SyncRun
 from qbr.metrics.models import MetricMonthly
 from qbr.periods.calendar import parse_period, period_range
 from tests.connectors import scenario
 from tests.connectors.conftest import monthly, qbr
-from tests.connectors.scenario import ACME, Month
-from tests.fakes.connectwise import FakeConnectWise
+from tests.connectors.scenario import ACME
 from tests.reliability.support import assert_derived_figures_match_their_inputs, derived_state
+
+# The sync runs in a subprocess that is killed: it commits on its own connection.
+pytestmark = pytest.mark.commits
 
 MONTHS = 6
 ORGANIZATIONS = 3  # Acme, Globex and the MSP get ConnectWise figures

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from click.testing import CliRunner, Result
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert, select, text
@@ -26,6 +27,9 @@ from qbr.thresholds.grading import effective_thresholds
 from qbr.thresholds.service import set_threshold
 from tests.reliability.support import assert_derived_figures_match_their_inputs, derived_state, run_together
 from tests.support import make_organization, reset_database
+
+# Imports, recomputes and reads in threads, each on a real connection, and resets between runs.
+pytestmark = pytest.mark.commits
 
 ORGANIZATIONS = ("Acme", "Globex", "Initech")
 MONTHS = ("2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06")

@@ -12,7 +12,7 @@ from datetime import datetime
 from itertools import count
 from typing import Any
 
-from tests.fakes.server import FakeRequest, FakeResponse, FakeVendorServer
+from fakes.server import FakeRequest, FakeResponse, FakeVendorServer
 
 _CLAUSE = re.compile(r"^\s*(?P<field>\w+)\s*(?:(?P<eq>=)\s*(?P<value>\S+)|in\s*\((?P<values>[^)]*)\))\s*$", re.I)
 _DF_FIELDS = {"org": "organizationId", "organization": "organizationId", "id": "id", "class": "nodeClass"}

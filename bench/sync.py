@@ -1,6 +1,6 @@
 """How long a sync takes, per source, against the loopback fakes with an MSP-sized month of data.
 
-    .venv/bin/python -m benchmarks.sync_benchmark [--organizations 300] [--postgres [ADMIN_URL]]
+    .venv/bin/python -m bench.sync [--organizations 300] [--postgres [ADMIN_URL]]
 
 Prints, per source: vendor requests, rows written, and seconds (in total and of it reading the vendor), for a first
 sync and an identical rerun. SQLite by default; ``--postgres`` creates a scratch database on that server (default
@@ -20,12 +20,12 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
-from tests.connectors.scenario import Month, iso
-from tests.fakes.connectwise import FakeConnectWise
-from tests.fakes.ninjaone import FakeNinjaOne
-from tests.fakes.quickbooks import FakeQuickBooks
-from tests.fakes.server import FakeVendorServer
 
+from fakes.connectwise import FakeConnectWise
+from fakes.month import Month, iso
+from fakes.ninjaone import FakeNinjaOne
+from fakes.quickbooks import FakeQuickBooks
+from fakes.server import FakeVendorServer
 from qbr.connectors import sync
 from qbr.connectors.collect import Collected, SyncContext
 from qbr.connectors.http import VendorClient
@@ -191,7 +191,7 @@ def _time_collect() -> list[float]:
         finally:
             spent.append(time.perf_counter() - started)
 
-    sync.collect = timed  # type: ignore[assignment]
+    sync.collect = timed
     return spent
 
 

@@ -11,8 +11,8 @@ from itertools import count
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.fakes.cw_conditions import ConditionError, lookup, parse_conditions
-from tests.fakes.server import FakeRequest, FakeResponse, FakeVendorServer
+from fakes.cw_conditions import ConditionError, lookup, parse_conditions
+from fakes.server import FakeRequest, FakeResponse, FakeVendorServer
 
 CODEBASE = "/v4_6_release/apis/3.0"
 MAX_PAGE_SIZE = 1000

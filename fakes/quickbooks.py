@@ -14,7 +14,7 @@ from decimal import Decimal
 from itertools import count
 from typing import Any
 
-from tests.fakes.server import FakeRequest, FakeResponse, FakeVendorServer
+from fakes.server import FakeRequest, FakeResponse, FakeVendorServer
 
 TOKEN_PATH = "/oauth2/v1/tokens/bearer"
 GROUP_TITLES = {
@@ -189,7 +189,8 @@ class FakeQuickBooks(FakeVendorServer):
             end = date.fromisoformat(request.param("end_date") or "")
         except ValueError:
             return fault(400, "2020", "Required param missing, need to supply the required value for the API")
-        customers = set(request.param("customer").split(",")) if request.param("customer") else None
+        customer_list = request.param("customer")
+        customers = set(customer_list.split(",")) if customer_list else None
         columns = _columns(start, end, request.param("summarize_column_by") or "Total")
         postings = [
             p for p in self.postings if start <= p.day <= end and (customers is None or p.customer_id in customers)

@@ -1,0 +1,1 @@
+"""Loopback fakes of the vendor APIs (ConnectWise, NinjaOne, QuickBooks) for the tests and the benchmarks."""
