@@ -17,7 +17,8 @@ from qbr.core.database import unit_of_work
 from tests.reliability.servers import qbr_serve
 from tests.web.support import csrf_from
 
-pytestmark = pytest.mark.slow
+# Real processes on the database: they commit on their own connections.
+pytestmark = [pytest.mark.slow, pytest.mark.commits]
 PASSWORD = "a long enough password"
 LIMIT = 10
 
