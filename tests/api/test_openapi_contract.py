@@ -47,7 +47,7 @@ BODIES = {
     "UserUpdate": "users",
 }
 # Inputs that are not columns as such: a scope (stored in the association table) and a password (stored hashed).
-INPUT_EXTRAS = {"organization_ids", "password"}
+INPUT_EXTRAS = {"organization_ids", "all_organizations", "password"}
 NUMERIC = {"metric_value", "kpi_value", "threshold_value"}
 
 
