@@ -7,8 +7,8 @@ help:  ## List the commands
 setup:  ## Create .venv and install the package with development tools
 	scripts/setup.sh
 
-run:  ## Set up and run the product on the embedded SQLite database
-	scripts/run.sh
+run:  ## Install (runtime dependencies only) and run on the embedded SQLite database: make run [PORT=8000] [HOST=127.0.0.1]
+	HOST=$(or $(HOST),127.0.0.1) PORT=$(or $(PORT),8000) scripts/run.sh
 
 test:  ## Set up and run every check: ruff, mypy, the suite on SQLite and PostgreSQL
 	scripts/test.sh

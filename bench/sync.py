@@ -29,7 +29,6 @@ from fakes.server import FakeVendorServer
 from qbr.connectors import sync
 from qbr.connectors.collect import Collected, SyncContext
 from qbr.connectors.http import VendorClient
-from qbr.connectors.setting_specs import CONNECTWISE, NINJAONE, QUICKBOOKS
 from qbr.connectors.settings import store_settings
 from qbr.connectors.sync import sync_sources
 from qbr.core import migrate
@@ -37,6 +36,7 @@ from qbr.core.database import get_engine, unit_of_work
 from qbr.core.settings import get_settings
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.periods.calendar import parse_period
+from qbr.sources import CONNECTWISE, NINJAONE, QUICKBOOKS
 
 ADMIN_URL = os.environ.get("QBR_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 ENV = {

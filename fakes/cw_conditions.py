@@ -209,7 +209,9 @@ def _compare(actual: Any, operator: str, expected: Any) -> bool:
         except (TypeError, ValueError):
             return False
     else:
-        left, right = str(actual).casefold(), str(expected).casefold()
+        # As SQL Server compares (ConnectWise's database): without regard to case, and with trailing blanks
+        # ignored, so that "Tímapottur " = "Tímapottur".
+        left, right = str(actual).rstrip(" ").casefold(), str(expected).rstrip(" ").casefold()
     match operator:
         case "=":
             return bool(left == right)

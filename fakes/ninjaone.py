@@ -76,7 +76,13 @@ class FakeNinjaOne(FakeVendorServer):
         return record
 
     def device(
-        self, organization: dict[str, Any], node_class: str, *, health: str = "HEALTHY", created: float = 1.7e9
+        self,
+        organization: dict[str, Any],
+        node_class: str,
+        *,
+        health: str = "HEALTHY",
+        created: float = 1.7e9,
+        approval: str = "APPROVED",
     ) -> dict[str, Any]:
         device_id = next(self._ids)
         record = {
@@ -85,7 +91,7 @@ class FakeNinjaOne(FakeVendorServer):
             "organizationId": organization["id"],
             "locationId": 3,
             "nodeClass": node_class,
-            "approvalStatus": "APPROVED",
+            "approvalStatus": approval,
             "offline": False,
             "displayName": f"{node_class}-{device_id}",
             "systemName": f"{node_class}-{device_id}",
@@ -107,6 +113,11 @@ class FakeNinjaOne(FakeVendorServer):
             }
         )
         return record
+
+    def delete_device(self, device: dict[str, Any]) -> None:
+        """NinjaOne stops listing a deleted device; its patch installs and backup jobs stay on record."""
+        self.devices = [d for d in self.devices if d["id"] != device["id"]]
+        self.health = [h for h in self.health if h["deviceId"] != device["id"]]
 
     def pending_patch(self, device: dict[str, Any], *, severity: str = "CRITICAL", status: str = "PENDING") -> None:
         self.pending_patches.append(
@@ -258,6 +269,12 @@ class FakeNinjaOne(FakeVendorServer):
             ]
         if backups:
             selected = [r for r in selected if _backup_matches(r, request.param("stf"), request.param("sf"))]
+            # "Which devices include (active|deleted|all), default active", as the public API specification says.
+            include = request.param("include") or "active"
+            if include not in ("active", "deleted", "all"):
+                raise ValueError(f"include must be active, deleted or all, not {include!r}")
+            if include != "all":
+                selected = [r for r in selected if (r.get("deviceId") in by_id) == (include == "active")]
         return selected
 
 

@@ -18,6 +18,7 @@ from qbr.metrics.models import KpiDefinition, MetricMonthly
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.periods.calendar import parse_period, period_range
 from qbr.periods.models import Period
+from qbr.reviews.models import Recommendation, Review, ReviewGoal, ReviewVersion
 from qbr.thresholds.grading import effective_thresholds, grade
 from tests.metrics_support import snapshot
 
@@ -105,3 +106,26 @@ def test_demo_cli_if_empty(engine: Engine) -> None:
 
 def _msp_id(session: Session) -> int:
     return session.scalar(select(Organization.id).where(Organization.is_msp)) or 0
+
+
+def test_demo_tells_the_whole_review_story(session: Session) -> None:
+    load_demo(session, orgs=4, months=14, today=TODAY)
+    statuses = set(session.scalars(select(Recommendation.status)))
+    assert statuses == {"proposed", "approved", "in_progress", "done", "declined"}
+    reviews = session.execute(select(Review.period, Review.status)).all()
+    # The earlier quarter published; the newest published once and edited since, or still drafts.
+    assert sorted(reviews) == [("2026-Q2", "published")] * 2 + [("2026-Q3", "draft")] * 3
+    assert {period for period, _ in reviews} == {"2026-Q2", "2026-Q3"}
+    versions = session.execute(select(ReviewVersion.period, func.count()).group_by(ReviewVersion.period)).all()
+    assert dict(versions) == {"2026-Q2": 2, "2026-Q3": 1}
+    assert session.scalar(select(func.count()).select_from(ReviewGoal)) > 0
+    counts = (
+        session.scalar(select(func.count()).select_from(Recommendation)),
+        session.scalar(select(func.count()).select_from(ReviewVersion)),
+    )
+    load_demo(session, orgs=4, months=14, today=TODAY)
+    again = (
+        session.scalar(select(func.count()).select_from(Recommendation)),
+        session.scalar(select(func.count()).select_from(ReviewVersion)),
+    )
+    assert again == counts

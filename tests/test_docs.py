@@ -26,8 +26,11 @@ def command_lines(command: click.Command, words: tuple[str, ...] = ("qbr",)) -> 
     if not isinstance(command, click.Group):
         yield " ".join(words)
         return
-    for name, subcommand in sorted(command.commands.items()):
-        if not subcommand.hidden:
+    # list_commands/get_command, not .commands: the root group loads its commands on first use (qbr.cli).
+    context = click.Context(command)
+    for name in sorted(command.list_commands(context)):
+        subcommand = command.get_command(context, name)
+        if subcommand is not None and not subcommand.hidden:
             yield from command_lines(subcommand, (*words, name))
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from qbr.errors import Conflict, InvalidInput, NotFound
 from qbr.ingest import writing as ingest_module
+from qbr.ingest.closed_periods import BACKFILL_NOTE, REOPEN_NOTE
 from qbr.ingest.manual import set_manual_value
 from qbr.ingest.refusals import MAX_LISTED_PROBLEMS
 from qbr.ingest.validation import MetricInput
@@ -128,7 +129,7 @@ def test_new_metrics_need_permission_and_are_registered_with_defaults(session: S
     assert quarterly(session, org.id, "2025-Q1") == {"Cloud Spend": D("-40.00"), "Vendor Tickets": D("4.00")}
 
 
-def test_closed_period_refuses_collected_writes_unless_reopened(session: Session) -> None:
+def test_closed_period_refuses_changes_unless_reopened_and_stays_closed(session: Session) -> None:
     org = make_organization(session)
     rows = inputs(org.id, {("2025-01", "Reactive Hours"): 1})
     ingest_metrics(session, rows)
@@ -138,11 +139,14 @@ def test_closed_period_refuses_collected_writes_unless_reopened(session: Session
     with pytest.raises(Conflict, match="2025-01 is closed"):
         ingest_metrics(session, changed)
     assert session.scalar(select(MetricMonthly.metric_value)) == D("1.00")
-    result = ingest_metrics(session, changed, reopen=True)
+    result = ingest_metrics(session, changed, reopen=True, note="late invoice")
     assert result.reopened == ("2025-01",)
-    open_now = set(session.scalars(select(Period.period_value).where(Period.is_active.is_(True))))
-    assert {"2025-01", "2025-Q1"} <= open_now
+    # The explicit reopen changes the figures, not the period: every other organization's report stays final.
+    assert set(session.scalars(select(Period.period_value).where(Period.is_active.is_(True)))) == set()
     assert quarterly(session, org.id, "2025-Q1") == {"Reactive Hours": D("2.00")}
+    record = session.scalars(select(MetricCorrection)).one()
+    assert (record.previous_value, record.new_value, record.period_was_closed) == (D("1.00"), D("2.00"), True)
+    assert record.note == f"{REOPEN_NOTE}: late invoice"
 
 
 def test_backfilling_a_new_period_is_always_allowed(session: Session) -> None:
@@ -272,16 +276,39 @@ def test_a_repeated_key_alone_is_refused_by_line(session: Session) -> None:
     assert session.scalar(select(func.count()).select_from(Period)) == 0
 
 
-def test_a_first_value_in_a_closed_period_is_refused_unless_reopened(session: Session) -> None:
+def test_a_first_value_in_a_closed_period_is_a_recorded_backfill(session: Session) -> None:
     first, second = make_organization(session, "First"), make_organization(session, "Second")
     ingest_metrics(session, inputs(first.id, {("2025-01", "Reactive Hours"): 1}))
-    close_periods(session, ["2025-01"])
-    rows = inputs(second.id, {("2025-01", "Reactive Hours"): 3})
+    close_periods(session, ["2025-Q1"])
+    rows = inputs(second.id, {("2025-01", "Reactive Hours"): 3, ("2025-01", "Endpoints Managed"): 9})
+    result = ingest_metrics(session, rows)
+    assert (result.backfilled, result.reopened) == (((second.id, "2025-01"),), ())
+    assert quarterly(session, second.id, "2025-Q1") == {"Reactive Hours": D("3.00"), "Endpoints Managed": D("9.00")}
+    assert set(session.scalars(select(Period.period_value).where(Period.is_active.is_(True)))) == set()
+    records = session.scalars(select(MetricCorrection).order_by(MetricCorrection.metric_name)).all()
+    assert [(r.organization_id, r.metric_name, r.previous_value, r.new_value, r.note) for r in records] == [
+        (second.id, "Endpoints Managed", None, D("9.00"), BACKFILL_NOTE),
+        (second.id, "Reactive Hours", None, D("3.00"), BACKFILL_NOTE),
+    ]
+    # Its figures are now there: a change needs the explicit reopen, like anyone's.
+    with pytest.raises(Conflict, match="Second in 2025-01"):
+        ingest_metrics(session, inputs(second.id, {("2025-01", "Reactive Hours"): 4}))
     with pytest.raises(Conflict, match="2025-01 is closed"):
+        ingest_metrics(session, inputs(second.id, {("2025-01", "Cloud Spend"): 4}), allow_new_metrics=True)
+
+
+def test_a_backfill_mixed_with_a_change_is_refused_whole(session: Session) -> None:
+    first, second = make_organization(session, "First"), make_organization(session, "Second")
+    ingest_metrics(session, inputs(first.id, {("2025-01", "Reactive Hours"): 1}))
+    close_periods(session, ["2025-Q1"])
+    rows = [
+        *inputs(second.id, {("2025-01", "Reactive Hours"): 3}),
+        *inputs(first.id, {("2025-01", "Reactive Hours"): 2}),
+    ]
+    with pytest.raises(Conflict, match="First in 2025-01"):
         ingest_metrics(session, rows)
     assert session.scalar(select(func.count()).select_from(MetricMonthly)) == 1
-    assert ingest_metrics(session, rows, reopen=True).reopened == ("2025-01",)
-    assert quarterly(session, second.id, "2025-Q1") == {"Reactive Hours": D("3.00")}
+    assert session.scalar(select(func.count()).select_from(MetricCorrection)) == 0
 
 
 def test_the_direct_load_and_the_staged_path_store_the_same_figures(

@@ -7,6 +7,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from qbr.core.principal import Principal
+from qbr.ingest.validation import MetricInput
+from qbr.ingest.writing import ingest_metrics
 from qbr.kpis.models import SmartNumber
 from qbr.periods.models import Period
 from qbr.web.periods import default_period, picker_periods
@@ -78,3 +80,19 @@ def test_periods_outside_the_accepted_range_are_never_offered(session: Session) 
     session.flush()
     assert default_period(session, EVERYONE).value == QUARTER
     assert "9999-Q4" not in dict(picker_periods(session, EVERYONE))["Quarters"]
+
+
+def test_pages_open_on_the_last_complete_quarter_not_the_one_in_progress(session: Session) -> None:
+    data = seed_qbr_data(session)  # through 2025-03: 2025-Q1 is complete from April on
+    ingest_metrics(session, [MetricInput(data.acme, "2025-04", "Reactive Hours", 40, "ConnectWise")])
+    in_q2 = date(2025, 5, 20)
+    assert default_period(session, EVERYONE, today=in_q2).value == QUARTER
+    assert default_period(session, EVERYONE, data.acme, today=in_q2).value == QUARTER
+    # Once the quarter has ended it is the newest complete one.
+    assert default_period(session, EVERYONE, data.acme, today=date(2025, 7, 2)).value == "2025-Q2"
+
+
+def test_with_only_a_quarter_in_progress_it_opens_on_that(session: Session) -> None:
+    organization = make_organization(session, "New Client")
+    ingest_metrics(session, [MetricInput(organization.id, "2025-04", "Reactive Hours", 40, "ConnectWise")])
+    assert default_period(session, EVERYONE, organization.id, today=date(2025, 5, 20)).value == "2025-Q2"

@@ -1,4 +1,4 @@
-"""The default metric and KPI catalog and default thresholds (reference/METRICS.md), seeded by migration.
+"""The default metric and KPI catalog, audiences and default thresholds (reference/METRICS.md), seeded by migration.
 
 This is the catalog as of the initial schema. Changing a default later takes a new data migration, so that an
 existing install is moved forward explicitly and never rewritten behind its back.
@@ -9,8 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from qbr.catalog_texts import PLAIN_DESCRIPTIONS
+from qbr.sources import CONNECTWISE, MANUAL, NINJAONE, QUICKBOOKS
+
 HIGHER = "higher_is_better"
 LOWER = "lower_is_better"
+# Who a figure is for: ``client`` items appear in the client edition of every page and report, ``internal`` ones
+# only for the MSP's staff. A definition added later is internal until someone decides otherwise.
+CLIENT = "client"
+INTERNAL = "internal"
+AUDIENCES = (CLIENT, INTERNAL)
 
 
 @dataclass(frozen=True)
@@ -20,7 +28,7 @@ class MetricSpec:
     unit: str
     rollup: str
     direction: str | None
-    description: str
+    measured_as: str  # how the value is collected: the description the initial schema seeded
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,7 @@ _HELP_DESK = "Help Desk board, parent tickets"
 DEFAULT_METRICS: tuple[MetricSpec, ...] = (
     MetricSpec(
         "Reactive Tickets Created",
-        "ConnectWise",
+        CONNECTWISE,
         "count",
         "sum",
         LOWER,
@@ -52,7 +60,7 @@ DEFAULT_METRICS: tuple[MetricSpec, ...] = (
     ),
     MetricSpec(
         "Reactive Tickets Closed",
-        "ConnectWise",
+        CONNECTWISE,
         "count",
         "sum",
         HIGHER,
@@ -60,26 +68,26 @@ DEFAULT_METRICS: tuple[MetricSpec, ...] = (
     ),
     MetricSpec(
         "Reactive Hours",
-        "ConnectWise",
+        CONNECTWISE,
         "hours",
         "sum",
         LOWER,
         "Hours of service-ticket time entries on reactive tickets, entered in the month",
     ),
-    MetricSpec("Tickets Met SLA", "ConnectWise", "count", "sum", HIGHER, "Closed reactive tickets that met their SLA"),
-    MetricSpec("Tickets With SLA", "ConnectWise", "count", "sum", None, "Closed reactive tickets that carry an SLA"),
+    MetricSpec("Tickets Met SLA", CONNECTWISE, "count", "sum", HIGHER, "Closed reactive tickets that met their SLA"),
+    MetricSpec("Tickets With SLA", CONNECTWISE, "count", "sum", None, "Closed reactive tickets that carry an SLA"),
     MetricSpec(
         "Managed Services Agreements",
-        "ConnectWise",
+        CONNECTWISE,
         "count",
         "avg",
         HIGHER,
         "Active managed-services agreements at month end",
     ),
-    MetricSpec("New Agreements", "ConnectWise", "count", "sum", HIGHER, "Agreements started in the month"),
+    MetricSpec("New Agreements", CONNECTWISE, "count", "sum", HIGHER, "Agreements started in the month"),
     MetricSpec(
         "New MRR",
-        "ConnectWise",
+        CONNECTWISE,
         "currency",
         "sum",
         HIGHER,
@@ -87,7 +95,7 @@ DEFAULT_METRICS: tuple[MetricSpec, ...] = (
     ),
     MetricSpec(
         "Lost MRR",
-        "ConnectWise",
+        CONNECTWISE,
         "currency",
         "sum",
         LOWER,
@@ -95,25 +103,25 @@ DEFAULT_METRICS: tuple[MetricSpec, ...] = (
     ),
     MetricSpec(
         "Endpoints Managed",
-        "NinjaOne",
+        NINJAONE,
         "count",
         "avg",
         None,
         "Billable devices at month end (servers, workstations, VM hosts; not VM guests)",
     ),
-    MetricSpec("Seats Managed", "NinjaOne", "count", "avg", None, "User workstations at month end"),
+    MetricSpec("Seats Managed", NINJAONE, "count", "avg", None, "User workstations at month end"),
     MetricSpec(
         "Patch Compliant Devices",
-        "NinjaOne",
+        NINJAONE,
         "count",
         "avg",
         HIGHER,
         "Managed devices with no failed or pending critical OS patch",
     ),
-    MetricSpec("Unhealthy Devices", "NinjaOne", "count", "avg", LOWER, "Devices whose health is UNHEALTHY"),
+    MetricSpec("Unhealthy Devices", NINJAONE, "count", "avg", LOWER, "Devices whose health is UNHEALTHY"),
     MetricSpec(
         "Patches Installed",
-        "NinjaOne",
+        NINJAONE,
         "count",
         "sum",
         HIGHER,
@@ -121,7 +129,7 @@ DEFAULT_METRICS: tuple[MetricSpec, ...] = (
     ),
     MetricSpec(
         "Patches Failed",
-        "NinjaOne",
+        NINJAONE,
         "count",
         "sum",
         LOWER,
@@ -129,42 +137,42 @@ DEFAULT_METRICS: tuple[MetricSpec, ...] = (
     ),
     MetricSpec(
         "Backup Jobs Succeeded",
-        "NinjaOne",
+        NINJAONE,
         "count",
         "sum",
         HIGHER,
         "Backup jobs completed successfully in the month",
     ),
-    MetricSpec("Backup Jobs Total", "NinjaOne", "count", "sum", None, "Backup jobs run in the month"),
-    MetricSpec("Monthly Recurring Revenue", "QuickBooks", "currency", "sum", HIGHER, "MRR accounts of the P&L"),
+    MetricSpec("Backup Jobs Total", NINJAONE, "count", "sum", None, "Backup jobs run in the month"),
+    MetricSpec("Monthly Recurring Revenue", QUICKBOOKS, "currency", "sum", HIGHER, "MRR accounts of the P&L"),
     MetricSpec(
         "Non-Recurring Revenue",
-        "QuickBooks",
+        QUICKBOOKS,
         "currency",
         "sum",
         HIGHER,
         "Project and T&M service income (can be negative after credits)",
     ),
-    MetricSpec("Other Recurring Revenue", "QuickBooks", "currency", "sum", HIGHER, "Other recurring income"),
-    MetricSpec("Product Sales", "QuickBooks", "currency", "sum", HIGHER, "Hardware and software resale"),
-    MetricSpec("Miscellaneous Revenue", "QuickBooks", "currency", "sum", None, "Other income"),
-    MetricSpec("Employee Expense", "QuickBooks", "currency", "sum", LOWER, "Payroll and benefits"),
-    MetricSpec("Owner Compensation", "QuickBooks", "currency", "sum", None, "Owner pay"),
+    MetricSpec("Other Recurring Revenue", QUICKBOOKS, "currency", "sum", HIGHER, "Other recurring income"),
+    MetricSpec("Product Sales", QUICKBOOKS, "currency", "sum", HIGHER, "Hardware and software resale"),
+    MetricSpec("Miscellaneous Revenue", QUICKBOOKS, "currency", "sum", None, "Other income"),
+    MetricSpec("Employee Expense", QUICKBOOKS, "currency", "sum", LOWER, "Payroll and benefits"),
+    MetricSpec("Owner Compensation", QUICKBOOKS, "currency", "sum", None, "Owner pay"),
     MetricSpec(
         "Owner Comp Taxes",
-        "QuickBooks",
+        QUICKBOOKS,
         "currency",
         "sum",
         None,
         "Owner compensation set aside for quarterly estimated taxes",
     ),
-    MetricSpec("Product COGS", "QuickBooks", "currency", "sum", LOWER, "Cost of products resold"),
-    MetricSpec("Other Expenses", "QuickBooks", "currency", "sum", LOWER, "All other operating expenses"),
-    MetricSpec("Employees", "Manual", "count", "avg", None, "Full-time equivalents, may be fractional (8.5)"),
-    MetricSpec("Technical Employees", "Manual", "count", "avg", None, "Technician full-time equivalents"),
-    MetricSpec("Telemarketing Dials", "Manual", "count", "sum", HIGHER, "Outbound sales dials"),
-    MetricSpec("First Time Appointments", "Manual", "count", "sum", HIGHER, "First meetings with prospects"),
-    MetricSpec("Prospects to Hit PBR", "Manual", "count", "sum", HIGHER, "Prospects brought to a pre-budget review"),
+    MetricSpec("Product COGS", QUICKBOOKS, "currency", "sum", LOWER, "Cost of products resold"),
+    MetricSpec("Other Expenses", QUICKBOOKS, "currency", "sum", LOWER, "All other operating expenses"),
+    MetricSpec("Employees", MANUAL, "count", "avg", None, "Full-time equivalents, may be fractional (8.5)"),
+    MetricSpec("Technical Employees", MANUAL, "count", "avg", None, "Technician full-time equivalents"),
+    MetricSpec("Telemarketing Dials", MANUAL, "count", "sum", HIGHER, "Outbound sales dials"),
+    MetricSpec("First Time Appointments", MANUAL, "count", "sum", HIGHER, "First meetings with prospects"),
+    MetricSpec("Prospects to Hit PBR", MANUAL, "count", "sum", HIGHER, "Prospects brought to a pre-budget review"),
 )
 
 _SERVICE_REVENUE = "([Non-Recurring Revenue] + [Monthly Recurring Revenue])"
@@ -255,6 +263,43 @@ DEFAULT_KPIS: tuple[KpiSpec, ...] = (
     ),
 )
 
+# Service delivery, devices, patching, backups and security are what the MSP does for the client: the client
+# sees them. Revenue, cost, profitability, staffing, MRR per agreement, AISP and sales are the MSP's own business.
+CLIENT_METRICS = frozenset(
+    {
+        "Reactive Tickets Created",
+        "Reactive Tickets Closed",
+        "Reactive Hours",
+        "Tickets Met SLA",
+        "Tickets With SLA",
+        "Endpoints Managed",
+        "Seats Managed",
+        "Patch Compliant Devices",
+        "Unhealthy Devices",
+        "Patches Installed",
+        "Patches Failed",
+        "Backup Jobs Succeeded",
+        "Backup Jobs Total",
+    }
+)
+CLIENT_KPIS = frozenset(
+    {
+        "Total Close %",
+        "Reactive Tickets per Endpoint per Month",
+        "RHEM",
+        "Average Resolution Time",
+        "SLA Compliance %",
+        "Patch Compliance %",
+        "Backup Success %",
+    }
+)
+
+
+def default_audience(name: str) -> str:
+    """The audience a built-in metric or KPI starts with."""
+    return CLIENT if name in CLIENT_METRICS or name in CLIENT_KPIS else INTERNAL
+
+
 DEFAULT_THRESHOLDS: tuple[ThresholdSpec, ...] = (
     ThresholdSpec("RHEM", Decimal("0.25"), Decimal("0.40")),
     ThresholdSpec("Profit Margin", Decimal("10"), Decimal("5")),
@@ -276,7 +321,8 @@ def catalog_rows() -> dict[str, list[dict[str, object]]]:
                 "rollup": m.rollup,
                 "direction": m.direction,
                 "default_source": m.default_source,
-                "description": m.description,
+                "description": PLAIN_DESCRIPTIONS[m.metric_name],
+                "audience": default_audience(m.metric_name),
             }
             for m in DEFAULT_METRICS
         ],
@@ -286,7 +332,8 @@ def catalog_rows() -> dict[str, list[dict[str, object]]]:
                 "formula": k.formula,
                 "unit": k.unit,
                 "direction": k.direction,
-                "description": None,
+                "description": PLAIN_DESCRIPTIONS[k.kpi_name],
+                "audience": default_audience(k.kpi_name),
                 "is_key": k.is_key,
                 "sort_order": position,
             }

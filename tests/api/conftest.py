@@ -18,6 +18,9 @@ from qbr.core.database import unit_of_work
 from qbr.kpis.models import SmartNumber
 from qbr.metrics.models import KpiDefinition, MetricDefinition, MetricMonthly, MetricQuarterly
 from qbr.organizations.links import link_organization
+from qbr.reviews.recommendations import add_recommendation
+from qbr.reviews.schemas import RecommendationCreate
+from qbr.reviews.service import publish_review
 from qbr.server.app import create_app
 from qbr.thresholds.models import Threshold
 from tests.api.route_cases import World
@@ -137,6 +140,13 @@ def world(engine: Engine) -> World:
         session.add(user)
         session.flush()
         set_scope(session, USER_SCOPE, user.id, [b.id])
+        recommendations = {}
+        for organization in (a, b):
+            publish_review(session, organization.id, "2025-Q1", "world")
+            created = add_recommendation(
+                session, organization.id, RecommendationCreate(title=f"Firewall for {organization.name}")
+            )
+            recommendations[organization.id] = created.id
         return World(
             a=a.id,
             b=b.id,
@@ -147,4 +157,5 @@ def world(engine: Engine) -> World:
             user_id=user.id,
             thresholds=thresholds,
             manual_values=manual_values,
+            recommendations=recommendations,
         )

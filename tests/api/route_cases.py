@@ -31,6 +31,8 @@ class World:
     thresholds: dict[int, int]  # organization id -> id of its own RHEM warning threshold
     manual_values: dict[int, int]  # organization id -> id of one of its Manual monthly values
     marker: str = "Bravo Secret"  # appears in B's name and vendor link: never in an A-scoped response
+    # organization id -> one of its recommendations (each also has a published review of 2025-Q1)
+    recommendations: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,55 @@ CASES: dict[tuple[str, str], Case] = {
         "editor",
         "organization",
         lambda world, org: Call("/api/v1/smartnumbers/recompute", json={"organization_id": org}),
+    ),
+    # Share links: the MSP's staff only (a client's own editor may not hand out links).
+    ("GET", "/api/v1/share-links"): Case("editor", "global", _filtered("/api/v1/share-links")),
+    ("POST", "/api/v1/share-links"): Case(
+        "editor",
+        "global",
+        lambda world, org: Call("/api/v1/share-links", json={"organization_id": org, "period": "2025-Q1"}),
+    ),
+    ("GET", "/api/v1/share-links/{link_id}"): Case("editor", "global", _plain("/api/v1/share-links/999999")),
+    ("DELETE", "/api/v1/share-links/{link_id}"): Case("editor", "global", _plain("/api/v1/share-links/999999")),
+    # Reviews: anyone who may see the organization reads (a client only what is published); only the MSP's own
+    # editors write.
+    ("GET", "/api/v1/organizations/{organization_id}/reviews/{period}"): Case(
+        "viewer", "organization", _org("/api/v1/organizations/{org}/reviews/2025-Q1")
+    ),
+    ("PUT", "/api/v1/organizations/{organization_id}/reviews/{period}"): Case(
+        "editor",
+        "organization",
+        _org("/api/v1/organizations/{org}/reviews/2025-Q1", json={"summary": "Ours."}),
+        scoped_may_act=False,
+    ),
+    ("POST", "/api/v1/organizations/{organization_id}/reviews/{period}/publish"): Case(
+        "editor", "organization", _org("/api/v1/organizations/{org}/reviews/2025-Q1/publish"), scoped_may_act=False
+    ),
+    ("GET", "/api/v1/organizations/{organization_id}/reviews/{period}/versions"): Case(
+        "viewer", "organization", _org("/api/v1/organizations/{org}/reviews/2025-Q1/versions")
+    ),
+    ("GET", "/api/v1/organizations/{organization_id}/recommendations"): Case(
+        "viewer", "organization", _org("/api/v1/organizations/{org}/recommendations")
+    ),
+    ("POST", "/api/v1/organizations/{organization_id}/recommendations"): Case(
+        "editor",
+        "organization",
+        _org("/api/v1/organizations/{org}/recommendations", json={"title": "A new firewall"}),
+        scoped_may_act=False,
+    ),
+    ("PATCH", "/api/v1/organizations/{organization_id}/recommendations/{recommendation_id}"): Case(
+        "editor",
+        "organization",
+        lambda world, org: Call(
+            f"/api/v1/organizations/{org}/recommendations/{world.recommendations[org]}", json={"status": "approved"}
+        ),
+        scoped_may_act=False,
+    ),
+    ("DELETE", "/api/v1/organizations/{organization_id}/recommendations/{recommendation_id}"): Case(
+        "editor",
+        "organization",
+        lambda world, org: Call(f"/api/v1/organizations/{org}/recommendations/{world.recommendations[org]}"),
+        scoped_may_act=False,
     ),
     ("GET", "/api/v1/periods"): Case("viewer", "shared", _plain("/api/v1/periods")),
     ("GET", "/api/v1/periods/{period_value}"): Case("viewer", "shared", _plain("/api/v1/periods/2025-01")),

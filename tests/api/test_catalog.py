@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from qbr.catalog import DEFAULT_KPIS, DEFAULT_METRICS
 from tests.api.conftest import Headers, KeyFactory
+from tests.api.route_cases import World
 from tests.api.support import assert_problem
 
 METRICS = "/api/v1/metric-definitions"
@@ -169,3 +170,49 @@ class TestUpdateKpiDefinition:
         assert_problem(client.patch(url, json={"direction": "higher_is_better"}, headers=admin), 409)
         assert_problem(client.patch(url, json={"kpi_name": "Renamed"}, headers=admin), 422, location="body.kpi_name")
         assert_problem(client.patch(f"{KPIS}/999999", json={"is_key": True}, headers=admin), 404)
+
+
+class TestAudience:
+    """Every definition is for the client or internal; a client key sees only the client's items."""
+
+    def test_the_defaults_of_the_issue(self, client: TestClient, viewer: Headers) -> None:
+        kpis = client.get(KPIS, params={"limit": 1000}, headers=viewer).json()["items"]
+        audience = {item["kpi_name"]: item["audience"] for item in kpis}
+        assert audience["RHEM"] == audience["Backup Success %"] == audience["Patch Compliance %"] == "client"
+        assert audience["Profit Margin"] == audience["AISP"] == audience["Average MRR per Agreement"] == "internal"
+        assert all(item["description"] for item in kpis)
+        metrics = client.get(METRICS, params={"limit": 1000}, headers=viewer).json()["items"]
+        by_name = {item["metric_name"]: item for item in metrics}
+        assert by_name["Unhealthy Devices"]["audience"] == "client"
+        assert by_name["Monthly Recurring Revenue"]["audience"] == "internal"
+
+    def test_changed_through_the_api_and_new_ones_start_internal(self, client: TestClient, admin: Headers) -> None:
+        created = client.post(METRICS, json=NEW_METRIC, headers=admin).json()
+        assert created["audience"] == "internal"
+        changed = client.patch(f"{METRICS}/{created['id']}", json={"audience": "client"}, headers=admin).json()
+        assert changed["audience"] == "client"
+        kpi = client.post(
+            KPIS, json={"kpi_name": "Onboarding Share", "formula": "[RHEM] * 2", "unit": "hours"}, headers=admin
+        ).json()
+        assert kpi["audience"] == "internal"
+        patched = client.patch(f"{KPIS}/{kpi['id']}", json={"description": "Why it matters."}, headers=admin).json()
+        assert patched["audience"] == "internal"  # unchanged when not sent
+        assert_problem(
+            client.patch(f"{KPIS}/{kpi['id']}", json={"audience": "everyone"}, headers=admin),
+            422,
+            location="body.audience",
+        )
+
+    def test_a_client_key_lists_only_client_items(
+        self, client: TestClient, make_key: KeyFactory, world: World, admin: Headers
+    ) -> None:
+        client_key = make_key("viewer", [world.a])
+        names = {
+            item["kpi_name"] for item in client.get(KPIS, params={"limit": 1000}, headers=client_key).json()["items"]
+        }
+        assert "RHEM" in names
+        assert "Profit Margin" not in names
+        thresholds = client.get("/api/v1/thresholds", params={"limit": 1000}, headers=client_key).json()["items"]
+        assert "Profit Margin" not in {item["metric_name"] for item in thresholds}
+        every = client.get(KPIS, params={"limit": 1000}, headers=admin).json()["items"]
+        assert "Profit Margin" in {item["kpi_name"] for item in every}

@@ -110,12 +110,14 @@ class TestQuarterView:
             "start_date": parse_period("2025-Q1").start_date,
             "end_date": parse_period("2025-Q1").end_date,
             "is_active": True,
+            "is_partial": False,
         }
         assert view.organization.name == "Acme Corp"
         sources = by_name(view.sources, "source_system")
         assert sources["ConnectWise"].linked is True
         assert sources["NinjaOne"].linked is False
         assert sources["NinjaOne"].last_synced_at is None
+        assert "DattoRMM" not in sources  # a connector neither linked nor the source of a value is not listed
 
     def test_partial_quarter(self, session: Session, acme: int) -> None:
         view = build_dashboard(session, acme, "2025-Q2")

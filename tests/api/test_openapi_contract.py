@@ -23,6 +23,7 @@ RESOURCES = {
     "ApiKeyCreated": "api_keys",
     "UserPublic": "users",
     "SyncRunPublic": "sync_runs",
+    "RecommendationPublic": "recommendations",
 }
 # Never shown, and what a resource adds to its row (its organization scope; a new key's secret, once).
 SECRETS = {"key_hash", "password_hash"}
@@ -45,9 +46,13 @@ BODIES = {
     "ApiKeyCreate": "api_keys",
     "UserCreate": "users",
     "UserUpdate": "users",
+    "RecommendationCreate": "recommendations",
+    "RecommendationUpdate": "recommendations",
+    "ReviewUpdate": "reviews",
 }
-# Inputs that are not columns as such: a scope (stored in the association table) and a password (stored hashed).
-INPUT_EXTRAS = {"organization_ids", "all_organizations", "password"}
+# Inputs that are not columns as such: a scope (stored in the association table), a password (stored hashed),
+# a review's goals (stored in review_goals) and the explicit lifting of a user's scope.
+INPUT_EXTRAS = {"organization_ids", "all_organizations", "password", "goals"}
 NUMERIC = {"metric_value", "kpi_value", "threshold_value"}
 
 

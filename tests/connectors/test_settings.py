@@ -9,17 +9,18 @@ from sqlalchemy.orm import Session
 
 from qbr.connectors.http import NotConfigured
 from qbr.connectors.models import ConnectorSetting
-from qbr.connectors.setting_specs import CONNECTWISE, NINJAONE, QUICKBOOKS, source_system
+from qbr.connectors.registry import source_system
 from qbr.connectors.settings import (
-    SyncRuntimeSettings,
+    http_options,
     load_settings,
     parse_assignments,
     save_rotated_refresh_token,
     store_settings,
     unset_settings,
 )
-from qbr.core.settings import get_settings
+from qbr.core.settings import Settings, get_settings
 from qbr.errors import InvalidInput
+from qbr.sources import CONNECTWISE, NINJAONE, QUICKBOOKS
 
 
 @pytest.mark.parametrize("name", ["connectwise", "ConnectWise", "CONNECTWISE", " connectWise "])
@@ -28,8 +29,8 @@ def test_source_names_in_any_case(name: str) -> None:
 
 
 def test_unknown_source_says_what_is_accepted() -> None:
-    with pytest.raises(InvalidInput, match="connectwise, ninjaone or quickbooks"):
-        source_system("autotask")
+    with pytest.raises(InvalidInput, match="connectwise, ninjaone, quickbooks"):
+        source_system("kaseya")
 
 
 def test_secrets_are_encrypted_at_rest(engine: Engine, session: Session, connector_env: pytest.MonkeyPatch) -> None:
@@ -149,11 +150,11 @@ def test_the_environment_only_seeds_the_rotating_refresh_token(
 def test_runtime_settings_build_the_retry_policy(connector_env: pytest.MonkeyPatch) -> None:
     connector_env.setenv("QBR_CONNECTOR_RETRIES", "3")
     connector_env.setenv("QBR_CONNECTOR_TIMEOUT_SECONDS", "12.5")
-    policy = SyncRuntimeSettings().http_options().policy
+    policy = http_options().policy
     assert (policy.attempts, policy.timeout) == (4, 12.5)
     connector_env.setenv("QBR_SYNC_DAILY_AT", "25:00")
     with pytest.raises(ValueError, match="sync_daily_at"):
-        SyncRuntimeSettings()
+        Settings()
 
 
 def test_secrets_stay_out_of_reprs(engine: Engine, session: Session, connector_env: pytest.MonkeyPatch) -> None:

@@ -17,7 +17,6 @@ from fakes.ninjaone import FakeNinjaOne
 from fakes.quickbooks import FakeQuickBooks
 from qbr.connectors.models import SyncRun
 from qbr.connectors.runs import start_run
-from qbr.connectors.setting_specs import QUICKBOOKS
 from qbr.connectors.settings import load_settings
 from qbr.ingest.manual import set_manual_value
 from qbr.metrics.effective import effective_monthly_values
@@ -25,6 +24,7 @@ from qbr.metrics.models import MetricMonthly
 from qbr.periods.calendar import parse_period
 from qbr.periods.models import Period
 from qbr.periods.service import close_periods, ensure_periods
+from qbr.sources import QUICKBOOKS
 from tests.connectors import scenario
 from tests.connectors.conftest import monthly, qbr
 from tests.connectors.scenario import ACME
@@ -199,9 +199,9 @@ def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(engine: Engi
 def test_unknown_or_unconfigured_sources_are_refused(
     engine: Engine, month: Month, connector_env: pytest.MonkeyPatch
 ) -> None:
-    unknown = qbr("sync", "--source", "autotask")
+    unknown = qbr("sync", "--source", "kaseya")
     assert unknown.exit_code != 0
-    assert "connectwise, ninjaone or quickbooks" in unknown.output
+    assert "connectwise, ninjaone, quickbooks" in unknown.output
     unconfigured = qbr("sync", "--source", "ninjaone")
     assert unconfigured.exit_code != 0
     assert "QBR_NINJAONE_URL" in unconfigured.output

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 
 from qbr.core.database import unit_of_work
 from qbr.kpis.models import SmartNumber
-from qbr.metrics.models import KpiDefinition, MetricCorrection, MetricMonthly
+from qbr.metrics.models import KpiDefinition, MetricCorrection, MetricDefinition, MetricMonthly
 from qbr.thresholds.grading import effective_thresholds
 from tests.dashboard_support import QUARTER, SeededData
 from tests.web.conftest import UserFactory
@@ -254,3 +254,62 @@ class TestKpiDefinitions:
                 )
             )
         assert computed is not None
+
+
+class TestAudienceOnTheKpiPage:
+    def test_the_audience_and_description_are_edited_on_the_kpi_page(
+        self, admin_client: TestClient, data: SeededData, engine: Engine
+    ) -> None:
+        with unit_of_work(engine) as session:
+            aisp = session.scalars(select(KpiDefinition).where(KpiDefinition.kpi_name == "AISP")).one()
+            aisp_id, formula = aisp.id, aisp.formula
+        form = soup(admin_client.get(f"/kpis/{aisp_id}/edit").text)
+        checked = form.find("input", attrs={"name": "audience", "checked": True})
+        assert checked is not None
+        assert checked.get("value") == "internal"
+        assert "All-in seat price" in text_of(form.find("textarea", attrs={"name": "description"}))
+        response = admin_client.post(
+            f"/kpis/{aisp_id}/edit",
+            data={
+                "csrf_token": page_csrf(admin_client),
+                "formula": formula,
+                "unit": "currency",
+                "direction": "higher_is_better",
+                "description": "What a seat costs each month.",
+                "audience": "client",
+                "is_key": "true",
+            },
+        )
+        assert response.status_code == 303
+        listing = soup(admin_client.get("/kpis").text)
+        row = listing.find("tr", attrs={"data-kpi": "AISP"})
+        assert text_of(row.find(attrs={"data-audience": True})) == "Client"  # type: ignore[union-attr]
+        with unit_of_work(engine) as session:
+            saved = session.get(KpiDefinition, aisp_id)
+            assert saved is not None
+            assert (saved.audience, saved.description) == ("client", "What a seat costs each month.")
+
+    def test_the_audience_and_description_of_a_metric_are_edited_on_its_page(
+        self, admin_client: TestClient, data: SeededData, engine: Engine
+    ) -> None:
+        with unit_of_work(engine) as session:
+            mrr = session.scalars(
+                select(MetricDefinition).where(MetricDefinition.metric_name == "Monthly Recurring Revenue")
+            ).one()
+        listing = soup(admin_client.get("/metrics/definitions").text)
+        row = listing.find("tr", attrs={"data-metric": "Monthly Recurring Revenue"})
+        assert text_of(row.find(attrs={"data-audience": True})) == "Internal"  # type: ignore[union-attr]
+        refused = admin_client.post(
+            f"/metrics/definitions/{mrr.id}/edit",
+            data={"csrf_token": page_csrf(admin_client), "audience": "everyone"},
+        )
+        assert refused.status_code == 422
+        response = admin_client.post(
+            f"/metrics/definitions/{mrr.id}/edit",
+            data={"csrf_token": page_csrf(admin_client), "audience": "client", "description": "What you pay monthly."},
+        )
+        assert response.status_code == 303
+        with unit_of_work(engine) as session:
+            saved = session.get(MetricDefinition, mrr.id)
+            assert saved is not None
+            assert (saved.audience, saved.description) == ("client", "What you pay monthly.")

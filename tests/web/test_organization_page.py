@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from qbr.core.database import unit_of_work
 from qbr.ingest.validation import MetricInput
 from qbr.ingest.writing import ingest_metrics
+from qbr.presentation.figures import format_figure
 from qbr.presentation.values import format_value
 from tests.dashboard_support import QUARTER, SeededData
 from tests.web.conftest import UserFactory
@@ -56,17 +57,23 @@ class TestQbrPage:
         self, page: BeautifulSoup, viewer_client: TestClient, data: SeededData
     ) -> None:
         view = api_dashboard(viewer_client, data.acme, QUARTER)
-        key = [kpi for kpi in view["kpis"] if kpi["is_key"]]
-        assert len(page.select("#key-heading ~ ul.tiles article.tile")) == len(key) == 7
+
+        def applies(kpi: dict[str, Any]) -> bool:
+            return any(point["value"] is not None for point in kpi["trend"])
+
+        # The MSP's profit margin has no value for a client in any period: it is not a key tile on its page.
+        key = [kpi for kpi in view["kpis"] if kpi["is_key"] and applies(kpi)]
+        assert len(page.select("#key-heading ~ ul.tiles article.tile")) == len(key) == 6
         for kpi in view["kpis"]:
-            if kpi["kpi_value"] is None and not kpi["is_key"]:
+            if kpi["kpi_value"] is None and (not kpi["is_key"] or not applies(kpi)):
                 # Listed once, with the reason, rather than as an empty tile.
                 row = page.select_one(f'details.not-computed tr[data-kpi="{kpi["kpi_name"]}"]')
                 assert row is not None, kpi["kpi_name"]
                 assert kpi["null_reason"] in text_of(row)
                 continue
             found = tile(page, kpi["kpi_name"])
-            assert text_of(found.find(attrs={"data-value": True})) == format_value(kpi["kpi_value"], kpi["unit"])
+            shown = format_figure(kpi["kpi_value"], kpi["unit"], kpi["rollup"], "quarterly")
+            assert text_of(found.find(attrs={"data-value": True})) == shown
             # "ok" with no threshold at all is shown as having no target, not as on target.
             unjudged = kpi["warning_value"] is None and kpi["critical_value"] is None
             shown = "ungraded" if kpi["status"] == "ok" and unjudged else kpi["status"]
@@ -109,7 +116,8 @@ class TestQbrPage:
                 f'table.metrics[data-source="{metric["source_system"]}"] tr[data-metric="{metric["metric_name"]}"]'
             )
             assert row is not None, metric["metric_name"]
-            assert format_value(metric["metric_value"], metric["unit"]) in text_of(row)
+            shown = format_figure(metric["metric_value"], metric["unit"], metric["rollup"], "quarterly")
+            assert shown in text_of(row)
 
     def test_data_quality_and_sources(self, page: BeautifulSoup) -> None:
         quality = page.find("h2", id="quality-heading")
@@ -144,16 +152,18 @@ class TestNavigation:
         notice = page.find(attrs={"data-notice": "no-data"})
         assert "Nothing has been recorded for Acme Corp in Q1 2023 (Jan–Mar) yet" in text_of(notice)
         assert page.find(attrs={"data-notice": "partial"}) is None
-        assert {str(badge.get("data-status")) for badge in page.select("article.tile [data-status]")} == {"no_data"}
+        # No empty tiles: the key KPIs have no value in any of these periods.
+        assert not page.select("#key-heading ~ ul.tiles article.tile")
+        assert "No key KPI has a value in these periods yet" in text_of(page.find(id="key-heading").parent)  # type: ignore[union-attr]
 
-    def test_a_quarter_in_progress_warns_that_sums_are_partial(
+    def test_a_quarter_with_missing_months_says_its_totals_are_short(
         self, viewer_client: TestClient, data: SeededData, engine: Engine
     ) -> None:
         with unit_of_work(engine) as session:
             ingest_metrics(session, [MetricInput(data.acme, "2025-04", "Reactive Hours", 40, "ConnectWise")])
         page = soup(viewer_client.get(f"/organizations/{data.acme}/qbr/2025-Q2").text)
-        notice = text_of(page.find(attrs={"data-notice": "partial"}))
-        assert "This quarter has 1 of 3 months of data so far" in notice
+        notice = text_of(page.find(attrs={"data-notice": "short"}))
+        assert "This quarter has 1 of 3 months of data: totals cover only those months" in notice
 
     def test_unknown_period_format_is_a_clear_422_page(self, viewer_client: TestClient, data: SeededData) -> None:
         response = viewer_client.get(f"/organizations/{data.acme}/qbr/2025-Q5")
@@ -195,3 +205,39 @@ class TestScope:
             assert response.status_code == 404, path
             assert "Acme" not in response.text
             assert "Northwind IT" not in response.text
+
+
+class TestPortfolioTable:
+    def test_matches_the_api_and_is_absent_for_the_msp(self, viewer_client: TestClient, data: SeededData) -> None:
+        page = soup(viewer_client.get(f"/organizations/{data.acme}/qbr/{QUARTER}").text)
+        body = api_dashboard(viewer_client, data.acme, QUARTER)
+        benchmarked = {kpi["kpi_name"]: kpi["portfolio"] for kpi in body["kpis"] if kpi["portfolio"]}
+        assert benchmarked
+        table = page.find("table", id="portfolio")
+        assert isinstance(table, Tag)
+        shown = {
+            str(row["data-kpi"]): [text_of(cell) for cell in row.find_all("td")] for row in table.select("tbody tr")
+        }
+        assert set(shown) == set(benchmarked)
+        rhem = shown["RHEM"]
+        assert rhem[1:] == [
+            f"{benchmarked['RHEM']['percentile']:.2f}",
+            f"Q{benchmarked['RHEM']['quartile']}",
+            format_value(benchmarked["RHEM"]["median"], "hours"),
+            "3",
+        ]
+        msp_page = soup(viewer_client.get(f"/organizations/{data.msp}/qbr/{QUARTER}").text)
+        assert msp_page.find("table", id="portfolio") is None
+
+    def test_a_client_user_sees_no_peer_figure(
+        self, client: TestClient, make_user: UserFactory, data: SeededData
+    ) -> None:
+        # Three clients are compared: too few for even the anonymous statement, and the table is staff-only.
+        sign_in(client, make_user("acme-person", "viewer", [data.acme]))
+        page = client.get(f"/organizations/{data.acme}/qbr/{QUARTER}").text
+        assert 'id="portfolio"' not in page
+        assert "organizations we support" not in page
+        assert "Globex" not in page
+        assert "Initech" not in page
+        overview = client.get(f"/?period={QUARTER}").text
+        assert "data-quartile" not in overview

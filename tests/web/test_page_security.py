@@ -23,6 +23,7 @@ class PageCase:
     form: dict[str, str] | None = None  # the fields of a POST
     role: str = "viewer"  # the least role that may use it
     shows_organization: bool = False  # answers 404 for an organization the user may not see
+    scoped_may_act: bool = True  # whether a user limited to the organization may use it there (reviews: staff only)
 
 
 CASES: dict[tuple[str, str], PageCase] = {
@@ -38,10 +39,56 @@ CASES: dict[tuple[str, str], PageCase] = {
     ("GET", "/organizations/{organization_id}/qbr/{period}.pdf"): PageCase(
         f"/organizations/{{org}}/qbr/{QUARTER}.pdf", shows_organization=True
     ),
+    ("GET", "/organizations/{organization_id}/qbr/{period}.pptx"): PageCase(
+        f"/organizations/{{org}}/qbr/{QUARTER}.pptx", shows_organization=True
+    ),
     ("GET", "/organizations/{organization_id}/qbr/{period}/print"): PageCase(
         f"/organizations/{{org}}/qbr/{QUARTER}/print", shows_organization=True
     ),
-    ("GET", "/branding/logo"): PageCase("/branding/logo"),
+    ("GET", "/organizations/{organization_id}/reviews"): PageCase(
+        "/organizations/{org}/reviews", shows_organization=True
+    ),
+    ("GET", "/organizations/{organization_id}/reviews/{period}"): PageCase(
+        f"/organizations/{{org}}/reviews/{QUARTER}", shows_organization=True
+    ),
+    ("GET", "/organizations/{organization_id}/reviews/{period}.pdf"): PageCase(
+        f"/organizations/{{org}}/reviews/{QUARTER}.pdf", shows_organization=True
+    ),
+    ("POST", "/organizations/{organization_id}/reviews/{period}"): PageCase(
+        f"/organizations/{{org}}/reviews/{QUARTER}",
+        {"summary": "Our words."},
+        role="editor",
+        shows_organization=True,
+        scoped_may_act=False,
+    ),
+    ("POST", "/organizations/{organization_id}/reviews/{period}/publish"): PageCase(
+        f"/organizations/{{org}}/reviews/{QUARTER}/publish",
+        {},
+        role="editor",
+        shows_organization=True,
+        scoped_may_act=False,
+    ),
+    ("POST", "/organizations/{organization_id}/recommendations"): PageCase(
+        "/organizations/{org}/recommendations",
+        {"period": QUARTER, "title": "New firewall"},
+        role="editor",
+        shows_organization=True,
+        scoped_may_act=False,
+    ),
+    ("POST", "/organizations/{organization_id}/recommendations/{recommendation_id}"): PageCase(
+        "/organizations/{org}/recommendations/999999",
+        {"period": QUARTER, "status": "done", "priority": "high"},
+        role="editor",
+        shows_organization=True,
+        scoped_may_act=False,
+    ),
+    ("POST", "/organizations/{organization_id}/recommendations/{recommendation_id}/delete"): PageCase(
+        "/organizations/{org}/recommendations/999999/delete",
+        {"period": QUARTER},
+        role="editor",
+        shows_organization=True,
+        scoped_may_act=False,
+    ),
     ("GET", "/thresholds"): PageCase("/thresholds?organization_id={org}", role="editor", shows_organization=True),
     ("GET", "/thresholds/edit"): PageCase(
         "/thresholds/edit?name=RHEM&organization_id={org}", role="editor", shows_organization=True
@@ -62,6 +109,11 @@ CASES: dict[tuple[str, str], PageCase] = {
         shows_organization=True,
     ),
     ("GET", "/kpis"): PageCase("/kpis", role="admin"),
+    ("GET", "/metrics/definitions"): PageCase("/metrics/definitions", role="admin"),
+    ("GET", "/metrics/definitions/{metric_id}/edit"): PageCase("/metrics/definitions/1/edit", role="admin"),
+    ("POST", "/metrics/definitions/{metric_id}/edit"): PageCase(
+        "/metrics/definitions/1/edit", {"audience": "client", "description": "Hours."}, role="admin"
+    ),
     ("GET", "/kpis/new"): PageCase("/kpis/new", role="admin"),
     ("POST", "/kpis/new"): PageCase(
         "/kpis/new", {"kpi_name": "X", "formula": "[New MRR]", "unit": "currency", "action": "check"}, role="admin"
@@ -71,8 +123,45 @@ CASES: dict[tuple[str, str], PageCase] = {
     ("POST", "/kpis/{kpi_id}/edit"): PageCase(
         "/kpis/1/edit", {"formula": "[New MRR]", "unit": "currency", "action": "check"}, role="admin"
     ),
+    ("GET", "/settings/brand"): PageCase("/settings/brand", role="admin"),
+    # Delivery is for the MSP's own editors: a client's user may not hand out links or change recipients.
+    ("GET", "/organizations/{organization_id}/delivery"): PageCase(
+        "/organizations/{org}/delivery", role="editor", shows_organization=True, scoped_may_act=False
+    ),
+    ("POST", "/organizations/{organization_id}/share-links"): PageCase(
+        "/organizations/{org}/share-links",
+        {"period": QUARTER, "days": "30"},
+        role="editor",
+        shows_organization=True,
+        scoped_may_act=False,
+    ),
+    ("POST", "/organizations/{organization_id}/share-links/{link_id}/revoke"): PageCase(
+        "/organizations/{org}/share-links/999999/revoke",
+        {},
+        role="editor",
+        shows_organization=True,
+        scoped_may_act=False,
+    ),
+    ("POST", "/organizations/{organization_id}/email-recipients"): PageCase(
+        "/organizations/{org}/email-recipients",
+        {"address": "it@example.com"},
+        role="editor",
+        shows_organization=True,
+        scoped_may_act=False,
+    ),
+    ("POST", "/settings/brand"): PageCase("/settings/brand", {"msp_name": "Bright IT"}, role="admin"),
 }
-PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
+# The brand's stylesheet and logo are public: share links and e-mails show them to people without an account.
+# A share link is its own credential (tests/web/test_share_links.py).
+PUBLIC = {
+    ("GET", "/share/{token}"),
+    ("GET", "/share/{token}.pdf"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("GET", "/branding/logo"),
+    ("GET", "/branding/brand.css"),
+}
 LOWER_ROLE = {"editor": "viewer", "admin": "editor"}
 
 
@@ -125,7 +214,10 @@ def test_a_user_limited_to_one_organization_never_sees_another(
     sign_in(client, make_user("limited", case.role, [initech]))
     token = page_csrf(client)
     own = send(client, case, initech, token)
-    assert own.status_code < 400, own.text
+    if case.scoped_may_act:
+        assert own.status_code < 400, own.text
+    else:
+        assert own.status_code == 403, own.text
     other = send(client, case, data.acme, token)
     assert other.status_code == 404, other.text
     assert "Acme" not in other.text

@@ -23,6 +23,8 @@ PAGES = [
     "/kpis",
     "/kpis/new",
     "/kpis/1/edit",
+    "/metrics/definitions",
+    "/metrics/definitions/1/edit",
     "/organizations/999999/qbr/" + QUARTER,  # the 404 page
 ]
 

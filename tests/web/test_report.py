@@ -14,8 +14,10 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import Engine
 
+from qbr.branding.service import Brand, brand_from_settings
 from qbr.cli import app as cli
 from qbr.core.database import unit_of_work
+from qbr.core.settings import Settings
 from qbr.dashboard.service import build_dashboard
 from qbr.errors import InvalidInput
 from qbr.presentation.values import format_value
@@ -86,7 +88,7 @@ class TestPrintView:
         assert page.find("nav", attrs={"aria-label": "Main"}) is None  # nothing but the report
         assert text_of(page.find("h1")) == "Acme Corp"
         headings = [text_of(h) for h in page.find_all("h2")]
-        assert headings == ["Executive summary", "KPIs and trends", "Metrics appendix"]
+        assert headings == ["Executive summary", "KPIs and trends", "Metrics appendix", "Glossary"]
         view = api_view(viewer_client, data.acme)
         rhem = next(k for k in view["kpis"] if k["kpi_name"] == "RHEM")
         row = page.find("tr", attrs={"data-kpi": "RHEM"})
@@ -107,12 +109,13 @@ class TestLogo:
         engine: Engine = viewer_client.app.state.engine  # type: ignore[attr-defined]
         with unit_of_work(engine) as session:
             view = build_dashboard(session, data.acme, QUARTER)
-        with_logo = render_qbr_pdf(view, msp_name="Bright IT Services", logo_path=str(logo))
-        without = render_qbr_pdf(view, msp_name="Bright IT Services")
+        settings = Settings(msp_name="Bright IT Services", msp_logo_path=str(logo))
+        with_logo = render_qbr_pdf(view, brand=brand_from_settings(settings))
+        without = render_qbr_pdf(view, brand=Brand(msp_name="Bright IT Services"))
         assert len(PdfReader(io.BytesIO(with_logo)).pages[0].images) == 1
         assert len(PdfReader(io.BytesIO(without)).pages[0].images) == 0
         with pytest.raises(InvalidInput, match="QBR_MSP_LOGO_PATH"):
-            render_qbr_pdf(view, msp_name="x", logo_path=str(tmp_path / "missing.png"))
+            brand_from_settings(Settings(msp_name="x", msp_logo_path=str(tmp_path / "missing.png")))
 
 
 class TestReportCommand:
@@ -124,6 +127,24 @@ class TestReportCommand:
         pages = pdf_pages(target.read_bytes())
         assert "Acme Corp" in pages[0]
         assert "0.46 h" in "\n".join(pages)
+
+    def test_a_client_organization_gets_the_client_edition_unless_internal(
+        self, engine: Engine, data: SeededData, tmp_path: Path
+    ) -> None:
+        runner = CliRunner()
+        client_pdf, internal_pdf = tmp_path / "client.pdf", tmp_path / "internal.pdf"
+        client = runner.invoke(cli, ["report", "Acme Corp", QUARTER, "-o", str(client_pdf)])
+        internal = runner.invoke(cli, ["report", "Acme Corp", QUARTER, "-o", str(internal_pdf), "--internal"])
+        assert "the client edition" in client.output
+        assert "the internal edition" in internal.output
+        client_text, internal_text = ("\n".join(pdf_pages(p.read_bytes())) for p in (client_pdf, internal_pdf))
+        for internal_only in ("AISP", "Monthly Recurring Revenue", "Formula:"):
+            assert internal_only not in client_text
+            assert internal_only in internal_text
+        assert "Glossary" in client_text
+        assert "Reactive Hours per Endpoint per Month" in client_text  # RHEM explained in plain words
+        msp = runner.invoke(cli, ["report", "Northwind IT", QUARTER, "-o", str(tmp_path / "msp.pdf")])
+        assert "the internal edition" in msp.output
 
     def test_qbr_report_refuses_clearly(self, engine: Engine, data: SeededData, tmp_path: Path) -> None:
         runner = CliRunner()

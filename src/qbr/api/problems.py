@@ -79,9 +79,14 @@ def _invalid_input(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 422, "invalid-input", detail, exc.problems)
 
 
+def validation_problems(exc: RequestValidationError) -> list[Problem]:
+    """Each field FastAPI refused, as a Problem: where, what is wrong, what is accepted (pages show them too)."""
+    return [_validation_problem(error) for error in exc.errors()]
+
+
 def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    problems = [_validation_problem(error) for error in exc.errors()]
+    problems = validation_problems(exc)
     detail = "the request is invalid: " + "; ".join(str(p) for p in problems[:3])
     if len(problems) > 3:
         detail += f"; and {len(problems) - 3} more"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -11,8 +13,15 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
 
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so both cases cost the same time and reveal nothing.
-_DUMMY_HASH = _hasher.hash("qbr-no-such-user-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so both cases cost the same time and reveal nothing.
+
+    Computed on first use, not at import: a hash costs tens of milliseconds, and most commands never sign anyone in.
+    """
+    return _hasher.hash("qbr-no-such-user-password")
 
 
 def check_password_policy(password: str, *, location: str = "password") -> None:
@@ -30,7 +39,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

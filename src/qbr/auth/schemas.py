@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from qbr.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from qbr.auth.users import USERNAME_PATTERN
+from qbr.auth.users import MAX_USERNAME_LENGTH, USERNAME_PATTERN
 from qbr.core.schema import InputSchema, Name100, Schema, StorableText, Timestamp, optional
 
 Role = Literal["admin", "editor", "viewer"]
@@ -17,7 +17,7 @@ Password = Annotated[
     StringConstraints(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH, pattern=r"^[^\x00]*$"),
     StorableText,
 ]
-Username = Annotated[str, StringConstraints(pattern=USERNAME_PATTERN)]
+Username = Annotated[str, StringConstraints(pattern=USERNAME_PATTERN, max_length=MAX_USERNAME_LENGTH)]
 
 
 class ApiKeyCreate(InputSchema):

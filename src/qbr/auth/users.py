@@ -19,6 +19,7 @@ from qbr.auth.sessions import end_user_sessions
 from qbr.core.principal import Principal
 from qbr.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 
+MAX_USERNAME_LENGTH = 100
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$"
 _USERNAME = re.compile(USERNAME_PATTERN)
 USERNAME_ACCEPTED = "1 to 100 letters, digits and . _ @ + - (an e-mail address works), starting with a letter or digit"

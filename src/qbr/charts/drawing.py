@@ -53,6 +53,10 @@ def render_drawing(layout: TrendLayout, *, scale: float = 1.0) -> Drawing:
             group.add(PolyLine(coordinates, strokeColor=HexColor(SERIES), strokeWidth=1.8))
     for point in layout.points:
         group.add(marker_shape(point.marker, marker_colour(point.status), point.x, up(point.y)))
+        if point.partial:
+            ring = Circle(point.x, up(point.y), MARKER_RADIUS + 4, fillColor=None, strokeColor=HexColor(AXIS_TEXT))
+            ring.strokeDashArray = [2, 2]
+            group.add(ring)
     if not layout.has_data:
         middle = plot.left + plot.width / 2, up(plot.top + plot.height / 2)
         group.add(_label(*middle, "No data for these periods", AXIS_TEXT, anchor="middle"))

@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from qbr.presentation.figures import partial_label, percent_axis
 from qbr.presentation.status import status_style
 from qbr.presentation.values import Number, format_axis_value, format_value
 
@@ -26,6 +27,7 @@ class TrendPoint:
     label: str  # the period, e.g. "2025-Q1"
     value: Number | None
     status: str | None = None  # the grade of this value, when the caller knows it
+    partial: bool = False  # a period still in progress: marked, and not joined to the line as if it were complete
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,13 @@ class PlacedPoint:
     text: str  # the formatted value
     status: str | None
     marker: str
+    partial: bool = False
 
     @property
     def title(self) -> str:
         status = f" ({status_style(self.status).label})" if self.status and self.status != "ungraded" else ""
-        return f"{self.label}: {self.text}{status}"
+        so_far = ", in progress: covers only part of the period" if self.partial else ""
+        return f"{self.label}: {self.text}{status}{so_far}"
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,10 @@ def value_range(values: Sequence[float]) -> tuple[float, float, float]:
 def layout_trend(spec: TrendSpec, *, width: float = 560, height: float = 220) -> TrendLayout:
     values = [float(p.value) for p in spec.points if p.value is not None]
     limits = {kind: getattr(spec, kind) for kind in THRESHOLD_KINDS if getattr(spec, kind) is not None}
-    low, high, step = value_range(values + [float(v) for v in limits.values()] or [0.0])
+    plotted = values + [float(v) for v in limits.values()] or [0.0]
+    low, high, step = value_range(plotted)
+    if spec.unit == "percent":
+        low, high = percent_axis(low, high, step, plotted)
     ticks = [low + i * step for i in range(round((high - low) / step) + 1)]
     axis_texts = [format_axis_value(value, spec.unit, step) for value in ticks]
 
@@ -177,15 +184,26 @@ def layout_trend(spec: TrendSpec, *, width: float = 560, height: float = 220) ->
             continue
         x, y = x_of(index), y_of(float(point.value))
         marker = status_style(point.status).marker if point.status else "dot"  # the "ungraded" marker too
-        points.append(PlacedPoint(point.label, x, y, format_value(point.value, spec.unit), point.status, marker))
+        text = format_value(point.value, spec.unit)
+        points.append(PlacedPoint(point.label, x, y, text, point.status, marker, point.partial))
+        if point.partial:
+            # A partial period's figure is not comparable: a line into it would read as a collapse.
+            run = []
+            continue
         if not run:
             segments.append(run)
         run.append((x, y))
 
-    longest = max((len(p.label) for p in spec.points), default=1) * CHAR_WIDTH + 10
+    labels = [partial_label(p.label, p.partial) for p in spec.points]
+    longest = max((len(label) for label in labels), default=1) * CHAR_WIDTH + 10
     every = max(1, math.ceil(longest / spacing)) if spacing else 1
     # Count from the end so the newest period (the one the page is about) always has its label.
-    x_labels = [Tick(x_of(i), spec.points[i].label) for i in range(count) if (count - 1 - i) % every == 0]
+    x_labels = [
+        # Kept inside the chart: a long last label ("… (partial)") would otherwise be cut at the right edge.
+        Tick(min(x_of(i), width - len(labels[i]) * CHAR_WIDTH / 2 - 2), labels[i])
+        for i in range(count)
+        if (count - 1 - i) % every == 0
+    ]
 
     return TrendLayout(
         spec=spec,

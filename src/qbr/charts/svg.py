@@ -90,6 +90,12 @@ def render_svg(layout: TrendLayout, chart_id: str) -> Markup:
             )
     parts.append('<g class="points">')
     parts.extend(_marker(point) for point in layout.points)
+    parts.extend(
+        f'<circle class="partial-mark" cx="{_n(point.x)}" cy="{_n(point.y)}" r="{_n(MARKER_RADIUS + 4)}" '
+        f'fill="none" stroke="{AXIS_TEXT}" stroke-width="1.2" stroke-dasharray="2 2"/>'
+        for point in layout.points
+        if point.partial
+    )
     parts.append("</g>")
     if not layout.has_data:
         parts.append(

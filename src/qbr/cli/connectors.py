@@ -8,10 +8,11 @@ from qbr.cli.app import command_group
 from qbr.cli.sync import print_detail
 from qbr.connectors.clients import open_client
 from qbr.connectors.discovery import discover, external_entities
+from qbr.connectors.registry import SOURCES, accepted_names, all_connectors, listed, source_system
 from qbr.connectors.runs import list_runs, run_detail
-from qbr.connectors.setting_specs import ACCOUNT_PREFIX, SOURCES, source_system
+from qbr.connectors.setting_specs import ACCOUNT_PREFIX
 from qbr.connectors.settings import (
-    SyncRuntimeSettings,
+    http_options,
     load_settings,
     parse_assignments,
     store_settings,
@@ -22,9 +23,13 @@ from qbr.core.text import terminal_safe
 from qbr.organizations.links import link_organization
 
 connectors_group = command_group(
-    "connectors", "Configure the ConnectWise, NinjaOne and QuickBooks connectors and find what to link."
+    "connectors", f"Configure the {listed(SOURCES, 'and')} connectors and find what to link."
 )
 SOURCE_ARGUMENT = click.argument("source", metavar="SOURCE")
+
+
+def _account_mappers() -> str:
+    return listed([c.source for c in all_connectors() if c.maps_accounts], "and")
 
 
 @connectors_group.command("show")
@@ -48,15 +53,17 @@ def show_command(source: str | None) -> None:
                 click.echo(f"  refresh token valid until {settings.refresh_token_expires_at:%Y-%m-%d %H:%M} UTC")
 
 
-@connectors_group.command("set")
+@connectors_group.command(
+    "set",
+    help=f"""Store settings of SOURCE ({accepted_names()}); secrets are encrypted.
+
+    Keys are those `qbr connectors show` lists. {_account_mappers()} P&L accounts map to metrics with
+    "account:<account name or id>=<metric>", e.g. "account:Managed Services=Monthly Recurring Revenue".
+    """,
+)
 @SOURCE_ARGUMENT
 @click.argument("assignments", nargs=-1, required=True, metavar="KEY=VALUE...")
 def set_command(source: str, assignments: tuple[str, ...]) -> None:
-    """Store settings of SOURCE (connectwise, ninjaone or quickbooks); secrets are encrypted.
-
-    Keys are those `qbr connectors show` lists. QuickBooks P&L accounts map to metrics with
-    "account:<account name or id>=<metric>", e.g. "account:Managed Services=Monthly Recurring Revenue".
-    """
     name = source_system(source)
     with unit_of_work() as session:
         keys = store_settings(session, name, parse_assignments(assignments))
@@ -87,7 +94,7 @@ def test_command(source: str) -> None:
     engine = get_engine()
     with unit_of_work(engine) as session:
         settings = load_settings(session, name)
-    with open_client(settings, engine=engine, options=SyncRuntimeSettings().http_options()) as client:
+    with open_client(settings, engine=engine, options=http_options()) as client:
         click.echo(f"{name}: connected ({client.check()})")
 
 
@@ -106,8 +113,8 @@ def discover_command(source: str, link_exact: bool) -> None:
     engine = get_engine()
     with unit_of_work(engine) as session:
         settings = load_settings(session, name)
-    with open_client(settings, engine=engine, options=SyncRuntimeSettings().http_options()) as client:
-        entities = external_entities(client)
+    with open_client(settings, engine=engine, options=http_options()) as client:
+        entities = external_entities(name, client)
     linked_now = 0
     with unit_of_work(engine) as session:
         found = discover(session, name, entities)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from qbr.cli.app import CONTEXT_SETTINGS
-from qbr.connectors.setting_specs import source_system
+from qbr.connectors.registry import accepted_names, source_system
 from qbr.core.database import unit_of_work
 from qbr.organizations.links import link_organization, list_links, unlink
 from qbr.organizations.service import find_organization
@@ -39,7 +39,7 @@ def unlink_command(source: str, external_id: str) -> None:
 
 
 @click.command("links", context_settings=CONTEXT_SETTINGS)
-@click.option("--source", help="Only this source (connectwise, ninjaone or quickbooks).")
+@click.option("--source", help=f"Only this source ({accepted_names()}).")
 def links_command(source: str | None) -> None:
     """List every link between an organization and a vendor record."""
     with unit_of_work(read_only=True) as session:

@@ -6,7 +6,7 @@ import click
 
 from qbr.cli.app import CONTEXT_SETTINGS
 from qbr.connectors.collect import RunDetail
-from qbr.connectors.setting_specs import source_system
+from qbr.connectors.registry import accepted_names, source_system
 from qbr.connectors.sync import SyncOutcome, SyncReport, requested_periods, run_scheduled_sync, sync_sources
 from qbr.core.database import get_engine, unit_of_work
 from qbr.core.text import terminal_safe
@@ -19,11 +19,11 @@ SHOWN_UNMAPPED = 5
     "--source",
     "sources",
     multiple=True,
-    help="connectwise, ninjaone or quickbooks (repeatable); default: all configured.",
+    help=f"{accepted_names()} (repeatable); default: all configured.",
 )
 @click.option("--period", help="One month, YYYY-MM.")
 @click.option("--since", help="Every month from YYYY-MM to the current one.")
-@click.option("--reopen", is_flag=True, help="Also sync closed months (they are reopened).")
+@click.option("--reopen", is_flag=True, help="Also change figures of closed months (recorded; the months stay closed).")
 @click.option(
     "--scheduled",
     is_flag=True,
@@ -34,10 +34,10 @@ SHOWN_UNMAPPED = 5
 def sync_command(
     ctx: click.Context, sources: tuple[str, ...], period: str | None, since: str | None, reopen: bool, scheduled: bool
 ) -> None:
-    """Sync monthly metrics from ConnectWise, NinjaOne and QuickBooks (default: the open months).
+    """Sync monthly metrics from the configured connectors (default: the open months).
 
     Each source and month is written completely or not at all, and logged (see `qbr connectors runs`).
-    Manual values are never overwritten; closed months are refused unless --reopen is given.
+    Manual values are never overwritten; changes to closed months are refused unless --reopen is given.
     """
     engine = get_engine()
     if scheduled:

@@ -8,19 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qbr.connectors.connectwise.client import ConnectWiseClient
+from qbr.connectors.connector import ExternalEntity
 from qbr.connectors.http import VendorClient
-from qbr.connectors.ninjaone.client import NinjaOneClient
-from qbr.connectors.quickbooks.client import QuickBooksClient
+from qbr.connectors.registry import connector_for
 from qbr.organizations.links import Suggestion, links_by_external_id, suggest_organization
 from qbr.organizations.models import Organization
-
-
-@dataclass(frozen=True)
-class ExternalEntity:
-    external_id: str
-    name: str
-    note: str = ""  # e.g. the ConnectWise identifier, or "sub-customer of 12"
 
 
 @dataclass(frozen=True)
@@ -30,18 +22,9 @@ class Discovered:
     suggestion: Suggestion | None
 
 
-def external_entities(client: VendorClient) -> list[ExternalEntity]:
+def external_entities(source: str, client: VendorClient) -> list[ExternalEntity]:
     """What can be linked in this vendor system."""
-    if isinstance(client, ConnectWiseClient):
-        return [ExternalEntity(str(c.id), c.name, c.identifier) for c in client.companies()]
-    if isinstance(client, NinjaOneClient):
-        return [ExternalEntity(str(o.id), o.name) for o in client.organizations()]
-    if isinstance(client, QuickBooksClient):
-        return [
-            ExternalEntity(c.id, c.display_name, f"sub-customer of {c.parent_ref.value}" if c.parent_ref else "")
-            for c in client.customers()
-        ]
-    raise TypeError(type(client).__name__)
+    return connector_for(source).external_entities(client)
 
 
 def discover(session: Session, source: str, entities: list[ExternalEntity]) -> list[Discovered]:

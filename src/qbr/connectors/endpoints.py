@@ -16,18 +16,13 @@ from qbr.api.deps import AdminDep, ListingDep, PrincipalDep, SessionDep
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope, respond
 from qbr.api.params import IdPath
 from qbr.connectors.models import SyncRun
-from qbr.connectors.schemas import (
-    ConnectorSettingState,
-    ConnectorStatus,
-    RunStatus,
-    SourceSystem,
-    SyncRunPublic,
-)
-from qbr.connectors.setting_specs import SOURCES, source_system
+from qbr.connectors.registry import SOURCES, accepted_names, source_system
+from qbr.connectors.schemas import ConnectorSettingState, ConnectorStatus, RunStatus, SyncRunPublic
 from qbr.connectors.settings import load_settings
 from qbr.errors import NotFound
 from qbr.organizations.models import OrganizationLink
 from qbr.periods.params import PeriodQuery
+from qbr.sources import ConnectorSource
 
 router = APIRouter(tags=["connectors"])
 _SPANS = "the sync-run log and connector settings"
@@ -36,7 +31,7 @@ _SPANS = "the sync-run log and connector settings"
 @router.get("/sync-runs", response_model=ListEnvelope[SyncRunPublic], responses=CSV_RESPONSE)
 def list_sync_runs(
     listing: ListingDep,
-    source_system: Annotated[SourceSystem | None, Query()] = None,
+    source_system: Annotated[ConnectorSource | None, Query()] = None,
     period: PeriodQuery = None,
     status: Annotated[RunStatus | None, Query()] = None,
 ) -> object:
@@ -63,8 +58,8 @@ def get_sync_run(run_id: IdPath, session: SessionDep, principal: PrincipalDep) -
 
 @router.get("/connectors", response_model=ListEnvelope[ConnectorStatus], responses=CSV_RESPONSE)
 def list_connectors(listing: ListingDep, principal: AdminDep) -> object:
-    """ConnectWise, NinjaOne and QuickBooks: configured or not, their settings (secrets only as set or not), the
-    QuickBooks account mapping, links, and the last run."""
+    """Every connector: configured or not, its settings (secrets only as set or not), the account mapping of the
+    accounting ones, links, and the last run."""
     principal.require_unscoped("admin", f"reading {_SPANS}")
     everything = [connector_status(listing.session, source) for source in SOURCES]
     page = everything[listing.params.offset : listing.params.offset + listing.params.limit]
@@ -73,7 +68,7 @@ def list_connectors(listing: ListingDep, principal: AdminDep) -> object:
 
 @router.get("/connectors/{source}")
 def get_connector(
-    source: Annotated[str, Path(description="connectwise, ninjaone or quickbooks (any case)")],
+    source: Annotated[str, Path(max_length=20, description=f"{accepted_names()} (any case)")],
     session: SessionDep,
     principal: AdminDep,
 ) -> ConnectorStatus:

@@ -1,7 +1,9 @@
-"""The base of every typed vendor record: camelCase aliases, unknown fields ignored, timestamps always aware."""
+"""The base of every typed vendor record (camelCase aliases, unknown fields ignored, timestamps always aware), and
+how a vendor's names are compared with the names in settings."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -16,6 +18,17 @@ def _assume_utc(moment: datetime) -> datetime:
 
 # ISO strings and epoch seconds (NinjaOne sends floats) both parse to an aware datetime.
 Timestamp = Annotated[datetime, AfterValidator(_assume_utc)]
+
+
+def name_key(name: str) -> str:
+    """A name as it is compared: trimmed and case-folded. Vendors keep names with trailing blanks ("Tímapottur ")
+    and match them without regard to case, while settings are stored trimmed; both sides go through this."""
+    return name.strip().casefold()
+
+
+def is_named(name: str | None, names: Iterable[str]) -> bool:
+    """Whether ``name`` is one of ``names`` once both are compared by :func:`name_key`."""
+    return name is not None and name_key(name) in {name_key(n) for n in names}
 
 
 class VendorRecord(BaseModel):

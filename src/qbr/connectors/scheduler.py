@@ -18,14 +18,13 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from qbr.connectors.models import ConnectorSetting
-from qbr.connectors.settings import SyncRuntimeSettings
 from qbr.connectors.sync import SyncReport, run_scheduled_sync
 from qbr.core.database import unit_of_work
 from qbr.core.dialect import dialect_insert
-from qbr.core.settings import get_settings
+from qbr.core.settings import Settings, get_settings
 
 logger = logging.getLogger("qbr.connectors.scheduler")
-# A row of connector_settings outside the three sources holds the last day claimed.
+# A row of connector_settings outside the connectors' sources holds the last day claimed.
 CLAIM_SOURCE = "Scheduler"
 CLAIM_KEY = "daily_sync_claimed_for"
 RECHECK_SECONDS = 3600.0  # wake at least hourly, so clock changes and DST cannot make a day be skipped
@@ -129,7 +128,7 @@ class DailySyncScheduler:
 
 def scheduler_from_settings(engine: Engine) -> DailySyncScheduler | None:
     """The scheduler ``QBR_SYNC_DAILY_AT`` asks for, or None when it is not set."""
-    daily_at = SyncRuntimeSettings().sync_daily_at
+    daily_at = Settings().sync_daily_at  # read as the app starts, not from the cache of an earlier read
     if not daily_at:
         return None
     hours, minutes = (int(part) for part in daily_at.split(":"))

@@ -8,8 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from qbr.core.schema import Schema, Timestamp
+from qbr.sources import ConnectorSource
 
-SourceSystem = Literal["ConnectWise", "NinjaOne", "QuickBooks"]
 RunStatus = Literal["running", "succeeded", "failed"]
 
 
@@ -73,7 +73,7 @@ class ConnectorSettingState(BaseModel):
 
 
 class ConnectorStatus(BaseModel):
-    source_system: SourceSystem
+    source_system: ConnectorSource
     is_configured: bool
     missing: list[str] = Field(description="Required settings that have no value yet.")
     settings: list[ConnectorSettingState]

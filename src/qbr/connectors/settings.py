@@ -1,5 +1,5 @@
 """Connector settings: connection details and mapping rules per source, from ``QBR_<SOURCE>_<KEY>`` environment
-variables (or ``.env``) or stored with ``qbr connectors set``, secrets encrypted at rest.
+variables (or ``.env``, read by the core settings) or stored with ``qbr connectors set``, secrets encrypted at rest.
 
 An environment variable wins over a stored value, so a deployment can pin anything; the one exception is the
 QuickBooks refresh token, which rotates: the environment only seeds it, and the newest rotated token (stored) is
@@ -10,25 +10,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from dotenv import dotenv_values
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from qbr.connectors.http import HttpOptions, NotConfigured, RetryPolicy
 from qbr.connectors.models import ConnectorSetting
+from qbr.connectors.registry import all_connectors, connector_for, listed, package_name
 from qbr.connectors.secrets import UndecryptableSecret, decrypt, encrypt
-from qbr.connectors.setting_specs import ACCOUNT_PREFIX, QUICKBOOKS, SPECS, spec_for
+from qbr.connectors.setting_specs import ACCOUNT_PREFIX
+from qbr.connectors.setting_specs import env_var as source_env_var
 from qbr.core.dialect import dialect_insert
+from qbr.core.settings import Settings, environment_variables
 from qbr.errors import InvalidInput, Problem
 from qbr.metrics.models import MetricDefinition
+from qbr.sources import QUICKBOOKS
 
 Origin = Literal["environment", "database", "default", "unset"]
 # Bookkeeping rows kept beside the rotating refresh token; not user settings.
@@ -39,24 +39,17 @@ _REFRESH_EXPIRES = "refresh_token_expires_at"
 # --- runtime knobs shared by every source --------------------------------------------------------------------------
 
 
-class SyncRuntimeSettings(BaseSettings):
-    """Timeouts, retries and the daily sync time, from QBR_* variables (documented in README.md)."""
-
-    model_config = SettingsConfigDict(env_prefix="QBR_", env_file=".env", extra="ignore")
-
-    connector_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
-    connector_retries: int = Field(default=4, ge=0, le=10)
-    connector_backoff_seconds: float = Field(default=0.5, ge=0, le=60)
-    sync_daily_at: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-
-    def http_options(self) -> HttpOptions:
-        policy = RetryPolicy(
-            attempts=self.connector_retries + 1,
-            initial_wait=self.connector_backoff_seconds,
-            max_wait=max(30.0, self.connector_backoff_seconds),
-            timeout=self.connector_timeout_seconds,
-        )
-        return HttpOptions(policy=policy)
+def http_options(settings: Settings | None = None) -> HttpOptions:
+    """Timeouts and retries of vendor requests (QBR_CONNECTOR_*); read when asked, like the settings below, so
+    a changed environment applies to the next run."""
+    settings = settings or Settings()
+    policy = RetryPolicy(
+        attempts=settings.connector_retries + 1,
+        initial_wait=settings.connector_backoff_seconds,
+        max_wait=max(30.0, settings.connector_backoff_seconds),
+        timeout=settings.connector_timeout_seconds,
+    )
+    return HttpOptions(policy=policy)
 
 
 # --- reading -------------------------------------------------------------------------------------------------------
@@ -88,7 +81,7 @@ class SettingValue:
 class SourceSettings:
     source: str
     values: dict[str, SettingValue]
-    account_map: dict[str, str] = field(default_factory=dict)  # QuickBooks: account name or id → metric name
+    account_map: dict[str, str] = field(default_factory=dict)  # P&L account name or id → metric name
     refresh_token_expires_at: datetime | None = None
 
     def get(self, key: str) -> str | None:
@@ -106,7 +99,7 @@ class SourceSettings:
 
     @property
     def missing(self) -> list[str]:
-        return [s.key for s in SPECS[self.source] if s.required and not self.values[s.key].value]
+        return [s.key for s in connector_for(self.source).settings if s.required and not self.values[s.key].value]
 
     @property
     def is_configured(self) -> bool:
@@ -124,12 +117,6 @@ class SourceSettings:
             f"not configured: set {names} (or `qbr connectors set {self.source.lower()} "
             f"{' '.join(k + '=…' for k in keys)}`)",
         )
-
-
-def environment() -> dict[str, str]:
-    """QBR_* variables from ``.env`` and the process environment (the process wins, as in core settings)."""
-    from_file = {k: v for k, v in dotenv_values(".env").items() if v is not None and k.startswith("QBR_")}
-    return from_file | {k: v for k, v in os.environ.items() if k.startswith("QBR_")}
 
 
 def _seed_hash(value: str) -> str:
@@ -156,10 +143,11 @@ def _stored_value(row: ConnectorSetting) -> str:
 
 def load_settings(session: Session, source: str, env: Mapping[str, str] | None = None) -> SourceSettings:
     """Every setting of ``source`` with where it came from; secrets decrypted (never display ``value``)."""
-    env = environment() if env is None else env
+    env = environment_variables() if env is None else env
+    connector = connector_for(source)
     rows = stored_rows(session, source)
     values: dict[str, SettingValue] = {}
-    for spec in SPECS[source]:
+    for spec in connector.settings:
         env_var = spec.env_var(source)
         env_value = env.get(env_var)
         row = rows.get(spec.key)
@@ -187,27 +175,25 @@ def load_settings(session: Session, source: str, env: Mapping[str, str] | None =
     return SourceSettings(
         source,
         values,
-        account_map=_account_map(rows, env) if source == QUICKBOOKS else {},
+        account_map=_account_map(rows, env, source_env_var(source, "account_map")) if connector.maps_accounts else {},
         refresh_token_expires_at=datetime.fromisoformat(expires.setting_value) if expires else None,
     )
 
 
-def _account_map(rows: Mapping[str, ConnectorSetting], env: Mapping[str, str]) -> dict[str, str]:
+def _account_map(rows: Mapping[str, ConnectorSetting], env: Mapping[str, str], env_var: str) -> dict[str, str]:
     mapping = {
         key[len(ACCOUNT_PREFIX) :]: row.setting_value for key, row in rows.items() if key.startswith(ACCOUNT_PREFIX)
     }
-    raw = env.get("QBR_QUICKBOOKS_ACCOUNT_MAP")
+    raw = env.get(env_var)
     if raw:
         try:
             parsed = json.loads(raw)
         except ValueError as exc:
-            raise InvalidInput.single(
-                "QBR_QUICKBOOKS_ACCOUNT_MAP", f"is not JSON ({exc})", ACCOUNT_MAP_ACCEPTED
-            ) from exc
+            raise InvalidInput.single(env_var, f"is not JSON ({exc})", ACCOUNT_MAP_ACCEPTED) from exc
         if not isinstance(parsed, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in parsed.items()
         ):
-            raise InvalidInput.single("QBR_QUICKBOOKS_ACCOUNT_MAP", "is not an object of strings", ACCOUNT_MAP_ACCEPTED)
+            raise InvalidInput.single(env_var, "is not an object of strings", ACCOUNT_MAP_ACCEPTED)
         mapping |= parsed
     return mapping
 
@@ -246,16 +232,17 @@ def store_settings(session: Session, source: str, assignments: Mapping[str, str]
     problems: list[Problem] = []
     rows: list[dict[str, object]] = []
     now = datetime.now(UTC)
+    connector = connector_for(source)
     for key, raw in assignments.items():
         if key.startswith(ACCOUNT_PREFIX):
             stored = _validated_account_mapping(session, source, key, raw, problems)
             if stored is not None:
                 rows.append(_row(source, key, stored, secret=False, now=now))
             continue
-        spec = spec_for(source, key)
+        spec = connector.setting(key)
         if spec is None:
-            known = ", ".join(s.key for s in SPECS[source])
-            extra = f", or {ACCOUNT_PREFIX}<account name or id>=<metric>" if source == QUICKBOOKS else ""
+            known = ", ".join(s.key for s in connector.settings)
+            extra = f", or {ACCOUNT_PREFIX}<account name or id>=<metric>" if connector.maps_accounts else ""
             problems.append(Problem(key, f"is not a {source} setting", known + extra))
             continue
         try:
@@ -266,7 +253,7 @@ def store_settings(session: Session, source: str, assignments: Mapping[str, str]
         rows.append(_row(source, key, encrypt(value) if spec.secret else value, secret=spec.secret, now=now))
         if key == "refresh_token":
             # An explicitly stored token outranks whatever seed the environment still holds.
-            env_seed = environment().get(spec.env_var(source))
+            env_seed = environment_variables().get(spec.env_var(source))
             if env_seed:
                 rows.append(_row(source, _REFRESH_SEED, _seed_hash(env_seed), secret=False, now=now))
     if problems:
@@ -278,9 +265,10 @@ def store_settings(session: Session, source: str, assignments: Mapping[str, str]
 def unset_settings(session: Session, source: str, keys: Iterable[str]) -> int:
     """Remove stored values (the default or the environment applies again); returns how many were stored."""
     keys = [normalized_key(k) for k in keys]
-    unknown = [k for k in keys if not k.startswith(ACCOUNT_PREFIX) and spec_for(source, k) is None]
+    connector = connector_for(source)
+    unknown = [k for k in keys if not k.startswith(ACCOUNT_PREFIX) and connector.setting(k) is None]
     if unknown:
-        known = ", ".join(s.key for s in SPECS[source])
+        known = ", ".join(s.key for s in connector.settings)
         raise InvalidInput(
             f"{source} has no such setting; nothing was removed",
             [Problem(k, "is not a setting", known) for k in unknown],
@@ -293,16 +281,18 @@ def unset_settings(session: Session, source: str, keys: Iterable[str]) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def save_rotated_refresh_token(session: Session, refresh_token: str, expires_in: float | None) -> None:
-    """Store the newest QuickBooks refresh token; the environment's seed is recorded as consumed."""
+def save_rotated_refresh_token(
+    session: Session, refresh_token: str, expires_in: float | None, *, source: str = QUICKBOOKS
+) -> None:
+    """Store the newest refresh token of ``source``; the environment's seed is recorded as consumed."""
     now = datetime.now(UTC)
-    rows = [_row(QUICKBOOKS, "refresh_token", encrypt(refresh_token), secret=True, now=now)]
-    env_seed = environment().get(spec_for(QUICKBOOKS, "refresh_token").env_var(QUICKBOOKS))  # type: ignore[union-attr]
+    rows = [_row(source, "refresh_token", encrypt(refresh_token), secret=True, now=now)]
+    env_seed = environment_variables().get(source_env_var(source, "refresh_token"))
     if env_seed:
-        rows.append(_row(QUICKBOOKS, _REFRESH_SEED, _seed_hash(env_seed), secret=False, now=now))
+        rows.append(_row(source, _REFRESH_SEED, _seed_hash(env_seed), secret=False, now=now))
     if expires_in is not None:
         expires_at = datetime.fromtimestamp(now.timestamp() + expires_in, UTC)
-        rows.append(_row(QUICKBOOKS, _REFRESH_EXPIRES, expires_at.isoformat(), secret=False, now=now))
+        rows.append(_row(source, _REFRESH_EXPIRES, expires_at.isoformat(), secret=False, now=now))
     _upsert(session, rows)
 
 
@@ -310,9 +300,10 @@ def _validated_account_mapping(
     session: Session, source: str, key: str, metric: str, problems: list[Problem]
 ) -> str | None:
     account = key[len(ACCOUNT_PREFIX) :]
-    if source != QUICKBOOKS:
+    if not connector_for(source).maps_accounts:
+        mappers = listed([package_name(c.source) for c in all_connectors() if c.maps_accounts], "or")
         problems.append(
-            Problem(key, "account mappings belong to quickbooks", "quickbooks account:<name or id>=<metric>")
+            Problem(key, f"account mappings belong to {mappers}", f"{mappers} account:<name or id>=<metric>")
         )
         return None
     if not account:

@@ -19,16 +19,10 @@ from sqlalchemy.orm import Session
 
 from qbr.connectors.clients import open_client
 from qbr.connectors.collect import Collected, RunDetail, SyncContext, empty_detail, month_window
-from qbr.connectors.connectwise.client import ConnectWiseClient
-from qbr.connectors.connectwise.collect import collect_connectwise
 from qbr.connectors.http import HttpOptions, NotConfigured, VendorClient
-from qbr.connectors.ninjaone.client import NinjaOneClient
-from qbr.connectors.ninjaone.collect import collect_ninjaone
-from qbr.connectors.quickbooks.client import QuickBooksClient
-from qbr.connectors.quickbooks.collect import collect_quickbooks
+from qbr.connectors.registry import SOURCES, connector_for
 from qbr.connectors.runs import finish_run, start_run
-from qbr.connectors.setting_specs import SOURCES
-from qbr.connectors.settings import SourceSettings, SyncRuntimeSettings, load_settings
+from qbr.connectors.settings import SourceSettings, http_options, load_settings
 from qbr.core.database import get_engine, unit_of_work
 from qbr.core.settings import get_settings
 from qbr.errors import Conflict, InvalidInput, QbrError
@@ -130,7 +124,7 @@ def sync_sources(
 ) -> SyncReport:
     """Sync ``sources`` (None: every configured one) for ``periods``; one outcome per (source, period)."""
     report = SyncReport()
-    options = options or SyncRuntimeSettings().http_options()
+    options = options or http_options()
     for source in sources or SOURCES:
         with unit_of_work(engine) as session:
             settings = load_settings(session, source)
@@ -200,13 +194,8 @@ def sync_period(
 
 
 def collect(client: VendorClient, context: SyncContext) -> Collected:
-    if isinstance(client, ConnectWiseClient):
-        return collect_connectwise(client, context)
-    if isinstance(client, NinjaOneClient):
-        return collect_ninjaone(client, context)
-    if isinstance(client, QuickBooksClient):
-        return collect_quickbooks(client, context)
-    raise TypeError(type(client).__name__)
+    """Read one month from the vendor, with the collector of the source being synced."""
+    return connector_for(context.settings.source).collect(client, context)
 
 
 def run_scheduled_sync(engine: Engine | None = None, *, now: datetime | None = None) -> SyncReport:

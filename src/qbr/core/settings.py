@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import math
+import os
 import zlib
 from collections import Counter
 from functools import lru_cache
 from typing import Literal
 
+from dotenv import dotenv_values
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+ENV_PREFIX = "QBR_"
+ENV_FILE = ".env"  # in the working directory; the process environment wins over it
 DEFAULT_DATABASE_URL = "sqlite:///qbr.db"
 # Known only so that development works out of the box; refused outside development.
 DEVELOPMENT_SECRET_KEY = "qbr-development-secret-key-change-me"  # noqa: S105
@@ -67,7 +71,7 @@ def normalize_database_url(url: str) -> str:
 class Settings(BaseSettings):
     """Every setting of the product; each field is documented in README.md."""
 
-    model_config = SettingsConfigDict(env_prefix="QBR_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=ENV_FILE, extra="ignore")
 
     environment: Literal["development", "production"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
@@ -91,11 +95,43 @@ class Settings(BaseSettings):
     database_read_url: str = ""
     # After a request writes, that client's reads go to the primary for this many seconds (read-your-writes).
     read_your_writes_seconds: float = Field(default=5.0, ge=0, le=3600)
+    # Where people reach the dashboard from outside: the base of share links and of the links in e-mails.
+    public_url: str = "http://127.0.0.1:8000"
+    # Outgoing e-mail (values stored with `qbr email config set` win over these).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_from: str | None = None
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # What a QBR e-mail carries by default: the PDF report attached, the share link in the body, or both.
+    email_attach_pdf: bool = True
+    email_include_link: bool = True
+    email_max_attempts: int = Field(default=5, ge=1, le=20)
+    email_backoff_seconds: float = Field(default=60.0, ge=0, le=86_400)
+    # How often `qbr serve` sends what the e-mail schedules ask for (0: never; `qbr email run-due` still does).
+    email_check_minutes: int = Field(default=10, ge=0, le=24 * 60)
+    # A message being sent for longer than this belongs to a sender that died; it is then sent again.
+    email_claim_seconds: float = Field(default=300.0, gt=0, le=86_400)
+    # Vendor requests of the connectors: how long one may take, how often it is retried, the first retry's wait.
+    connector_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    connector_retries: int = Field(default=4, ge=0, le=10)
+    connector_backoff_seconds: float = Field(default=0.5, ge=0, le=60)
+    # HH:MM in the business time zone when `qbr serve` runs the daily sync; unset: no daily sync in the server.
+    sync_daily_at: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
     @field_validator("database_url", "database_read_url")
     @classmethod
     def _normalize_url(cls, value: str) -> str:
         return normalize_database_url(value.strip())
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an absolute http(s) URL, e.g. https://qbr.example.com")
+        return value.rstrip("/")
 
     @field_validator("business_timezone")
     @classmethod
@@ -128,3 +164,11 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def environment_variables() -> dict[str, str]:
+    """Every QBR_* variable, from ``.env`` and the process environment (which wins), as :class:`Settings` reads
+    them: the connectors' per-source settings (QBR_<SOURCE>_<KEY>) are not fields of it, so they are looked up
+    here."""
+    from_file = {k: v for k, v in dotenv_values(ENV_FILE).items() if v is not None and k.startswith(ENV_PREFIX)}
+    return from_file | {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}

@@ -10,15 +10,19 @@ from fastapi import APIRouter, Query, Response
 from qbr.api.deps import ListingDep, PrincipalDep, SessionDep
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope, respond
 from qbr.api.params import IdPath
+from qbr.dashboard.edition import apply_edition, edition_for
+from qbr.dashboard.forecasts import with_forecasts
 from qbr.dashboard.schemas import DashboardView, DataQualityIssue
 from qbr.dashboard.service import build_dashboard, data_quality_issues
 from qbr.organizations.service import get_visible_organization
-from qbr.periods.calendar import PERIOD_PATTERN, parse_period
+from qbr.periods.calendar import PERIOD_MAX_LENGTH, PERIOD_PATTERN, parse_period
 from qbr.periods.params import PERIOD_EXAMPLES
 
 router = APIRouter(prefix="/organizations", tags=["dashboard"])
 
-RequiredPeriod = Annotated[str, Query(pattern=PERIOD_PATTERN, description=f"The period: {PERIOD_EXAMPLES}.")]
+RequiredPeriod = Annotated[
+    str, Query(pattern=PERIOD_PATTERN, max_length=PERIOD_MAX_LENGTH, description=f"The period: {PERIOD_EXAMPLES}.")
+]
 
 
 @router.get(
@@ -27,12 +31,23 @@ RequiredPeriod = Annotated[str, Query(pattern=PERIOD_PATTERN, description=f"The 
     summary="An organization's dashboard for a month or quarter",
 )
 def dashboard(
-    organization_id: IdPath, period: RequiredPeriod, session: SessionDep, principal: PrincipalDep
+    organization_id: IdPath,
+    period: RequiredPeriod,
+    session: SessionDep,
+    principal: PrincipalDep,
+    forecast: Annotated[
+        bool, Query(description="Add each KPI's forecast of the next period (a model fit per KPI: slower).")
+    ] = False,
 ) -> Response:
     """Every KPI and metric of the period with unit, status, thresholds, the previous period's value, the same
-    period a year earlier, change in percent, and the trend of the last 8 quarters (or 13 months)."""
+    period a year earlier, change in percent (and in points for percentages), and the trend of the last 8
+    quarters (or 13 months). A client user gets the client edition: client items only, without formulas,
+    data-quality notes or sources."""
     principal.require_visible(organization_id)  # an invisible organization answers like a missing one
     view = build_dashboard(session, organization_id, parse_period(period, location="query.period"))
+    view = apply_edition(view, edition_for(session, principal, organization_id))
+    if forecast:
+        view = with_forecasts(view)
     # Serialized once, here: returned as a model, the finished view would be validated again and serialized in
     # further trips to the thread pool.
     return Response(view.model_dump_json(), media_type="application/json")
@@ -48,7 +63,10 @@ def data_quality(organization_id: IdPath, period: RequiredPeriod, listing: Listi
     """What looks wrong or missing in the organization's figures for the period: zero activity, changes of more
     than 50 % from the previous month, KPIs that could not be computed and why, missing vendor links."""
     get_visible_organization(listing.session, listing.principal, organization_id)
-    issues = data_quality_issues(listing.session, organization_id, parse_period(period, location="query.period"))
+    ref = parse_period(period, location="query.period")
+    issues = data_quality_issues(listing.session, organization_id, ref)
+    if edition_for(listing.session, listing.principal, organization_id) == "client":
+        issues = []  # how the MSP's data is gathered and checked is not the client's concern
     start, end = listing.params.offset, listing.params.offset + listing.params.limit
     return respond(
         issues[start:end],

@@ -8,7 +8,7 @@ For one organization and a month or quarter:
   (a count going from 1 to 3 is noise; a zero is a different story, told by ``zero_activity`` where it matters);
 - ``kpi_not_computed``: a KPI without a value, and why (the missing input, the zero denominator);
 - ``rollup_out_of_range``: a quarterly total too large for NUMERIC(12,2), so it was not stored;
-- ``missing_link``: no link to a source (ConnectWise, NinjaOne, QuickBooks) that other client organizations have.
+- ``missing_link``: no link to a connector's source that other client organizations have.
 """
 
 from __future__ import annotations

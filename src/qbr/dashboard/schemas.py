@@ -12,8 +12,15 @@ from typing import Literal
 from pydantic.dataclasses import dataclass
 
 from qbr.core.schema import Number, Schema, Timestamp
+from qbr.metrics.audience import Edition
 
 Status = Literal["ok", "warning", "critical", "no_data"]
+# A view's ``edition`` is ``internal`` (the MSP's staff: everything) or ``client`` (only client items, no formulas,
+# data-quality notes or source details). See qbr.dashboard.edition.
+Audience = Literal["client", "internal"]
+# How a quarter's figure is made from its months: ``sum`` a total, ``avg`` a monthly average, ``last`` the closing
+# value; None for ratios and rates, which are computed afresh for the period.
+Rollup = Literal["sum", "avg", "last"]
 
 
 # A dataclass, not a model: a dashboard holds some 500 points, and pydantic makes and writes a slotted dataclass in
@@ -36,6 +43,7 @@ class DashboardPeriod(Schema):
     start_date: date
     end_date: date
     is_active: bool
+    is_partial: bool  # the period has not ended yet: its figures cover only part of it
 
 
 class _Graded(Schema):
@@ -43,6 +51,9 @@ class _Graded(Schema):
 
     unit: str
     direction: str | None
+    audience: Audience
+    description: str | None  # plain language: what it measures, why it matters, what a good value is
+    rollup: Rollup | None
     status: Status
     warning_value: Number | None
     critical_value: Number | None
@@ -50,16 +61,47 @@ class _Graded(Schema):
     year_ago_value: Number | None
     change_pct: Number | None  # against the previous period, in percent of its absolute value
     change_pct_year: Number | None  # against the same period a year earlier
+    # For percentages, the change in percentage points (19 % to 22.6 % is +3.6); None for other units.
+    change_points: Number | None
+    change_points_year: Number | None
     trend: list[TrendPoint]  # the last 8 quarters or 13 months, oldest first, this period last
+
+
+class DashboardPortfolio(Schema):
+    """Where a client's KPI stands among the MSP's active client organizations that have it in the period
+    (see qbr.insight.portfolio). Staff get every field; a client gets only ``statement``, and only when at least 5
+    other organizations are compared: never the median or anything else drawn from another organization."""
+
+    percentile: Number | None = None  # mid-rank percentile, 0-100, higher is better whatever the direction
+    quartile: int | None = None  # 1 is the best quarter
+    median: Number | None = None
+    organizations: int | None = None  # how many organizations are compared, this one included
+    statement: str | None = None  # the anonymous sentence a client may read ("top quartile of the 12 ...")
+
+    def for_client(self) -> DashboardPortfolio | None:
+        """The client edition: the statement alone, or nothing."""
+        return DashboardPortfolio(statement=self.statement) if self.statement else None
+
+
+class DashboardForecast(Schema):
+    """A forecast of the next period with its 90 % interval, and how it was made (see qbr.insight.forecast)."""
+
+    period: str
+    value: Number
+    low: Number
+    high: Number
+    method: str
 
 
 class DashboardKpi(_Graded):
     kpi_name: str
     kpi_value: Number | None
     threshold_source: Literal["organization", "default"] | None
-    calculation_method: str
+    calculation_method: str | None  # the formula; None in the client edition (the description explains it)
     null_reason: str | None  # why kpi_value is null
     is_key: bool
+    portfolio: DashboardPortfolio | None  # None for the MSP, an inactive organization, or a KPI without direction
+    forecast: DashboardForecast | None = None  # only when asked for (``forecast=true``); never stored
 
 
 class DashboardMetric(_Graded):
@@ -85,6 +127,7 @@ class DashboardSource(Schema):
 
 
 class DashboardView(Schema):
+    edition: Edition
     organization: DashboardOrganization
     period: DashboardPeriod
     months: list[str]  # the months of the period that have data (fewer than 3 for a quarter in progress)

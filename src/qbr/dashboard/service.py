@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -18,6 +19,7 @@ from sqlalchemy import BindParameter, Connection, Integer, Result, Row, bindpara
 from sqlalchemy.orm import Session
 
 from qbr.connectors.models import SyncRun
+from qbr.dashboard.figures import change_pct, change_points, is_in_progress, kpi_rollups
 from qbr.dashboard.quality import QualityInputs, QualitySignal, data_quality, quality_signals
 from qbr.dashboard.schemas import (
     DashboardKpi,
@@ -29,14 +31,15 @@ from qbr.dashboard.schemas import (
     DataQualityIssue,
 )
 from qbr.errors import NotFound
+from qbr.insight.portfolio import Standing, portfolio_rows, standings
 from qbr.kpis.compute import KpiCatalog, compile_kpi_catalog, recorded_metrics
 from qbr.kpis.models import SmartNumber
 from qbr.metrics.effective import ranked_monthly_rows
 from qbr.metrics.models import KpiDefinition, MetricDefinition, MetricMonthly, MetricQuarterly
 from qbr.organizations.models import Organization, OrganizationLink
-from qbr.organizations.service import SOURCE_SYSTEMS
 from qbr.periods.calendar import PeriodRef, parse_period
 from qbr.periods.models import Period
+from qbr.sources import CONNECTOR_SOURCES
 from qbr.thresholds.grading import EffectiveThreshold, effective_thresholds, grade
 
 QUARTERS_OF_TREND = 8
@@ -99,6 +102,8 @@ _KPI_DEFINITIONS = select(
     _kpi_definitions.c.unit,
     _kpi_definitions.c.direction,
     _kpi_definitions.c.is_key,
+    _kpi_definitions.c.audience,
+    _kpi_definitions.c.description,
 ).order_by(_kpi_definitions.c.sort_order, _kpi_definitions.c.kpi_name)
 _metric_definitions = MetricDefinition.__table__
 _METRIC_DEFINITIONS = select(
@@ -106,6 +111,9 @@ _METRIC_DEFINITIONS = select(
     _metric_definitions.c.unit,
     _metric_definitions.c.direction,
     _metric_definitions.c.default_source,
+    _metric_definitions.c.audience,
+    _metric_definitions.c.description,
+    _metric_definitions.c.rollup,
 ).order_by(_metric_definitions.c.id)
 _own = _links.c.organization_id == _ORGANIZATION
 # Per source system: whether the organization is linked to it and when the link last synced, whether an active
@@ -131,9 +139,12 @@ ByPeriod = dict[str, dict[str, Decimal]]  # period -> metric name -> value
 class _Catalog:
     """The metric and KPI definitions the dashboard shows, in catalog order, and the parsed KPI formulas."""
 
-    kpis: Sequence[Row[Any, Any, Any, Any, Any]]  # kpi_name, formula, unit, direction, is_key
-    metrics: Sequence[Row[Any, Any, Any, Any]]  # metric_name, unit, direction, default_source
+    # kpi_name, formula, unit, direction, is_key, audience, description
+    kpis: Sequence[Row[Any, Any, Any, Any, Any, Any, Any]]
+    # metric_name, unit, direction, default_source, audience, description, rollup
+    metrics: Sequence[Row[Any, Any, Any, Any, Any, Any, Any]]
     formulas: KpiCatalog
+    kpi_rollups: Mapping[str, str | None]  # KPI name -> "sum" for totals of summed metrics
 
     @classmethod
     def load(cls, connection: Connection) -> _Catalog:
@@ -142,7 +153,10 @@ class _Catalog:
         formulas = compile_kpi_catalog(
             frozenset(metric.metric_name for metric in metrics), tuple((kpi.kpi_name, kpi.formula) for kpi in kpis)
         )
-        return cls(kpis, metrics, formulas)
+        rollups = kpi_rollups(
+            {metric.metric_name: metric.rollup for metric in metrics}, [(kpi.kpi_name, kpi.formula) for kpi in kpis]
+        )
+        return cls(kpis, metrics, formulas, rollups)
 
 
 @dataclass(frozen=True)
@@ -191,7 +205,8 @@ def build_dashboard(session: Session, organization_id: int, period: str | Period
     catalog = _Catalog.load(connection)
     current_inputs = shown.get(ref.value, {})
     month_count = max(len(months), 1)
-    kpis = _kpis(catalog, window, current_inputs, kpi_values, methods, thresholds, month_count)
+    portfolio = _portfolio(connection, catalog, organization_id, ref) if not organization.is_msp else {}
+    kpis = _kpis(catalog, window, current_inputs, kpi_values, methods, thresholds, month_count, portfolio)
     metrics = _metrics(catalog, window, _by_name(shown), thresholds)
     links = _Links.load(connection, organization_id)
     recorded = _recorded(connection, organization_id, catalog.formulas, current_inputs)
@@ -209,6 +224,7 @@ def build_dashboard(session: Session, organization_id: int, period: str | Period
         ),
     )
     return DashboardView(
+        edition="internal",
         organization=DashboardOrganization(id=organization.id, name=organization.name, is_msp=organization.is_msp),
         period=DashboardPeriod(
             period_value=ref.value,
@@ -217,6 +233,7 @@ def build_dashboard(session: Session, organization_id: int, period: str | Period
             end_date=ref.end_date,
             # A period not created yet has no data and is still open for it.
             is_active=organization.period_is_active if organization.period_is_active is not None else True,
+            is_partial=is_in_progress(ref.value, date.today()),
         ),
         months=months,
         previous_period=window.previous,
@@ -226,9 +243,37 @@ def build_dashboard(session: Session, organization_id: int, period: str | Period
         data_quality=_issues(signals),
         sources=[
             DashboardSource(source_system=source, last_synced_at=links.own.get(source), linked=source in links.own)
-            for source in SOURCE_SYSTEMS
+            for source in _sources_in_use(links, metrics)
         ],
     )
+
+
+def _sources_in_use(links: _Links, metrics: list[DashboardMetric]) -> list[str]:
+    """The connectors worth listing: linked here or to a client, or the source of a value shown. An MSP runs one
+    system of each kind, so the others would only fill the page with "not linked"."""
+    shown = {metric.source_system for metric in metrics}
+    return [
+        source for source in CONNECTOR_SOURCES if source in links.own or source in links.elsewhere or source in shown
+    ]
+
+
+def _portfolio(connection: Connection, catalog: _Catalog, organization_id: int, ref: PeriodRef) -> dict[str, Standing]:
+    """The organization's standing among its peers for each KPI of the period: one statement for all KPIs."""
+    directions = {kpi.kpi_name: kpi.direction for kpi in catalog.kpis}
+    found = standings(portfolio_rows(connection, ref.value), directions, organization_id)
+    return {kpi_name: standing for (_, kpi_name), standing in found.items()}
+
+
+def _portfolio_item(standing: Standing | None) -> dict[str, object] | None:
+    if standing is None:
+        return None
+    return {
+        "percentile": standing.percentile,
+        "quartile": standing.quartile,
+        "median": standing.median,
+        "organizations": standing.organizations,
+        "statement": standing.client_statement(),
+    }
 
 
 def _recorded(
@@ -283,6 +328,7 @@ def _kpis(
     methods: Mapping[str, str],
     thresholds: Mapping[str, EffectiveThreshold],
     months: int,
+    portfolio: Mapping[str, Standing],
 ) -> list[DashboardKpi]:
     current = window.current.value
     # Why a KPI has no value is derived, never stored: evaluate the formulas on this period's inputs.
@@ -305,6 +351,10 @@ def _kpis(
                 "calculation_method": methods.get(name, definition.formula),
                 "null_reason": null_reason,
                 "is_key": definition.is_key,
+                "audience": definition.audience,
+                "description": definition.description,
+                "rollup": catalog.kpi_rollups.get(name),
+                "portfolio": _portfolio_item(portfolio.get(name)),
                 **_graded(window, series, definition.unit, definition.direction, threshold),
             }
         )
@@ -325,6 +375,9 @@ def _metrics(
                 "metric_name": name,
                 "source_system": definition.default_source,
                 "metric_value": series.get(window.current.value),
+                "audience": definition.audience,
+                "description": definition.description,
+                "rollup": definition.rollup,
                 **_graded(window, series, definition.unit, definition.direction, thresholds.get(name)),
             }
         )
@@ -356,16 +409,11 @@ def _graded(
         "year_ago_value": year_ago,
         "change_pct": change_pct(value, previous),
         "change_pct_year": change_pct(value, year_ago),
+        "change_points": change_points(value, previous) if unit == "percent" else None,
+        "change_points_year": change_points(value, year_ago) if unit == "percent" else None,
         # Plain dicts, validated with the item (see _KPI_LIST): several times faster than a model per point.
         "trend": [{"period": period, "value": series.get(period)} for period in window.periods],
     }
-
-
-def change_pct(value: Decimal | None, before: Decimal | None) -> Decimal | None:
-    """The change from ``before`` to ``value`` in percent of ``before``'s size, to cents; None without a base."""
-    if value is None or before is None or before == 0:
-        return None
-    return ((value - before) / abs(before) * _HUNDRED).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 # What needs a look (a figure that may be wrong) versus what explains a gap.

@@ -16,6 +16,7 @@ from decimal import Decimal
 from qbr.catalog import DEFAULT_METRICS
 from qbr.core.numbers import round_cents
 from qbr.periods.calendar import PeriodRef
+from qbr.sources import CONNECTWISE, NINJAONE
 
 CLIENT_NAMES = (
     "Acme Dental Group",
@@ -34,7 +35,7 @@ CLIENT_NAMES = (
 # Metrics measured per client by the PSA, the RMM and billing; the rest (finance, headcount, sales) are the MSP's.
 # (New Agreements is counted for the MSP as a whole: sales activity, not a client figure.)
 CLIENT_METRICS = (
-    frozenset(m.metric_name for m in DEFAULT_METRICS if m.default_source in ("ConnectWise", "NinjaOne"))
+    frozenset(m.metric_name for m in DEFAULT_METRICS if m.default_source in (CONNECTWISE, NINJAONE))
     | {"Monthly Recurring Revenue", "Non-Recurring Revenue", "Product Sales"}
 ) - {"New Agreements"}
 

@@ -19,6 +19,7 @@ from qbr.catalog import DEFAULT_METRICS
 from qbr.core.dialect import dialect_insert
 from qbr.core.settings import get_settings
 from qbr.demo.generate import Values, client_values, extra_metric_names, msp_values, plan_clients
+from qbr.demo.reviews import load_demo_reviews
 from qbr.errors import InvalidInput
 from qbr.ingest.validation import MetricInput
 from qbr.ingest.writing import IngestResult, ingest_metrics
@@ -26,11 +27,12 @@ from qbr.metrics.models import MetricDefinition, MetricMonthly
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.periods.calendar import month_of, period_range
 from qbr.periods.service import close_periods
+from qbr.sources import CONNECTWISE, CSV, MANUAL, NINJAONE, QUICKBOOKS
 from qbr.thresholds.service import set_threshold
 
 MAX_MONTHS = 240
 MAX_ORGANIZATIONS = 100_000
-LINKED_SOURCES = ("ConnectWise", "NinjaOne", "QuickBooks")
+LINKED_SOURCES = (CONNECTWISE, NINJAONE, QUICKBOOKS)  # the demo MSP runs the systems the catalog names
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,9 @@ def load_demo(
     current_quarter = month_of(today or date.today()).quarter
     quarters = sorted({month.quarter for month in calendar if month.quarter < current_quarter})
     closed = close_periods(session, [quarter.value for quarter in quarters])
+    if wanted is None and quarters:
+        # The QBR story (reviews, goals, recommendations) of the last complete quarter, for the first clients.
+        load_demo_reviews(session, [by_name[p.name.lower()] for p in profiles], quarters[-1])
     return DemoSummary(len(profiles) + 1, tuple(created), calendar[0].value, last.value, result, tuple(closed))
 
 
@@ -123,7 +128,7 @@ def _invented(rng: random.Random) -> Decimal:
 
 def _source(default_source: str | None) -> str:
     # Values whose usual source is manual entry arrive, in the demo, as a spreadsheet import.
-    return "CSV" if default_source in (None, "Manual") else default_source
+    return CSV if default_source in (None, MANUAL) else default_source
 
 
 def _organizations(session: Session, client_names: list[str]) -> tuple[Organization, list[str]]:
@@ -153,7 +158,7 @@ def _links(session: Session, client_ids: list[int]) -> None:
         }
         for index, org_id in enumerate(client_ids)
         for source in LINKED_SOURCES
-        if not (source == "NinjaOne" and index % 12 == 4)
+        if not (source == NINJAONE and index % 12 == 4)
     ]
     if rows:
         session.execute(

@@ -23,11 +23,12 @@ from qbr.ingest.validation import RawRow, prepare_raw_rows
 from qbr.ingest.writing import IngestResult, write_batch
 from qbr.organizations.models import Organization
 from qbr.organizations.service import create_organization
+from qbr.sources import CSV
 
 REQUIRED_COLUMNS = ("period", "metric_name", "metric_value")
 ORGANIZATION_COLUMNS = ("organization_id", "organization")
 OPTIONAL_COLUMNS = ("source_system",)
-DEFAULT_SOURCE = "CSV"
+DEFAULT_SOURCE = CSV
 _KNOWN_COLUMNS = (*REQUIRED_COLUMNS, *ORGANIZATION_COLUMNS, *OPTIONAL_COLUMNS)
 _HEADER_ACCEPTED = "period, organization_id or organization, metric_name, metric_value, and optionally source_system"
 

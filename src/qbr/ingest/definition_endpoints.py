@@ -13,7 +13,9 @@ from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.lookup import get_or_404
 from qbr.api.params import IdPath
 from qbr.core.schema import Name50
+from qbr.errors import NotFound
 from qbr.ingest.definitions import define_metric, update_metric_definition
+from qbr.metrics.audience import client_names_only, principal_edition
 from qbr.metrics.models import MetricDefinition
 from qbr.metrics.schemas import (
     MetricDefinitionCreate,
@@ -35,7 +37,9 @@ def list_metric_definitions(
     rollup: Annotated[Rollup | None, Query()] = None,
     default_source: Annotated[Name50 | None, Query()] = None,
 ) -> object:
-    query = select(MetricDefinition).order_by(MetricDefinition.id)
+    edition = principal_edition(listing.session, listing.principal)
+    query = select(MetricDefinition).where(client_names_only(edition, MetricDefinition.metric_name))
+    query = query.order_by(MetricDefinition.id)
     query = equal_if_given(query, unit=unit, rollup=rollup, default_source=default_source)
     return listing.page(query, MetricDefinitionPublic, "metric-definitions")
 
@@ -51,10 +55,12 @@ def create(
 
 
 @definitions_router.get("/{definition_id}", summary="Get a metric definition")
-def get(definition_id: IdPath, session: SessionDep, _principal: PrincipalDep) -> MetricDefinitionPublic:
-    return MetricDefinitionPublic.model_validate(
-        get_or_404(session, MetricDefinition, definition_id, "metric definition")
-    )
+def get(definition_id: IdPath, session: SessionDep, principal: PrincipalDep) -> MetricDefinitionPublic:
+    definition = get_or_404(session, MetricDefinition, definition_id, "metric definition")
+    if definition.audience != "client" and principal_edition(session, principal) == "client":
+        # An internal metric answers a client user exactly like a missing one.
+        raise NotFound(f"no metric definition with id {definition_id}")
+    return MetricDefinitionPublic.model_validate(definition)
 
 
 @definitions_router.patch("/{definition_id}", summary="Change a metric definition")

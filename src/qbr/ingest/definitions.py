@@ -25,6 +25,7 @@ def define_metric(
     direction: str | None = None,
     default_source: str | None = None,
     description: str | None = None,
+    audience: str = "internal",
 ) -> MetricDefinition:
     """Add a metric to the catalog after checking its name, unit, rollup rule and direction."""
     name = " ".join(metric_name.split())
@@ -43,6 +44,7 @@ def define_metric(
         direction=direction,
         default_source=default_source,
         description=description,
+        audience=audience,
     )
     session.add(definition)
     session.flush()
@@ -52,7 +54,7 @@ def define_metric(
 def update_metric_definition(
     session: Session, definition: MetricDefinition, changes: Mapping[str, object]
 ) -> MetricDefinition:
-    """Apply ``changes`` (unit, rollup, direction, default_source, description) after checking them.
+    """Apply ``changes`` (unit, rollup, direction, default_source, description, audience) after checking them.
 
     The name never changes, because stored values and formulas refer to it. A unit that forbids negative values
     is refused while negative values are stored; a direction must fit the metric's thresholds; a new rollup rule
@@ -94,4 +96,4 @@ def update_metric_definition(
     return definition
 
 
-_UPDATABLE = frozenset({"unit", "rollup", "direction", "default_source", "description"})
+_UPDATABLE = frozenset({"unit", "rollup", "direction", "default_source", "description", "audience"})

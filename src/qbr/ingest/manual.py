@@ -21,12 +21,13 @@ from qbr.kpis.recompute import pairs_of_organizations, recompute
 from qbr.metrics.definitions import (
     find_metric,
 )
-from qbr.metrics.effective import MANUAL, effective_monthly_values
+from qbr.metrics.effective import effective_monthly_values
 from qbr.metrics.locks import lock_organizations
 from qbr.metrics.models import MetricCorrection, MetricMonthly
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import parse_period
 from qbr.periods.models import Period
+from qbr.sources import MANUAL
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
-"""The messages that refuse a batch: every bad row listed, by where it is, and writes into closed periods."""
+"""The messages that refuse a batch: every bad row listed, by where it is."""
 
 from __future__ import annotations
 
-from qbr.errors import Conflict, InvalidInput, Problem
+from qbr.errors import InvalidInput, Problem
 
 MAX_LISTED_PROBLEMS = 50
 
@@ -24,12 +24,3 @@ def refusal(problems: list[tuple[int, Problem]], total: int) -> InvalidInput:
     verb = "is" if bad_rows == 1 else "are"
     summary = f"{bad_rows:,} of {total:,} {'row' if total == 1 else 'rows'} {verb} invalid; nothing was written"
     return InvalidInput(summary, listed, omitted=max(0, len(problems) - MAX_LISTED_PROBLEMS))
-
-
-def closed_conflict(closed: list[str]) -> Conflict:
-    """The refusal of collected values written into closed periods."""
-    many = len(closed) > 1
-    return Conflict(
-        f"period{'s' if many else ''} {', '.join(closed)} {'are' if many else 'is'} closed; nothing was written. "
-        "Reopen with --reopen (reopen=true), or enter a correction as a manual value"
-    )

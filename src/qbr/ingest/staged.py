@@ -30,10 +30,11 @@ from qbr.ingest.refusals import field_location
 from qbr.ingest.validation import (
     Locate,
 )
-from qbr.metrics.effective import MANUAL, ranked_monthly_rows
+from qbr.metrics.effective import ranked_monthly_rows
 from qbr.metrics.models import MetricCorrection, MetricMonthly
 from qbr.metrics.scope import Pair
 from qbr.periods.models import Period
+from qbr.sources import MANUAL
 
 STAGE = temporary_table(
     "qbr_tmp_metrics",
@@ -69,7 +70,7 @@ def duplicate_problems(session: Session, locate: Locate) -> list[tuple[int, Prob
     ]
 
 
-def _existing_match() -> tuple[object, object]:
+def existing_match() -> tuple[object, object]:
     existing = aliased(MetricMonthly, name="existing")
     stage = STAGE
     condition = and_(
@@ -90,7 +91,7 @@ class PairChanges(NamedTuple):
 def classify_changes(session: Session) -> dict[Pair, PairChanges]:
     """Per (organization, month): rows to insert, rows to update, and whether a collected value changes."""
     stage = STAGE
-    existing, condition = _existing_match()
+    existing, condition = existing_match()
     is_new = existing.id.is_(None)  # type: ignore[attr-defined]
     differs = and_(existing.id.is_not(None), existing.metric_value != stage.c.metric_value)  # type: ignore[attr-defined]
     collected_change = and_(stage.c.source_system != MANUAL, or_(is_new, differs))
@@ -111,23 +112,10 @@ def classify_changes(session: Session) -> dict[Pair, PairChanges]:
     }
 
 
-def closed_periods(session: Session, periods: list[str]) -> list[str]:
-    """Which of ``periods`` are closed, in order."""
-    if not periods:
-        return []
-    return list(
-        session.scalars(
-            select(Period.period_value)
-            .where(Period.period_value.in_(periods), Period.is_active.is_(False))
-            .order_by(Period.period_value)
-        )
-    )
-
-
 def record_manual_corrections(session: Session, note: str | None, changed_by: str | None) -> None:
     """One ``metric_corrections`` row per staged Manual value that is new or different, set-based."""
     stage = STAGE
-    existing, condition = _existing_match()
+    existing, condition = existing_match()
     is_manual = stage.c.source_system == MANUAL
     ranked = ranked_monthly_rows(
         join=(

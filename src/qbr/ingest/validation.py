@@ -22,11 +22,10 @@ from qbr.metrics.definitions import (
     MetricInfo,
     metric_catalog,
 )
-from qbr.metrics.effective import MANUAL
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import PeriodRef, parse_period
+from qbr.sources import KNOWN_SOURCES
 
-KNOWN_SOURCES = ("ConnectWise", "NinjaOne", "QuickBooks", "CSV", MANUAL)
 MAX_SOURCE_LENGTH = 50  # source_system is VARCHAR(50)
 _ORGANIZATION_ACCEPTED = "the numeric id of an existing organization (see `qbr orgs list`)"
 
@@ -39,7 +38,7 @@ class MetricInput:
     period: str  # 'YYYY-MM' only
     metric_name: str
     metric_value: Amount
-    source_system: str  # 'ConnectWise' | 'NinjaOne' | 'QuickBooks' | 'CSV' | 'Manual' | another system's name
+    source_system: str  # one of qbr.sources.KNOWN_SOURCES, or another system's name
     location: str = ""
 
 

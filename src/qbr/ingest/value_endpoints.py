@@ -16,7 +16,7 @@ from qbr.errors import Conflict, NotFound
 from qbr.ingest.manual import set_manual_value
 from qbr.ingest.scoped import ingest_as
 from qbr.ingest.validation import MetricInput
-from qbr.metrics.effective import MANUAL
+from qbr.metrics.audience import client_names_only, principal_edition
 from qbr.metrics.models import MetricMonthly, MetricQuarterly
 from qbr.metrics.schemas import (
     IngestSummary,
@@ -27,6 +27,7 @@ from qbr.metrics.schemas import (
     PeriodPair,
 )
 from qbr.periods.filters import MonthFiltersDep, QuarterFiltersDep
+from qbr.sources import MANUAL
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
 
@@ -48,7 +49,9 @@ def list_monthly(
     query = (
         select(table)
         .where(
-            listing.principal.organization_filter(table.organization_id), *periods.conditions(table.period, "monthly")
+            listing.principal.organization_filter(table.organization_id),
+            client_names_only(principal_edition(listing.session, listing.principal), table.metric_name),
+            *periods.conditions(table.period, "monthly"),
         )
         .order_by(table.organization_id, table.period, table.metric_name, table.source_system)
     )
@@ -123,7 +126,9 @@ def list_quarterly(
     query = (
         select(table)
         .where(
-            listing.principal.organization_filter(table.organization_id), *periods.conditions(table.period, "quarterly")
+            listing.principal.organization_filter(table.organization_id),
+            client_names_only(principal_edition(listing.session, listing.principal), table.metric_name),
+            *periods.conditions(table.period, "quarterly"),
         )
         .order_by(table.organization_id, table.period, table.metric_name)
     )

@@ -2,8 +2,10 @@
 
 1. **Validate every row** before writing anything (organization, period, metric, value, source, duplicates); any
    problem refuses the whole batch with every bad row listed (up to a limit, with a count of the rest).
-2. **Refuse collected writes into closed periods** unless ``reopen`` (Manual values are corrections: allowed, and
-   recorded in ``metric_corrections``). A period that does not exist yet is created open: backfilling is allowed.
+2. **Refuse collected changes to closed periods** unless ``reopen`` (Manual values are corrections: allowed, and
+   recorded in ``metric_corrections``). An organization's first values in a closed month are a backfill, allowed
+   and recorded (``closed_periods``); a reopen writes and records, and leaves the period closed. A period that does
+   not exist yet is created open.
 3. **Upsert idempotently**: a batch of only new values (a first import, the next month) is loaded straight into
    ``metrics_monthly``; any other goes through a staged temporary table, where new rows are inserted, changed values
    updated and identical rows left untouched (not even ``created_at`` changes).
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import (
     literal,
+    or_,
     select,
 )
 from sqlalchemy.exc import IntegrityError
@@ -27,13 +30,20 @@ from sqlalchemy.orm import Session
 
 from qbr.core.bulk import allow_large_sorts, fresh_temporary, load_rows
 from qbr.errors import Problem
-from qbr.ingest.refusals import closed_conflict, refusal
+from qbr.ingest.closed_periods import (
+    ClosedWrite,
+    closed_conflict,
+    closed_pairs,
+    frozen_pairs,
+    record_closed_writes,
+)
+from qbr.ingest.refusals import refusal
 from qbr.ingest.staged import (
     STAGE,
     apply_staged,
     classify_changes,
-    closed_periods,
     duplicate_problems,
+    existing_match,
     record_manual_corrections,
 )
 from qbr.ingest.validation import (
@@ -45,11 +55,11 @@ from qbr.kpis.recompute import pairs_of_organizations, recompute
 from qbr.metrics.definitions import (
     register_new_metrics,
 )
-from qbr.metrics.effective import MANUAL
 from qbr.metrics.locks import lock_organizations
 from qbr.metrics.models import MetricMonthly
 from qbr.metrics.scope import Pair
-from qbr.periods.service import ensure_periods, reopen_periods
+from qbr.periods.service import ensure_periods
+from qbr.sources import MANUAL
 
 
 @dataclass(frozen=True)
@@ -58,7 +68,8 @@ class IngestResult:
     updated: int
     unchanged: int
     recomputed: tuple[Pair, ...]  # (organization_id, period) pairs whose rollups and KPIs were recomputed
-    reopened: tuple[str, ...] = ()  # closed periods reopened because ``reopen`` was given
+    reopened: tuple[str, ...] = ()  # closed periods whose figures changed because ``reopen`` was given (still closed)
+    backfilled: tuple[Pair, ...] = ()  # (organization, closed month) pairs that received their first values
 
     @property
     def written(self) -> int:
@@ -76,8 +87,9 @@ def ingest_metrics(
 ) -> IngestResult:
     """Validate, upsert and recompute ``rows`` as one all-or-nothing batch. Never commits.
 
-    Raises InvalidInput listing every bad row, or Conflict for collected values in a closed period (unless
-    ``reopen``, which reopens those periods). ``note`` and ``changed_by`` go to the record of any Manual rows.
+    Raises InvalidInput listing every bad row, or Conflict for collected values changing the figures an
+    organization already has in a closed period (unless ``reopen``; the period stays closed). ``note`` and
+    ``changed_by`` go to the record of any Manual rows and of writes into closed periods.
     """
     batch = prepare_batch(session, rows, allow_new_metrics=allow_new_metrics)
     return write_batch(session, batch, reopen=reopen, note=note, changed_by=changed_by)
@@ -101,7 +113,7 @@ def write_batch(
     allow_large_sorts(session, batch.total)
     with session.begin_nested():
         if not (extra_problems or batch.problems):
-            written = _insert_new_rows(session, batch, reopen=reopen)
+            written = _insert_new_rows(session, batch, note, changed_by)
             if written is not None:
                 return written
         return _write_staged(session, batch, reopen, note, changed_by, extra_problems, rows_in_source)
@@ -125,12 +137,13 @@ def _write_staged(
     lock_organizations(session, {row[1] for row in batch.rows})
     _prepare_catalog_and_periods(session, batch)
     changes = classify_changes(session)
-    closed = closed_periods(session, sorted({period for (_, period), c in changes.items() if c.collected}))
-    if closed and not reopen:
-        raise closed_conflict(closed)
+    closed = closed_pairs(session, (pair for pair, c in changes.items() if c.collected))
+    frozen = frozen_pairs(session, closed)
+    if frozen and not reopen:
+        raise closed_conflict(session, frozen)
     record_manual_corrections(session, note, changed_by)
     if closed:
-        reopen_periods(session, closed)
+        record_closed_writes(session, _staged_closed_writes(session, closed), frozen, note=note, changed_by=changed_by)
     inserted = sum(c.inserted for c in changes.values())
     updated = sum(c.updated for c in changes.values())
     # Only a new row can record a metric an organization never had.
@@ -139,10 +152,33 @@ def _write_staged(
     changed = {pair for pair, c in changes.items() if c.inserted or c.updated}
     # A metric recorded for the first time can make KPIs apply to every period of the organization.
     recomputed = recompute(session, changed | pairs_of_organizations(session, widened) if widened else changed)
-    return IngestResult(inserted, updated, batch.total - inserted - updated, recomputed, tuple(closed))
+    reopened = tuple(sorted({period for _, period in frozen}))
+    return IngestResult(
+        inserted, updated, batch.total - inserted - updated, recomputed, reopened, tuple(sorted(closed - frozen))
+    )
 
 
-def _insert_new_rows(session: Session, batch: PreparedBatch, *, reopen: bool) -> IngestResult | None:
+def _staged_closed_writes(session: Session, closed: set[Pair]) -> list[ClosedWrite]:
+    """The staged collected values that are new or different in the closed ``(organization, month)`` pairs."""
+    stage = STAGE
+    existing, condition = existing_match()
+    previous = existing.metric_value  # type: ignore[attr-defined]
+    rows = session.execute(
+        select(stage.c.organization_id, stage.c.period, stage.c.metric_name, previous, stage.c.metric_value)
+        .select_from(stage.outerjoin(existing, condition))  # type: ignore[arg-type]
+        .where(
+            stage.c.source_system != MANUAL,
+            stage.c.period.in_(sorted({period for _, period in closed})),
+            or_(existing.id.is_(None), previous != stage.c.metric_value),  # type: ignore[attr-defined]
+        )
+        .order_by(stage.c.row_index)
+    )
+    return [(o, p, m, before, after) for o, p, m, before, after in rows if (o, p) in closed]
+
+
+def _insert_new_rows(
+    session: Session, batch: PreparedBatch, note: str | None, changed_by: str | None
+) -> IngestResult | None:
     """Load a batch of only new collected values straight into ``metrics_monthly``: the common bulk case.
 
     A first import, or the next month of every client, has nothing to compare with, so staging it would only copy
@@ -161,11 +197,10 @@ def _insert_new_rows(session: Session, batch: PreparedBatch, *, reopen: bool) ->
         # Its own savepoint: when the load is refused, the staged path starts from what was there before.
         with session.begin_nested():
             _prepare_catalog_and_periods(session, batch)
-            closed = closed_periods(session, sorted(batch.periods))
-            if closed and not reopen:
-                raise closed_conflict(closed)
-            if closed:
-                reopen_periods(session, closed)
+            # No organization of the batch has a value in its months: in a closed month, each row is a backfill.
+            closed = closed_pairs(session, {(row[1], row[2]) for row in rows})
+            writes = [(row[1], row[2], row[3], None, row[5]) for row in rows if (row[1], row[2]) in closed]
+            record_closed_writes(session, writes, set(), note=note, changed_by=changed_by)
             widened = _organizations_gaining_metrics(session, {(row[1], row[3]) for row in rows})
             load_rows(
                 session,
@@ -177,7 +212,7 @@ def _insert_new_rows(session: Session, batch: PreparedBatch, *, reopen: bool) ->
         return None  # a key repeated within the batch: the staged path lists every repetition
     pairs = {(row[1], row[2]) for row in rows}
     recomputed = recompute(session, pairs | pairs_of_organizations(session, widened) if widened else pairs)
-    return IngestResult(len(rows), 0, batch.total - len(rows), recomputed, tuple(closed))
+    return IngestResult(len(rows), 0, batch.total - len(rows), recomputed, (), tuple(sorted(closed)))
 
 
 def _prepare_catalog_and_periods(session: Session, batch: PreparedBatch) -> None:

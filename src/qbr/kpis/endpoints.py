@@ -12,8 +12,10 @@ from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.lookup import get_or_404
 from qbr.api.params import IdPath
+from qbr.errors import NotFound
 from qbr.kpis.schemas import KpiDefinitionCreate, KpiDefinitionPublic, KpiDefinitionUpdate
 from qbr.kpis.service import add_kpi, update_kpi
+from qbr.metrics.audience import client_names_only, principal_edition
 from qbr.metrics.models import KpiDefinition
 
 definitions_router = APIRouter(prefix="/kpi-definitions", tags=["catalog"])
@@ -26,14 +28,20 @@ def list_kpi_definitions(
     listing: ListingDep,
     is_key: Annotated[bool | None, Query(description="true: only the key KPIs the overview leads with.")] = None,
 ) -> object:
-    query = select(KpiDefinition).order_by(KpiDefinition.sort_order, KpiDefinition.id)
+    edition = principal_edition(listing.session, listing.principal)
+    query = select(KpiDefinition).where(client_names_only(edition, KpiDefinition.kpi_name))
+    query = query.order_by(KpiDefinition.sort_order, KpiDefinition.id)
     query = equal_if_given(query, is_key=is_key)
     return listing.page(query, KpiDefinitionPublic, "kpi-definitions")
 
 
 @definitions_router.get("/{definition_id}", summary="Get a KPI definition")
-def get(definition_id: IdPath, session: SessionDep, _principal: PrincipalDep) -> KpiDefinitionPublic:
-    return KpiDefinitionPublic.model_validate(get_or_404(session, KpiDefinition, definition_id, "KPI definition"))
+def get(definition_id: IdPath, session: SessionDep, principal: PrincipalDep) -> KpiDefinitionPublic:
+    definition = get_or_404(session, KpiDefinition, definition_id, "KPI definition")
+    if definition.audience != "client" and principal_edition(session, principal) == "client":
+        # An internal KPI answers a client user exactly like a missing one.
+        raise NotFound(f"no KPI definition with id {definition_id}")
+    return KpiDefinitionPublic.model_validate(definition)
 
 
 @definitions_router.post("", status_code=status.HTTP_201_CREATED, summary="Add a KPI to the catalog")
@@ -50,6 +58,7 @@ def create(
         unit=body.unit,
         direction=body.direction,
         description=body.description,
+        audience=body.audience,
         is_key=body.is_key,
     )
     response.headers["Location"] = f"{definitions_router.prefix}/{definition.id}"

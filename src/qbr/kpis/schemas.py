@@ -7,8 +7,8 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from qbr.core.schema import MAX_ID, InputSchema, LongText, Name100, Name200, Number, Schema, Timestamp, optional
-from qbr.metrics.schemas import Direction, PeriodPair, Unit
-from qbr.periods.calendar import PERIOD_PATTERN
+from qbr.metrics.schemas import AUDIENCE_HELP, Audience, Direction, PeriodPair, Unit
+from qbr.periods.calendar import PERIOD_MAX_LENGTH, PERIOD_PATTERN
 
 
 class KpiDefinitionPublic(Schema):
@@ -18,6 +18,7 @@ class KpiDefinitionPublic(Schema):
     unit: str
     direction: str | None
     description: str | None
+    audience: Audience
     is_key: bool
     sort_order: int
     created_at: Timestamp
@@ -37,7 +38,7 @@ class RecomputeRequest(InputSchema):
     organization_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(
         default=None, description="Only this organization (default: every one the caller may see)."
     )
-    period: Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)] | None = Field(
+    period: Annotated[str, StringConstraints(pattern=PERIOD_PATTERN, max_length=PERIOD_MAX_LENGTH)] | None = Field(
         default=None, description="Only this month, or this quarter and its months (default: every period)."
     )
 
@@ -55,6 +56,7 @@ class KpiDefinitionCreate(InputSchema):
     unit: Unit
     direction: Direction | None = None
     description: LongText | None = None
+    audience: Audience = Field(default="internal", description=AUDIENCE_HELP)
     is_key: bool = False
 
 
@@ -63,4 +65,5 @@ class KpiDefinitionUpdate(InputSchema):
     unit: Unit = optional()
     direction: Direction | None = None
     description: LongText | None = None
+    audience: Audience = optional()
     is_key: bool = optional()

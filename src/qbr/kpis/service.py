@@ -21,7 +21,7 @@ from qbr.metrics.models import KpiDefinition, MetricDefinition
 from qbr.metrics.names import by_name, name_in_catalog
 from qbr.thresholds.service import require_thresholds_fit
 
-_UPDATABLE = frozenset({"formula", "unit", "direction", "description", "is_key"})
+_UPDATABLE = frozenset({"formula", "unit", "direction", "description", "audience", "is_key"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ def add_kpi(
     unit: str,
     direction: str | None = None,
     description: str | None = None,
+    audience: str = "internal",
     is_key: bool = False,
 ) -> KpiDefinition:
     """Add a KPI after validating its name, unit, direction and formula; computes it for every period with data."""
@@ -70,6 +71,7 @@ def add_kpi(
         unit=unit,
         direction=direction,
         description=description,
+        audience=audience,
         is_key=is_key,
         sort_order=position + 1,
     )
@@ -80,7 +82,8 @@ def add_kpi(
 
 
 def update_kpi(session: Session, kpi_name: str, changes: Mapping[str, Any]) -> KpiDefinition:
-    """Change a KPI; ``changes`` holds only the fields to change (formula, unit, direction, description, is_key).
+    """Change a KPI; ``changes`` holds only the fields to change (formula, unit, direction, description,
+    audience, is_key).
 
     A new formula is validated against the whole catalog first and, once saved, recomputed everywhere; a new
     direction must fit the KPI's thresholds.
@@ -101,7 +104,7 @@ def update_kpi(session: Session, kpi_name: str, changes: Mapping[str, Any]) -> K
     formula_changed = new_formula.strip() != definition.formula
     if formula_changed:
         definition.formula = validate_catalog_formula(session, definition.kpi_name, new_formula).text
-    for field_name in ("unit", "direction", "description", "is_key"):
+    for field_name in ("unit", "direction", "description", "audience", "is_key"):
         if field_name in changes:
             setattr(definition, field_name, changes[field_name])
     session.flush()

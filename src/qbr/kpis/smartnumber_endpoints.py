@@ -15,6 +15,7 @@ from qbr.core.schema import Name100
 from qbr.kpis.models import SmartNumber
 from qbr.kpis.recompute_request import recompute_matching
 from qbr.kpis.schemas import RecomputeRequest, RecomputeSummary, SmartNumberPublic
+from qbr.metrics.audience import client_names_only, principal_edition
 from qbr.metrics.schemas import PeriodPair
 from qbr.organizations.service import get_visible_organization
 from qbr.periods.calendar import parse_period
@@ -40,7 +41,11 @@ def list_smartnumbers(
     table = SmartNumber
     query = (
         select(table)
-        .where(listing.principal.organization_filter(table.organization_id), *periods.conditions(table.period))
+        .where(
+            listing.principal.organization_filter(table.organization_id),
+            client_names_only(principal_edition(listing.session, listing.principal), table.kpi_name),
+            *periods.conditions(table.period),
+        )
         .order_by(table.organization_id, table.period, table.kpi_name)
     )
     query = equal_if_given(query, organization_id=organization_id, kpi_name=kpi_name)

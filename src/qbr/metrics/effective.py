@@ -18,8 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, FromClause, Select, and_, case, func, select
 
 from qbr.metrics.models import MetricDefinition, MetricMonthly
-
-MANUAL = "Manual"
+from qbr.sources import MANUAL
 
 
 def ranked_monthly_rows(

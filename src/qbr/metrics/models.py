@@ -14,6 +14,9 @@ from qbr.periods.models import MONTHLY_PERIOD_SQL, QUARTERLY_PERIOD_SQL
 UNITS = ("count", "hours", "days", "currency", "percent")
 ROLLUPS = ("sum", "avg", "last")
 DIRECTIONS = ("higher_is_better", "lower_is_better")
+# Who sees a metric or KPI: ``client`` items are in the client edition of pages and reports, ``internal`` ones only
+# in the MSP's (see qbr.dashboard.edition).
+AUDIENCES = ("client", "internal")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -61,6 +64,7 @@ class MetricDefinition(Base):
         CheckConstraint(_in("unit", UNITS), name="unit"),
         CheckConstraint(_in("rollup", ROLLUPS), name="rollup"),
         CheckConstraint(f"direction IS NULL OR {_in('direction', DIRECTIONS)}", name="direction"),
+        CheckConstraint(_in("audience", AUDIENCES), name="audience"),
     )
 
     id: Mapped[IntPk]
@@ -70,6 +74,8 @@ class MetricDefinition(Base):
     direction: Mapped[str | None] = mapped_column(String(20))
     default_source: Mapped[str | None] = mapped_column(String(50))
     description: Mapped[str | None] = mapped_column(Text)
+    # Internal until someone decides a client may see it: a new metric never leaks by default.
+    audience: Mapped[str] = mapped_column(String(10), server_default="internal")
     created_at: Mapped[CreatedAt]
 
 
@@ -97,6 +103,7 @@ class KpiDefinition(Base):
     __table_args__ = (
         CheckConstraint(_in("unit", UNITS), name="unit"),
         CheckConstraint(f"direction IS NULL OR {_in('direction', DIRECTIONS)}", name="direction"),
+        CheckConstraint(_in("audience", AUDIENCES), name="audience"),
     )
 
     id: Mapped[IntPk]
@@ -106,6 +113,8 @@ class KpiDefinition(Base):
     unit: Mapped[str] = mapped_column(String(20))
     direction: Mapped[str | None] = mapped_column(String(20))
     description: Mapped[str | None] = mapped_column(Text)
+    # Internal until someone decides a client may see it: a new KPI never leaks by default.
+    audience: Mapped[str] = mapped_column(String(10), server_default="internal")
     # Key KPIs are the ones the overview and the executive summary lead with.
     is_key: Mapped[bool] = mapped_column(Boolean, server_default=false())
     sort_order: Mapped[int] = mapped_column(Integer, server_default="0")

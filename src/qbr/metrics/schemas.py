@@ -18,13 +18,16 @@ from qbr.core.schema import (
     Timestamp,
     optional,
 )
-from qbr.periods.calendar import MONTH_PATTERN
+from qbr.periods.calendar import MONTH_PATTERN, PERIOD_MAX_LENGTH
+from qbr.sources import KNOWN_SOURCES, MANUAL
 
 MAX_BATCH = 10_000  # rows per request; larger loads go through `qbr import metrics`
 
 Unit = Literal["count", "hours", "days", "currency", "percent"]
 Rollup = Literal["sum", "avg", "last"]
 Direction = Literal["higher_is_better", "lower_is_better"]
+Audience = Literal["client", "internal"]
+AUDIENCE_HELP = "client: shown in the client edition of pages and reports; internal: only to the MSP's staff."
 
 
 class MetricDefinitionCreate(InputSchema):
@@ -34,6 +37,7 @@ class MetricDefinitionCreate(InputSchema):
     direction: Direction | None = None
     default_source: Name50 | None = None
     description: LongText | None = None
+    audience: Audience = Field(default="internal", description=AUDIENCE_HELP)
 
 
 class MetricDefinitionUpdate(InputSchema):
@@ -42,6 +46,7 @@ class MetricDefinitionUpdate(InputSchema):
     direction: Direction | None = None
     default_source: Name50 | None = None
     description: LongText | None = None
+    audience: Audience = optional()
 
 
 class MetricDefinitionPublic(Schema):
@@ -52,6 +57,7 @@ class MetricDefinitionPublic(Schema):
     direction: str | None
     default_source: str | None
     description: str | None
+    audience: Audience
     created_at: Timestamp
 
 
@@ -77,19 +83,23 @@ class MetricQuarterlyPublic(Schema):
 class MetricMonthlyWrite(InputSchema):
     """One monthly value to insert or update (the key is organization, period, metric and source)."""
 
-    period: Annotated[str, StringConstraints(pattern=MONTH_PATTERN)] = Field(examples=["2025-03"])
+    period: Annotated[str, StringConstraints(pattern=MONTH_PATTERN, max_length=PERIOD_MAX_LENGTH)] = Field(
+        examples=["2025-03"]
+    )
     organization_id: Annotated[int, Field(ge=1, le=MAX_ID)]
     metric_name: Name100
     metric_value: JsonAmount
     source_system: Name50 = Field(
-        description="ConnectWise, NinjaOne, QuickBooks, CSV, Manual (overrides collected values), or another name."
+        description=f"{', '.join(KNOWN_SOURCES[:-1])}, {MANUAL} (overrides collected values), or another name."
     )
 
 
 class MetricsMonthlyUpsert(InputSchema):
     items: Annotated[list[MetricMonthlyWrite], Field(min_length=1, max_length=MAX_BATCH)]
     reopen: bool = Field(
-        default=False, description="Write into closed periods (reopening them); needs an unscoped editor."
+        default=False,
+        description="Change figures organizations already have in closed periods (recorded; the periods stay "
+        "closed); needs an unscoped editor. An organization's first values in a closed period need no reopen.",
     )
     allow_new_metrics: bool = Field(
         default=False, description="Add unknown metric names to the catalog; needs an unscoped admin."

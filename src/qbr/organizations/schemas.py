@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from qbr.core.schema import InputSchema, Name100, Name200, Schema, Timestamp
-
-LinkedSource = Literal["ConnectWise", "NinjaOne", "QuickBooks"]
+from qbr.sources import ConnectorSource
 
 
 class OrganizationCreate(InputSchema):
@@ -29,7 +26,7 @@ class OrganizationPublic(Schema):
 
 
 class OrganizationLinkCreate(InputSchema):
-    source_system: LinkedSource
+    source_system: ConnectorSource
     external_id: Name100
     external_name: Name200 | None = None
 

@@ -10,8 +10,6 @@ from qbr.core.text import NAME_ACCEPTED, hidden_character_problem, mixed_script_
 from qbr.errors import Conflict, InvalidInput, NotFound
 from qbr.organizations.models import Organization
 
-SOURCE_SYSTEMS = ("ConnectWise", "NinjaOne", "QuickBooks")
-
 
 def find_organization(session: Session, name_or_id: str | int) -> Organization:
     """The organization with this id, or else this exact (case-insensitive) name."""

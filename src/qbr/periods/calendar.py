@@ -20,6 +20,7 @@ ACCEPTED_FORMATS = "YYYY-MM (e.g. 2025-01) or YYYY-Qn (e.g. 2025-Q1)"
 # (the range of years is checked by ``parse_period``, whose error names it).
 _YEAR = r"(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
 MONTH_PATTERN = rf"^{_YEAR}-(?:0[1-9]|1[0-2])$"
+PERIOD_MAX_LENGTH = 7  # "2025-03", "2025-Q1": every field holding a period refuses longer text before matching it
 QUARTER_PATTERN = rf"^{_YEAR}-Q[1-4]$"
 PERIOD_PATTERN = rf"^{_YEAR}-(?:0[1-9]|1[0-2]|Q[1-4])$"
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Query
 from sqlalchemy import ColumnElement, select
 
-from qbr.periods.calendar import MONTH_PATTERN, QUARTER_PATTERN, PeriodType, parse_period
+from qbr.periods.calendar import PERIOD_MAX_LENGTH, PeriodType, parse_period
 from qbr.periods.models import Period
-from qbr.periods.params import PeriodFromQuery, PeriodToQuery, period_query
+from qbr.periods.params import PERIOD_EXAMPLES, PeriodFromQuery, PeriodToQuery
 
 
 @dataclass(frozen=True)
@@ -42,9 +41,14 @@ class PeriodFilters:
         return conditions
 
 
-def _period_filters(period_query: Any) -> Callable[..., PeriodFilters]:
+def _period_filters(description: str, examples: str = PERIOD_EXAMPLES) -> Any:
+    # The Query object is the default, not Annotated metadata: annotations are strings here (``from __future__``),
+    # so metadata held in a closure variable would never reach FastAPI. No pattern: ``parse_period`` explains a
+    # wrong period better ("a month, such as 2025-03"), once the length limit has refused anything longer.
+    query = Query(None, max_length=PERIOD_MAX_LENGTH, description=f"{description}: {examples}.")
+
     def dependency(
-        period: Annotated[str | None, period_query] = None,
+        period: str | None = query,
         period_from: PeriodFromQuery = None,
         period_to: PeriodToQuery = None,
     ) -> PeriodFilters:
@@ -53,10 +57,6 @@ def _period_filters(period_query: Any) -> Callable[..., PeriodFilters]:
     return dependency
 
 
-PeriodFiltersDep = Annotated[PeriodFilters, Depends(_period_filters(period_query("Only this period")))]
-MonthFiltersDep = Annotated[
-    PeriodFilters, Depends(_period_filters(period_query("Only this month", MONTH_PATTERN, "2025-03")))
-]
-QuarterFiltersDep = Annotated[
-    PeriodFilters, Depends(_period_filters(period_query("Only this quarter", QUARTER_PATTERN, "2025-Q1")))
-]
+PeriodFiltersDep = Annotated[PeriodFilters, Depends(_period_filters("Only this period"))]
+MonthFiltersDep = Annotated[PeriodFilters, Depends(_period_filters("Only this month", "2025-03"))]
+QuarterFiltersDep = Annotated[PeriodFilters, Depends(_period_filters("Only this quarter", "2025-Q1"))]

@@ -11,7 +11,7 @@ from reportlab.platypus import Paragraph
 
 from qbr.charts.drawing import marker_shape
 from qbr.presentation.status import status_style
-from qbr.presentation.values import Number, describe_change, format_value
+from qbr.presentation.values import Change, Number, describe_change, format_value
 from qbr.reports import styles
 
 VERDICT_COLOURS = {"better": "#1a6b34", "worse": "#b3261e", "same": "#4a535e", "neutral": "#4a535e"}
@@ -39,7 +39,11 @@ def value_cell(value: Number | None, unit: str, style: ParagraphStyle = styles.C
 
 
 def change_cell(change_pct: Number | None, direction: str | None, versus: str) -> Paragraph:
-    change = describe_change(change_pct, direction, versus=versus)
+    return shown_change_cell(describe_change(change_pct, direction, versus=versus))
+
+
+def shown_change_cell(change: Change) -> Paragraph:
+    """A change as the pages show it (a relative change, or percentage points), with its verdict."""
     verdict = f" {change.verdict}" if change.verdict in ("better", "worse") else ""
     colour = VERDICT_COLOURS[change.verdict]
     return Paragraph(f'<font color="{colour}">{escape(change.text)}{verdict}</font>', styles.CELL_RIGHT)

@@ -1,4 +1,4 @@
-"""The QBR report as a PDF: cover, executive summary, KPI pages with trend charts, and a metrics appendix.
+"""The QBR report as a PDF: cover, executive summary, KPI pages with trend charts, a metrics appendix, a glossary.
 
 Built from the dashboard view (``qbr.dashboard.service.build_dashboard``), the same one the pages and the API use,
 so the report can never disagree with what the client saw on screen.
@@ -10,9 +10,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from io import BytesIO
 from itertools import groupby
-from pathlib import Path
 from typing import Any
 
+from reportlab.lib.colors import HexColor
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
@@ -29,16 +30,29 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from qbr.branding.service import Brand
 from qbr.charts.drawing import render_drawing
 from qbr.dashboard.schemas import DashboardKpi, DashboardMetric, DashboardView
-from qbr.errors import InvalidInput
-from qbr.presentation.periods import day_text, period_title
+from qbr.presentation.figures import partial_title
+from qbr.presentation.periods import day_text
 from qbr.presentation.status import STATUSES, severity
 from qbr.presentation.values import format_value
 from qbr.reports import styles
 from qbr.reports.canvas import numbered_canvas
-from qbr.reports.cells import change_cell, status_chip, text, value_cell
-from qbr.reports.trends import item_status, kpi_trend
+from qbr.reports.cells import shown_change_cell, status_chip, text
+from qbr.reports.shown import (
+    INTERNAL_MARK,
+    change,
+    figure_text,
+    glossary,
+    is_internal_item,
+    item_name,
+    kpi_charts,
+    trend,
+    value_note,
+    value_text,
+)
+from qbr.reports.trends import has_values, item_status
 
 CHART_WIDTH = (styles.CONTENT_WIDTH - 18) / 2
 LOGO_MAX = (2.4 * 72, 1.1 * 72)
@@ -46,13 +60,14 @@ LOGO_MAX = (2.4 * 72, 1.1 * 72)
 PDF_CHART_HEIGHT = 190
 
 
-def render_qbr_pdf(
-    view: DashboardView, *, msp_name: str, logo_path: str | None = None, generated_on: date | None = None
-) -> bytes:
-    """The report for one organization and period as PDF bytes."""
+def render_qbr_pdf(view: DashboardView, *, brand: Brand, generated_on: date | None = None) -> bytes:
+    """The report for one organization and period as PDF bytes, in the MSP's brand."""
     generated_on = generated_on or date.today()
+    msp_name = brand.msp_name
+    primary = HexColor(brand.primary_colour)
     organization = view.organization.name
-    period = period_title(view.period.period_value)
+    # On every page's header and footer: a period in progress says so wherever a page ends up.
+    period = partial_title(view.period.period_value, view.period.is_partial)
     buffer = BytesIO()
     document = BaseDocTemplate(
         buffer,
@@ -73,7 +88,7 @@ def render_qbr_pdf(
     def header(canvas: Canvas, _document: Any) -> None:
         canvas.saveState()
         canvas.setFont(styles.BOLD, 9)
-        canvas.setFillColor(styles.BRAND)
+        canvas.setFillColor(primary)
         canvas.drawString(styles.MARGIN, height - styles.MARGIN, organization)
         canvas.setFont(styles.FONT, 9)
         canvas.setFillColor(styles.MUTED)
@@ -84,7 +99,7 @@ def render_qbr_pdf(
 
     def cover_band(canvas: Canvas, _document: Any) -> None:
         canvas.saveState()
-        canvas.setFillColor(styles.BRAND)
+        canvas.setFillColor(primary)
         canvas.rect(0, 0, width, 0.35 * 72, stroke=0, fill=1)
         canvas.restoreState()
 
@@ -92,7 +107,7 @@ def render_qbr_pdf(
         [PageTemplate("cover", [cover], onPage=cover_band), PageTemplate("content", [body], onPage=header)]
     )
     story: list[Flowable] = [
-        *cover_page(view, msp_name=msp_name, logo_path=logo_path, generated_on=generated_on),
+        *cover_page(view, brand=brand, generated_on=generated_on),
         NextPageTemplate("content"),
         PageBreak(),
         *executive_summary(view),
@@ -100,8 +115,10 @@ def render_qbr_pdf(
         *kpi_pages(view),
         PageBreak(),
         *metrics_appendix(view),
+        *glossary_pages(view),
     ]
-    document.build(story, canvasmaker=numbered_canvas(f"{msp_name} · {organization} · {period}"))
+    footer = " · ".join(part for part in (msp_name, organization, period, brand.footer_text) if part)
+    document.build(story, canvasmaker=numbered_canvas(footer))
     return buffer.getvalue()
 
 
@@ -110,38 +127,39 @@ def report_kind(view: DashboardView) -> str:
     return f"Internal SmartNumbers {review} Review" if view.organization.is_msp else f"{review} Business Review"
 
 
-def logo(path: str | None) -> Image | None:
-    """The MSP's logo, scaled to fit the cover; a configured but unreadable file is an error, not a silent gap."""
-    if not path:
+def logo(data: bytes | None) -> Image | None:
+    """The MSP's logo, scaled to fit the cover (it was checked when it was uploaded or configured)."""
+    if not data:
         return None
-    try:
-        reader = ImageReader(str(Path(path).expanduser()))
-        pixel_width, pixel_height = reader.getSize()
-    except Exception as exc:
-        raise InvalidInput.single(
-            "QBR_MSP_LOGO_PATH", f"cannot read the logo {path!r}: {exc}", "a readable PNG or JPEG file"
-        ) from exc
+    pixel_width, pixel_height = ImageReader(BytesIO(data)).getSize()
     scale = min(LOGO_MAX[0] / pixel_width, LOGO_MAX[1] / pixel_height)
-    image = Image(str(Path(path).expanduser()), width=pixel_width * scale, height=pixel_height * scale)
+    image = Image(BytesIO(data), width=pixel_width * scale, height=pixel_height * scale)
     image.hAlign = "LEFT"
     return image
 
 
-def cover_page(view: DashboardView, *, msp_name: str, logo_path: str | None, generated_on: date) -> list[Flowable]:
+def cover_page(view: DashboardView, *, brand: Brand, generated_on: date) -> list[Flowable]:
     story: list[Flowable] = []
-    image = logo(logo_path)
+    msp_name = brand.msp_name
+    image = logo(brand.logo)
     story.append(image if image is not None else text(msp_name, styles.SUBHEADING))
     story.append(Spacer(1, 1.3 * 72))
     story.append(text(report_kind(view), styles.SUBTITLE))
-    story.append(text(view.organization.name, styles.TITLE))
-    story.append(text(period_title(view.period.period_value), styles.SUBTITLE))
+    title_style = ParagraphStyle("brand-title", parent=styles.TITLE, textColor=HexColor(brand.primary_colour))
+    story.append(text(view.organization.name, title_style))
+    story.append(text(partial_title(view.period.period_value, view.period.is_partial), styles.SUBTITLE))
     dates = f"{day_text(view.period.start_date, long=True)} to {day_text(view.period.end_date, long=True)}"
-    state = "in progress" if view.period.is_active else "final"
-    story.append(text(f"{dates} · {len(view.months)} month(s) of data · figures {state}", styles.BODY))
+    if view.period.is_partial:
+        state = "the period is still in progress: totals cover only part of it"
+    else:
+        state = "figures may still change" if view.period.is_active else "figures final"
+    story.append(text(f"{dates} · {len(view.months)} month(s) of data · {state}", styles.BODY))
     story.append(Spacer(1, 0.4 * 72))
     story.append(status_counts(view.kpis))
     story.append(Spacer(1, 1.0 * 72))
     story.append(text(f"Prepared by {msp_name} on {day_text(generated_on, long=True)}", styles.SMALL))
+    if brand.contact_line:
+        story.append(text(brand.contact_line, styles.SMALL))
     return story
 
 
@@ -157,7 +175,8 @@ def status_counts(kpis: Iterable[DashboardKpi]) -> Table:
 def executive_summary(view: DashboardView) -> list[Flowable]:
     previous = view.previous_period or "previous period"
     year_ago = view.year_ago_period or "a year ago"
-    key = [kpi for kpi in view.kpis if kpi.is_key] or list(view.kpis)
+    # As on the page: a key KPI with no value in any period does not apply to this organization.
+    key = [kpi for kpi in view.kpis if kpi.is_key and has_values(kpi)] or list(view.kpis)
     attention = needing_attention(view)
     story: list[Flowable] = [text("Executive summary", styles.HEADING), status_counts(view.kpis), Spacer(1, 8)]
     story.append(text(summary_sentence(view, attention), styles.BODY))
@@ -165,13 +184,13 @@ def executive_summary(view: DashboardView) -> list[Flowable]:
     header = ["KPI", "Value", "Status", f"vs {previous}", f"vs {year_ago}", "Warning", "Critical"]
     rows = [
         [
-            text(kpi.kpi_name),
-            value_cell(kpi.kpi_value, kpi.unit),
+            text(marked_name(kpi, view)),
+            text(value_text(kpi, view), styles.CELL_RIGHT),
             status_chip(item_status(kpi)),
-            change_cell(kpi.change_pct, kpi.direction, previous),
-            change_cell(kpi.change_pct_year, kpi.direction, year_ago),
-            value_cell(kpi.warning_value, kpi.unit),
-            value_cell(kpi.critical_value, kpi.unit),
+            shown_change_cell(change(kpi, view)),
+            shown_change_cell(change(kpi, view, year=True)),
+            text(figure_text(kpi, view, kpi.warning_value), styles.CELL_RIGHT),
+            text(figure_text(kpi, view, kpi.critical_value), styles.CELL_RIGHT),
         ]
         for kpi in key
     ]
@@ -180,15 +199,15 @@ def executive_summary(view: DashboardView) -> list[Flowable]:
         story.append(text("Needs attention", styles.SUBHEADING))
         rows = [
             [
-                text(kpi.kpi_name),
-                value_cell(kpi.kpi_value, kpi.unit),
+                text(marked_name(kpi, view)),
+                text(value_text(kpi, view), styles.CELL_RIGHT),
                 status_chip(item_status(kpi)),
                 text(threshold_sentence(kpi)),
             ]
             for kpi in attention
         ]
         story.append(data_table(["KPI", "Value", "Status", "Why"], rows, [2.4, 1.1, 1.0, 4.1], numeric=(1,)))
-    if view.data_quality:
+    if view.edition == "internal" and view.data_quality:
         story.append(text("Data quality notes", styles.SUBHEADING))
         rows = [[text(note.severity.capitalize()), text(note.message)] for note in view.data_quality]
         story.append(data_table(["Severity", "Note"], rows, [1.0, 7.6]))
@@ -198,6 +217,8 @@ def executive_summary(view: DashboardView) -> list[Flowable]:
 def summary_sentence(view: DashboardView, attention: list[DashboardKpi]) -> str:
     graded = [kpi for kpi in view.kpis if item_status(kpi) in ("ok", "warning", "critical")]
     if not graded:
+        if view.edition == "client":
+            return "No KPI could be graded for this period yet."
         return "No KPI could be graded for this period yet: see the data quality notes and the appendix."
     if not attention:
         return f"All {len(graded)} graded KPIs are on target."
@@ -216,39 +237,47 @@ def threshold_sentence(kpi: DashboardKpi) -> str:
 
 def kpi_pages(view: DashboardView) -> list[Flowable]:
     story: list[Flowable] = [text("KPIs and trends", styles.HEADING)]
-    charted = [kpi for kpi in view.kpis if kpi.kpi_value is not None or any(p.value is not None for p in kpi.trend)]
+    charts = kpi_charts(view.kpis)
+    charted = charts.charted
     blocks = [kpi_block(view, kpi) for kpi in charted]
     for start in range(0, len(blocks), 2):
         pair = blocks[start : start + 2] + ([] if start + 1 < len(blocks) else [Spacer(1, 1)])
         grid = Table([pair], colWidths=[CHART_WIDTH + 9] * 2)
         grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
         story.append(grid)
-    missing = [kpi for kpi in view.kpis if kpi not in charted]
-    if missing:
-        rows = [[text(kpi.kpi_name), text(kpi.null_reason or "no data")] for kpi in missing]
-        title = text("Not computed for this period", styles.SUBHEADING)
-        story.append(KeepTogether([title, data_table(["KPI", "Why"], rows, [2.4, 6.2])]))
+    if charts.folded:
+        # One line, not a page of empty charts or a table of what is missing.
+        names = ", ".join(kpi.kpi_name for kpi in charts.folded)
+        story.append(text(f"No data or only zeros in these periods: {names}.", styles.SMALL))
     return story
 
 
 def kpi_block(view: DashboardView, kpi: DashboardKpi) -> Table:
     previous = view.previous_period or "previous"
     year_ago = view.year_ago_period or "a year ago"
-    layout = kpi_trend(kpi, height=PDF_CHART_HEIGHT)
+    layout = trend(kpi, view, height=PDF_CHART_HEIGHT)
     columns = [CHART_WIDTH * share for share in (0.34, 0.24, 0.21, 0.21)]
     figures = [
-        value_cell(kpi.kpi_value, kpi.unit, styles.BIG_VALUE),
+        text(value_text(kpi, view), styles.BIG_VALUE),
         status_chip(item_status(kpi), size=10),
-        change_cell(kpi.change_pct, kpi.direction, previous),
-        change_cell(kpi.change_pct_year, kpi.direction, year_ago),
+        shown_change_cell(change(kpi, view)),
+        shown_change_cell(change(kpi, view, year=True)),
     ]
-    captions = [text(""), text(""), text(f"vs {previous}", styles.SMALL), text(f"vs {year_ago}", styles.SMALL)]
+    note = value_note(kpi, view) or ""
+    captions = [
+        text(note, styles.SMALL),
+        text(""),
+        text(f"vs {previous}", styles.SMALL),
+        text(f"vs {year_ago}", styles.SMALL),
+    ]
     summary = Table([figures, captions], colWidths=columns)
     summary.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     chart = render_drawing(layout, scale=CHART_WIDTH / layout.width)
-    formula = text(f"Formula: {kpi.calculation_method}", styles.SMALL)
+    # The client reads what the KPI means (the glossary has it in full); staff also see how it is computed.
+    footnote = f"Formula: {kpi.calculation_method}" if kpi.calculation_method else ""
     # A one-column table keeps the block whole: it moves to the next page rather than splitting.
-    block = Table([[text(kpi.kpi_name, styles.SUBHEADING)], [summary], [chart], [formula]], colWidths=[CHART_WIDTH])
+    title = text(marked_name(kpi, view), styles.SUBHEADING)
+    block = Table([[title], [summary], [chart], [text(footnote, styles.SMALL)]], colWidths=[CHART_WIDTH])
     block.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, -1), (-1, -1), 14)]))
     return block
 
@@ -260,7 +289,7 @@ def metrics_appendix(view: DashboardView) -> list[Flowable]:
     header = ["Metric", "Value", "Status", previous, year_ago, f"vs {previous}", f"vs {year_ago}"]
     by_source = sorted(view.metrics, key=lambda m: (m.source_system, m.metric_name))
     for source, metrics in groupby(by_source, key=lambda m: m.source_system):
-        rows = [metric_row(metric, previous, year_ago) for metric in metrics]
+        rows = [metric_row(view, metric) for metric in metrics]
         widths = [2.6, 1.1, 1.0, 1.0, 1.0, 0.95, 0.95]
         story.append(KeepTogether([text(source, styles.SUBHEADING)]))
         story.append(data_table(header, rows, widths, numeric=(1, 3, 4, 5, 6)))
@@ -269,16 +298,35 @@ def metrics_appendix(view: DashboardView) -> list[Flowable]:
     return story
 
 
-def metric_row(metric: DashboardMetric, previous: str, year_ago: str) -> list[Flowable]:
+def metric_row(view: DashboardView, metric: DashboardMetric) -> list[Flowable]:
+    note = value_note(metric, view)
+    value = value_text(metric, view) + (f" ({note})" if note else "")
     return [
-        text(metric.metric_name),
-        value_cell(metric.metric_value, metric.unit),
+        text(marked_name(metric, view)),
+        text(value, styles.CELL_RIGHT),
         status_chip(item_status(metric)),
-        value_cell(metric.previous_value, metric.unit),
-        value_cell(metric.year_ago_value, metric.unit),
-        change_cell(metric.change_pct, metric.direction, previous),
-        change_cell(metric.change_pct_year, metric.direction, year_ago),
+        text(figure_text(metric, view, metric.previous_value), styles.CELL_RIGHT),
+        text(figure_text(metric, view, metric.year_ago_value), styles.CELL_RIGHT),
+        shown_change_cell(change(metric, view)),
+        shown_change_cell(change(metric, view, year=True)),
     ]
+
+
+def marked_name(item: DashboardKpi | DashboardMetric, view: DashboardView) -> str:
+    """The item's name, with the internal mark staff see on what the client edition leaves out."""
+    name = item_name(item)
+    return f"{name} [{INTERNAL_MARK}]" if is_internal_item(item, view) else name
+
+
+def glossary_pages(view: DashboardView) -> list[Flowable]:
+    """What each KPI the report shows means, in plain language."""
+    entries = glossary(view)
+    if not entries:
+        return []
+    story: list[Flowable] = [PageBreak(), text("Glossary", styles.HEADING)]
+    for name, description in entries:
+        story.append(KeepTogether([text(name, styles.SUBHEADING), text(description, styles.BODY)]))
+    return story
 
 
 def data_table(

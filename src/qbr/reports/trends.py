@@ -11,14 +11,20 @@ from qbr.presentation.status import shown_status
 from qbr.thresholds.grading import grade
 
 
-def kpi_trend(kpi: DashboardKpi, *, height: float = 220) -> TrendLayout:
-    return _layout(kpi.kpi_name, kpi, height)
+def kpi_trend(kpi: DashboardKpi, *, height: float = 220, partial_period: str | None = None) -> TrendLayout:
+    return item_trend(kpi.kpi_name, kpi, height=height, partial_period=partial_period)
 
 
-def _layout(name: str, item: DashboardKpi | DashboardMetric, height: float) -> TrendLayout:
+def item_trend(
+    name: str, item: DashboardKpi | DashboardMetric, *, height: float = 220, partial_period: str | None = None
+) -> TrendLayout:
+    """``partial_period``: the period still in progress, marked on the chart rather than drawn as a drop."""
     points = [
         TrendPoint(
-            point.period, point.value, grade(point.value, item.warning_value, item.critical_value, item.direction)
+            point.period,
+            point.value,
+            grade(point.value, item.warning_value, item.critical_value, item.direction),
+            partial=point.period == partial_period,
         )
         for point in item.trend
     ]

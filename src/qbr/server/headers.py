@@ -31,11 +31,11 @@ PAGE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-# Swagger UI and ReDoc come from a CDN and style themselves inline; their inline scripts are allowed by hash.
+# Swagger UI and ReDoc are served by this app (qbr.server.docs) and style themselves inline; their inline scripts
+# are allowed by hash, and nothing from another origin is.
 _DOCS_POLICY = (
-    "default-src 'none'; script-src https://cdn.jsdelivr.net {hashes}; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src https://fonts.gstatic.com; img-src 'self' data: https:; connect-src 'self'; worker-src blob:; "
+    "default-src 'none'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
+    "img-src 'self' data:; connect-src 'self'; worker-src blob:; "
     "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
@@ -48,12 +48,12 @@ _ALWAYS = {
 
 
 def docs_policy(html: bytes) -> str:
-    """The policy for a docs page: its CDN, and each of its own inline scripts by SHA-256 hash."""
+    """The policy for a docs page: this origin, and each of its own inline scripts by SHA-256 hash."""
     hashes = [
         "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
         for script in _INLINE_SCRIPT.findall(html)
     ]
-    return _DOCS_POLICY.format(hashes=" ".join(hashes) or "'none'")
+    return _DOCS_POLICY.format(hashes=" ".join(hashes)).replace("'self' ;", "'self';")
 
 
 class SecurityHeadersMiddleware:

@@ -12,6 +12,7 @@ from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.api.params import IdPath, OrganizationIdQuery
 from qbr.core.schema import Name100
+from qbr.metrics.audience import client_names_only, principal_edition
 from qbr.thresholds.models import Threshold
 from qbr.thresholds.schemas import ThresholdPublic, ThresholdsPut, ThresholdsWritten
 from qbr.thresholds.writes import put_thresholds, remove_threshold
@@ -32,7 +33,10 @@ def list_thresholds(
     # Defaults apply to every organization, so every caller sees them.
     query = (
         select(Threshold)
-        .where(listing.principal.organization_filter(Threshold.organization_id, include_defaults=True))
+        .where(
+            listing.principal.organization_filter(Threshold.organization_id, include_defaults=True),
+            client_names_only(principal_edition(listing.session, listing.principal), Threshold.metric_name),
+        )
         .order_by(Threshold.metric_name, Threshold.organization_id.is_not(None), Threshold.organization_id)
         .order_by(Threshold.threshold_type.desc())
     )

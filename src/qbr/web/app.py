@@ -12,14 +12,46 @@ from starlette.staticfiles import StaticFiles
 
 from qbr.core.settings import Settings
 from qbr.web.errors import install_page_error_handlers
-from qbr.web.routes import auth, kpis, metric_entry, organization, overview, thresholds
+from qbr.web.routes import (
+    admin_connectors,
+    admin_organizations,
+    admin_users,
+    auth,
+    brand,
+    delivery,
+    kpis,
+    metric_definitions,
+    metric_entry,
+    organization,
+    overview,
+    reviews,
+    share,
+    thresholds,
+    upload,
+)
 from qbr.web.session import SESSION_COOKIE, api_session_principal
 
 
 def install_pages(app: FastAPI, settings: Settings) -> None:
     """Add the dashboard to ``app`` (made by ``qbr.server.app.create_app``, whose error handlers it wraps)."""
     app.mount("/static", StaticFiles(packages=[("qbr.web", "static")]), name="static")
-    for module in (auth, overview, organization, thresholds, metric_entry, kpis):
+    for module in (
+        auth,
+        overview,
+        organization,
+        reviews,
+        thresholds,
+        metric_entry,
+        metric_definitions,
+        kpis,
+        admin_organizations,
+        admin_users,
+        admin_connectors,
+        upload,
+        brand,
+        share,
+        delivery,
+    ):
         app.include_router(module.router, include_in_schema=False)
     app.state.principal_resolvers.append(api_session_principal)
     install_page_error_handlers(app)

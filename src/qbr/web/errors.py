@@ -13,11 +13,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from qbr.api.problems import validation_problems
 from qbr.errors import (
     Conflict,
     DatabaseUnavailable,
@@ -25,6 +27,7 @@ from qbr.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
+    Problem,
     TooManyAttempts,
 )
 from qbr.web.templating import render
@@ -43,6 +46,7 @@ _STATUS: dict[type[Exception], int] = {
     TooManyAttempts: 429,
     DatabaseUnavailable: 503,
     OperationalError: 503,
+    RequestValidationError: 422,
 }
 _DETAIL = {
     500: "Something went wrong on our side; it has been logged. Try again, or go back to the overview.",
@@ -72,8 +76,19 @@ def error_page(request: Request, exc: Exception) -> Response:
         detail = "There is no page at this address."
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
     title = HTTPStatus(status).phrase
-    context = {"title": title, "detail": sentence(detail)}
+    problems: list[str] = []
+    if isinstance(exc, RequestValidationError):
+        # A field the form or the address cannot hold (too long, not a number): named, never a server error.
+        detail = "Nothing was saved: a field holds what it cannot accept. Go back, correct it and try again"
+        problems = [str(_readable(problem)) for problem in validation_problems(exc)]
+    context = {"title": title, "detail": sentence(detail), "problems": problems}
     return render(request, "error.html", context, status_code=status, headers=headers)
+
+
+def _readable(problem: Problem) -> Problem:
+    """A field's location as the form names it: "period", not "body.period"."""
+    location = problem.location.split(".", 1)[1] if "." in problem.location else problem.location
+    return Problem(location, problem.message, problem.accepted)
 
 
 def sentence(message: str) -> str:

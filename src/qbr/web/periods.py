@@ -31,8 +31,11 @@ def picker_periods(session: Session, principal: Principal) -> list[tuple[str, li
 def default_period(
     session: Session, principal: Principal, organization_id: int | None = None, *, today: date | None = None
 ) -> PeriodRef:
-    """The newest quarter with KPI values among the organizations ``principal`` may see (or the one given), within
-    the accepted range, or else the current quarter. Other organizations' data never moves it."""
+    """The newest complete quarter with KPI values among the organizations ``principal`` may see (or the one
+    given), within the accepted range: a quarter in progress would compare part of a quarter with whole ones.
+    Failing that the newest quarter with values, else the current one. Other organizations' data never moves it.
+    """
+    current = month_of(today or date.today()).quarter
     query = select(func.max(SmartNumber.period)).where(
         SmartNumber.period.like("%-Q%"),
         principal.organization_filter(SmartNumber.organization_id),
@@ -40,8 +43,9 @@ def default_period(
     )
     if organization_id is not None:
         query = query.where(SmartNumber.organization_id == organization_id)
-    latest = session.scalar(query)
-    return parse_period(latest) if latest else month_of(today or date.today()).quarter
+    # 'YYYY-Qn' strings sort in time order, so "before the current quarter" is a string comparison.
+    latest = session.scalar(query.where(SmartNumber.period < current.value)) or session.scalar(query)
+    return parse_period(latest) if latest else current
 
 
 def _in_range(column: Any) -> tuple[ColumnElement[bool], ColumnElement[bool]]:

@@ -110,7 +110,8 @@ def api_session_principal(request: Request, session: Session) -> Principal | Non
 
 def flash(request: Request, text: str, kind: str = "success") -> None:
     """A message shown once, on the next page this browser renders (after a redirect, typically)."""
-    request.session.setdefault(FLASH_KEY, []).append({"text": text, "kind": kind})
+    # Assigned, not appended in place: the session only notices (and saves) a key that is set.
+    request.session[FLASH_KEY] = [*request.session.get(FLASH_KEY, []), {"text": text, "kind": kind}]
 
 
 def pop_flashes(request: Request) -> list[dict[str, Any]]:

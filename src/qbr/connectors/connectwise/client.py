@@ -16,8 +16,9 @@ from qbr.connectors.http import (
     parse_models,
     short_body,
 )
+from qbr.sources import CONNECTWISE
 
-VENDOR = "ConnectWise"
+VENDOR = CONNECTWISE
 MAX_PAGE_SIZE = 1000  # ConnectWise's own maximum
 TICKET_FIELDS = "id,summary,board,status,company,closedFlag,closedDate,isInSla,sla,parentTicketId,_info"
 TIME_ENTRY_FIELDS = "id,company,chargeToId,chargeToType,timeStart,actualHours,_info"

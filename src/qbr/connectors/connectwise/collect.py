@@ -16,7 +16,8 @@ from qbr.connectors.collect import Collected, SyncContext, Tally
 from qbr.connectors.connectwise.client import ConnectWiseClient
 from qbr.connectors.connectwise.conditions import all_of, date_literal, one_of, within
 from qbr.connectors.connectwise.records import Agreement, Reference, Ticket
-from qbr.connectors.setting_specs import CONNECTWISE
+from qbr.connectors.records import is_named, name_key
+from qbr.sources import CONNECTWISE
 
 CREATED = "Reactive Tickets Created"
 CLOSED = "Reactive Tickets Closed"
@@ -59,11 +60,11 @@ def collect_connectwise(client: ConnectWiseClient, context: SyncContext) -> Coll
 
     def is_reactive(ticket: Ticket) -> bool:
         board = ticket.board.name if ticket.board else None
-        return ticket.parent_ticket_id is None and _member(board, boards)
+        return ticket.parent_ticket_id is None and is_named(board, boards)
 
     def is_closed(ticket: Ticket) -> bool:
         if closed_statuses:
-            return _member(ticket.status.name if ticket.status else None, closed_statuses)
+            return is_named(ticket.status.name if ticket.status else None, closed_statuses)
         return ticket.closed_flag
 
     known: dict[int, Ticket] = {}  # reactive tickets already read, so their hours need no second lookup
@@ -123,7 +124,7 @@ def _agreements(client: ConnectWiseClient, context: SyncContext, tally: Tally) -
     types = settings.words("agreement_types")
     started_by_end = f"startDate < {date_literal(window.end)}"
     for agreement in client.agreements(all_of(started_by_end, one_of("type/name", types) if types else None)):
-        if types and not _member(agreement.type.name if agreement.type else None, types):
+        if types and not is_named(agreement.type.name if agreement.type else None, types):
             continue
         company = _company_id(agreement.company)
         monthly = monthly_amount(agreement)
@@ -147,7 +148,7 @@ def _agreements(client: ConnectWiseClient, context: SyncContext, tally: Tally) -
 
 
 def monthly_amount(agreement: Agreement) -> Decimal:
-    cycle = (agreement.billing_cycle.name or "monthly").strip().lower() if agreement.billing_cycle else "monthly"
+    cycle = name_key(agreement.billing_cycle.name or "monthly") if agreement.billing_cycle else "monthly"
     months = _CYCLE_MONTHS.get(cycle)
     if months is None:  # one-time or unknown cycles bring no recurring revenue we can state monthly
         return Decimal(0)
@@ -171,11 +172,6 @@ def _count(tally: Tally, company: Reference | None, metric: str, amount: Decimal
 
 def _company_id(company: Reference | None) -> str | None:
     return str(company.id) if company is not None else None
-
-
-def _member(value: str | None, names: Iterable[str]) -> bool:
-    # ConnectWise compares names without regard to case; so do we.
-    return value is not None and value.casefold() in {n.casefold() for n in names}
 
 
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:

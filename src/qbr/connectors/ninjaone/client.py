@@ -21,8 +21,9 @@ from qbr.connectors.http import (
     short_body,
 )
 from qbr.connectors.ninjaone.records import BackupJob, Device, DeviceHealth, NinjaOrganization, OsPatch
+from qbr.sources import NINJAONE
 
-VENDOR = "NinjaOne"
+VENDOR = NINJAONE
 TOKEN_PATH = "/ws/oauth/token"  # noqa: S105 - a path, not a secret
 DEFAULT_PAGE_SIZE = 1000
 # Backup jobs in these states have not finished, so they count neither as run nor as succeeded yet.
@@ -117,10 +118,12 @@ class NinjaOneClient(VendorClient):
         ]
 
     def backup_jobs(self, start: datetime, end: datetime) -> list[BackupJob]:
-        """Backup jobs that started between ``start`` and ``end``."""
+        """Backup jobs that started between ``start`` and ``end``, of devices deleted since as well."""
         path = "/v2/backup/jobs"
         window = f"startTime between({_iso(start)},{_iso(end)})"
-        jobs = self._typed(BackupJob, path, self._cursor_pages(path, {"stf": window}))
+        # ``include`` defaults to active devices: a past month's jobs of a device deleted since would be missing.
+        params: dict[str, str | None] = {"stf": window, "include": "all"}
+        jobs = self._typed(BackupJob, path, self._cursor_pages(path, params))
         return [j for j in jobs if j.job_start_time and start <= j.job_start_time < end]
 
     def check(self) -> str:

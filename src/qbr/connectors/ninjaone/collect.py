@@ -1,5 +1,6 @@
 """NinjaOne RMM → monthly metrics (reference/METRICS.md): endpoints, seats, patch compliance and device health
-(snapshots), patches installed and failed, backup jobs (flows in the month).
+(snapshots, of approved devices added by the month end), patches installed and failed, backup jobs (flows in the
+month, of devices deleted since too).
 
 NinjaOne only tells the present state of devices, so snapshot metrics are written only while "now" can stand for
 the month end: during the month and its grace days (see ``sync.snapshot_allowed``). Flows come with timestamps and
@@ -13,7 +14,7 @@ from fnmatch import fnmatchcase
 from qbr.connectors.collect import Collected, SyncContext, Tally
 from qbr.connectors.ninjaone.client import UNFINISHED_BACKUP_STATUSES, NinjaOneClient
 from qbr.connectors.ninjaone.records import Device
-from qbr.connectors.setting_specs import NINJAONE
+from qbr.sources import NINJAONE
 
 ENDPOINTS = "Endpoints Managed"
 SEATS = "Seats Managed"
@@ -26,6 +27,7 @@ BACKUPS_TOTAL = "Backup Jobs Total"
 SNAPSHOT_METRICS = (ENDPOINTS, SEATS, PATCH_COMPLIANT, UNHEALTHY)
 FLOW_METRICS = (PATCHES_INSTALLED, PATCHES_FAILED, BACKUPS_SUCCEEDED, BACKUPS_TOTAL)
 BACKUP_SUCCEEDED_STATUS = "COMPLETED"
+APPROVED = "APPROVED"  # approvalStatus: PENDING devices await the MSP's approval
 # Patches in these states no longer threaten compliance: done, or deliberately declined by the MSP.
 _NOT_OUTSTANDING = frozenset({"INSTALLED", "REJECTED"})
 
@@ -52,7 +54,8 @@ def collect_ninjaone(client: NinjaOneClient, context: SyncContext) -> Collected:
         endpoint_classes = settings.words("endpoint_node_classes")
         seat_classes = settings.words("seat_node_classes")
         severities = {s.upper() for s in settings.words("critical_patch_severities")}
-        endpoints = [d for d in devices.values() if _matches(d, endpoint_classes) and _existed(d, context)]
+        managed = {d.id: d for d in devices.values() if _managed(d, context)}
+        endpoints = [d for d in managed.values() if _matches(d, endpoint_classes)]
         at_risk = {
             p.device_id
             for p in client.os_patches()
@@ -63,11 +66,13 @@ def collect_ninjaone(client: NinjaOneClient, context: SyncContext) -> Collected:
             if device.id not in at_risk:
                 tally.add(str(device.organization_id), PATCH_COMPLIANT)
         for device in devices.values():
-            if _matches(device, seat_classes) and _existed(device, context):
+            if device.id in managed and _matches(device, seat_classes):
                 tally.add(str(device.organization_id), SEATS)
             note_unmapped(str(device.organization_id))
         for health in client.device_health():
-            if (health.health_status or "").upper() == "UNHEALTHY":
+            # A listed device counts only if managed; one NinjaOne does not list counts for the MSP, as it did.
+            counted = health.device_id in managed or health.device_id not in devices
+            if (health.health_status or "").upper() == "UNHEALTHY" and counted:
                 tally.add(org_of(health.device_id), UNHEALTHY)
     else:
         collected.notes.append(
@@ -95,6 +100,8 @@ def _matches(device: Device, patterns: list[str]) -> bool:
     return any(fnmatchcase(device.node_class.upper(), pattern.upper()) for pattern in patterns)
 
 
-def _existed(device: Device, context: SyncContext) -> bool:
-    """Devices added after the month ended do not count for it."""
-    return device.created is None or device.created < context.window.end
+def _managed(device: Device, context: SyncContext) -> bool:
+    """Whether a device counts for the month's snapshots: approved (one waiting for approval, or rejected, is not
+    managed yet) and not added after the month ended."""
+    approved = (device.approval_status or APPROVED).upper() == APPROVED
+    return approved and (device.created is None or device.created < context.window.end)

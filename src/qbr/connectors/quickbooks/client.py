@@ -33,8 +33,9 @@ from qbr.connectors.quickbooks.records import (
     ReportShapeError,
     parse_profit_and_loss,
 )
+from qbr.sources import QUICKBOOKS
 
-VENDOR = "QuickBooks"
+VENDOR = QUICKBOOKS
 MINOR_VERSION = "75"
 DEFAULT_TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"  # noqa: S105 - a URL
 MAX_RESULTS = 1000

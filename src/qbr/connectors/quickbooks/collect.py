@@ -18,7 +18,8 @@ from qbr.connectors.collect import Collected, SyncContext, Tally
 from qbr.connectors.http import NotConfigured
 from qbr.connectors.quickbooks.client import QuickBooksClient
 from qbr.connectors.quickbooks.records import Customer, ProfitAndLoss, ReportLine
-from qbr.connectors.setting_specs import QUICKBOOKS
+from qbr.connectors.records import name_key
+from qbr.sources import QUICKBOOKS
 
 
 def collect_quickbooks(client: QuickBooksClient, context: SyncContext) -> Collected:
@@ -76,14 +77,14 @@ def collect_quickbooks(client: QuickBooksClient, context: SyncContext) -> Collec
 def account_sums(report: ProfitAndLoss, mapping: Mapping[str, str]) -> tuple[dict[str, Decimal], list[ReportLine]]:
     """Per metric, the Total column of the accounts mapped to it; and the accounts with amounts but no mapping."""
     column = report.column_index()
-    by_name = {key.casefold(): metric for key, metric in mapping.items()}
+    by_name = {name_key(key): metric for key, metric in mapping.items()}
     sums: dict[str, Decimal] = defaultdict(Decimal)
     unmapped: list[ReportLine] = []
 
     def metric_for(line: ReportLine) -> str | None:
         if line.account_id is not None and line.account_id in mapping:
             return mapping[line.account_id]
-        return by_name.get(line.account_name.casefold())
+        return by_name.get(name_key(line.account_name))
 
     def walk(line: ReportLine, inherited: str | None) -> None:
         metric = metric_for(line) or inherited

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from qbr.catalog import catalog_rows
+from qbr.catalog import DEFAULT_METRICS, catalog_rows
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -381,8 +381,17 @@ def _seed_default_catalog() -> None:
             sa.column("organization_id"),
         ),
     }
+    seeded = {m.metric_name: m.measured_as for m in DEFAULT_METRICS}
     for name, rows in catalog_rows().items():
-        op.bulk_insert(tables[name], rows)
+        table = tables[name]
+        # The columns of this revision only; descriptions as they were then (2026_12_03_0020 rewrites them).
+        rows = [{column.name: row[column.name] for column in table.columns} for row in rows]
+        for row in rows:
+            if name == "metric_definitions":
+                row["description"] = seeded[str(row["metric_name"])]
+            elif name == "kpi_definitions":
+                row["description"] = None
+        op.bulk_insert(table, rows)
 
 
 def downgrade() -> None:

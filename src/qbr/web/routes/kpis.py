@@ -1,4 +1,5 @@
-"""The KPI definitions editor: every SmartNumber's formula, unit, direction and whether it is a key KPI.
+"""The KPI definitions editor: every SmartNumber's formula, unit, direction, audience, description and whether it
+is a key KPI.
 
 A formula is validated against the whole catalog (syntax, unknown names, cycles) before anything is saved; the
 form can also check a formula without saving it, and the page's script checks it while it is typed.
@@ -24,6 +25,10 @@ from qbr.web.templating import render
 
 router = APIRouter()
 DIRECTION_CHOICES = (("higher_is_better", "Higher is better"), ("lower_is_better", "Lower is better"), ("", "None"))
+AUDIENCE_CHOICES = (
+    ("client", "Client: in the client edition of pages and reports"),
+    ("internal", "Internal: only the MSP's staff see it"),
+)
 
 
 @router.get("/kpis", name="kpi_definitions")
@@ -50,6 +55,8 @@ class KpiForm(BaseModel):
     unit: str = Field(max_length=20)
     direction: str = Field("", max_length=20)
     description: str = Field("", max_length=2000)
+    # None when the form did not send it: an edit then keeps the audience, a new KPI starts internal.
+    audience: Literal["client", "internal"] | None = None
     is_key: bool = False
     action: Literal["save", "check"] = "save"
 
@@ -58,13 +65,14 @@ class KpiForm(BaseModel):
 
     def changes(self) -> dict[str, object]:
         """The form as ``update_kpi`` changes (empty direction and description mean none)."""
-        return {
+        changes: dict[str, object] = {
             "formula": self.formula,
             "unit": self.unit,
             "direction": self.direction or None,
             "description": self.description.strip() or None,
             "is_key": self.is_key,
         }
+        return changes | ({"audience": self.audience} if self.audience else {})
 
 
 KpiFormDep = Annotated[KpiForm, Form()]
@@ -72,7 +80,7 @@ KpiFormDep = Annotated[KpiForm, Form()]
 
 @router.get("/kpis/new", name="kpi_new")
 def new_form(request: Request, principal: PageAdmin) -> Response:
-    return _form(request, None, KpiForm(formula="", unit="count").fields())
+    return _form(request, None, KpiForm(formula="", unit="count", audience="internal").fields())
 
 
 @router.post("/kpis/new", dependencies=[Depends(verify_csrf)])
@@ -88,6 +96,7 @@ def create(request: Request, session: SessionDep, principal: PageAdmin, form: Kp
                 unit=form.unit,
                 direction=form.direction or None,
                 description=form.description.strip() or None,
+                audience=form.audience or "internal",
                 is_key=form.is_key,
             )
     except (InvalidInput, Conflict) as error:
@@ -131,6 +140,7 @@ def _fields(definition: KpiDefinition) -> dict[str, object]:
         "unit": definition.unit,
         "direction": definition.direction or "",
         "description": definition.description or "",
+        "audience": definition.audience,
         "is_key": definition.is_key,
     }
 
@@ -169,5 +179,6 @@ def _form(
         "check": check,
         "units": UNITS,
         "directions": DIRECTION_CHOICES,
+        "audiences": AUDIENCE_CHOICES,
     }
     return render(request, "kpi_edit.html", context, status_code=status_code)

@@ -16,7 +16,9 @@ from starlette.responses import RedirectResponse, Response
 from qbr.api.deps import SessionDep
 from qbr.core.principal import Principal
 from qbr.errors import InvalidInput, NotFound
+from qbr.ingest.cell_values import CellError, parse_month
 from qbr.ingest.manual import set_manual_value
+from qbr.metrics.audience import client_names_only, principal_edition
 from qbr.metrics.models import MetricCorrection, MetricDefinition, MetricMonthly
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import parse_period
@@ -28,6 +30,16 @@ from qbr.web.templating import render
 
 router = APIRouter()
 RECENT_CORRECTIONS = 15
+MAX_MONTH_TEXT = 40  # "September 2025" and the like are read too; longer is refused as a field error
+
+
+def _month_text(text: str) -> str:
+    """The month as typed, read the spreadsheet importer's way ("Oct 2026" → 2026-10); as typed when unreadable,
+    so that the ingest path explains what is accepted."""
+    try:
+        return parse_month(text)
+    except CellError:
+        return text.strip()
 
 
 @router.get("/metrics/entry", name="metric_entry")
@@ -58,12 +70,13 @@ def save_entry(
     session: SessionDep,
     principal: PageEditor,
     organization_id: Annotated[int, Form()],
-    period: Annotated[str, Form(max_length=7)],
+    period: Annotated[str, Form(max_length=MAX_MONTH_TEXT)],
     metric_name: Annotated[str, Form(max_length=100)],
     value: Annotated[str, Form(max_length=40)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     principal.require_visible(organization_id)
+    period = _month_text(period)
     form: dict[str, object] = {
         "organization_id": organization_id,
         "period": period,
@@ -113,7 +126,15 @@ def _page(
             .order_by(Organization.name)
         )
     )
-    metrics = list(session.scalars(select(MetricDefinition).order_by(MetricDefinition.metric_name)))
+    # A client user enters and sees only the client's metrics (see qbr.dashboard.edition).
+    edition = principal_edition(session, principal)
+    metrics = list(
+        session.scalars(
+            select(MetricDefinition)
+            .where(client_names_only(edition, MetricDefinition.metric_name))
+            .order_by(MetricDefinition.metric_name)
+        )
+    )
     organization_id, period = form["organization_id"], form["period"]
     values: list[MetricMonthly] = []
     corrections: list[MetricCorrection] = []
@@ -121,7 +142,10 @@ def _page(
         corrections = list(
             session.scalars(
                 select(MetricCorrection)
-                .where(MetricCorrection.organization_id == organization_id)
+                .where(
+                    MetricCorrection.organization_id == organization_id,
+                    client_names_only(edition, MetricCorrection.metric_name),
+                )
                 .order_by(MetricCorrection.created_at.desc(), MetricCorrection.id.desc())
                 .limit(RECENT_CORRECTIONS)
             )
@@ -130,7 +154,11 @@ def _page(
             values = list(
                 session.scalars(
                     select(MetricMonthly)
-                    .where(MetricMonthly.organization_id == organization_id, MetricMonthly.period == period)
+                    .where(
+                        MetricMonthly.organization_id == organization_id,
+                        MetricMonthly.period == period,
+                        client_names_only(edition, MetricMonthly.metric_name),
+                    )
                     .order_by(MetricMonthly.metric_name, MetricMonthly.source_system)
                 )
             )

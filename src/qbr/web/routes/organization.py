@@ -4,31 +4,37 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
+from qbr.branding.service import current_brand
 from qbr.charts.svg import render_svg
 from qbr.core.principal import Principal
+from qbr.dashboard.edition import apply_edition, edition_for
 from qbr.dashboard.schemas import DashboardView
 from qbr.dashboard.service import build_dashboard
+from qbr.deck.builder import render_qbr_deck
+from qbr.deck.review_story import review_story
 from qbr.errors import NotFound
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import parse_period
 from qbr.presentation.status import STATUSES
 from qbr.reports.pdf import needing_attention, render_qbr_pdf, report_kind, summary_sentence
-from qbr.reports.trends import has_values, item_status, kpi_trend
+from qbr.reports.shown import glossary, kpi_charts, trend
+from qbr.reports.trends import has_values, item_status
+from qbr.reviews.reading import review_for, review_for_report
 from qbr.web.deps import PagePrincipal
 from qbr.web.periods import default_period, picker_periods
-from qbr.web.templating import render
+from qbr.web.templating import page_brand, render
 
 router = APIRouter()
+PPTX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
 def _visible_organization(session: Session, principal: Principal, organization_id: int) -> Organization:
@@ -40,8 +46,10 @@ def _visible_organization(session: Session, principal: Principal, organization_i
 
 
 def _visible_view(session: Session, principal: Principal, organization_id: int, period: str) -> DashboardView:
+    """The organization's view in the edition ``principal`` may see (see qbr.dashboard.edition)."""
     _visible_organization(session, principal, organization_id)
-    return build_dashboard(session, organization_id, period)
+    view = build_dashboard(session, organization_id, period)
+    return apply_edition(view, edition_for(session, principal, organization_id))
 
 
 def attachment(filename: str) -> str:
@@ -78,11 +86,34 @@ def qbr_pdf(
     organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     view = _visible_view(session, principal, organization_id, period)
-    settings = request.app.state.settings
-    content = render_qbr_pdf(view, msp_name=settings.msp_name, logo_path=settings.msp_logo_path)
+    content = render_qbr_pdf(view, brand=current_brand(session, request.app.state.settings))
     filename = f"QBR {view.organization.name} {view.period.period_value}.pdf"
     headers = {"Content-Disposition": attachment(filename), "Cache-Control": "no-store"}
     return Response(content, media_type="application/pdf", headers=headers)
+
+
+@router.get("/organizations/{organization_id}/qbr/{period}.pptx", name="organization_qbr_pptx")
+def qbr_deck(
+    organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    """The editable deck of the review (native charts and tables) the account manager adjusts before the meeting:
+    staff get the live review's internal edition, a client the client edition of the newest published version."""
+    _visible_organization(session, principal, organization_id)
+    edition = edition_for(session, principal, organization_id)
+    if edition == "client":
+        try:
+            review = review_for(session, organization_id, period, "client")
+        except NotFound:
+            # Nothing published yet: the review page says so (as the review's own PDF link does).
+            target = request.url_for("review_page", organization_id=organization_id, period=period).path
+            return RedirectResponse(target, status_code=303)
+    else:
+        review = review_for_report(session, organization_id, period, "internal")
+    brand = current_brand(session, request.app.state.settings)
+    content = render_qbr_deck(review.figures, brand=brand, story=review_story(review))
+    filename = f"QBR {review.organization_name} {review.period}.pptx"
+    headers = {"Content-Disposition": attachment(filename), "Cache-Control": "no-store"}
+    return Response(content, media_type=PPTX_MEDIA_TYPE, headers=headers)
 
 
 @router.get("/organizations/{organization_id}/qbr/{period}/print", name="organization_qbr_print")
@@ -90,13 +121,13 @@ def qbr_print(
     organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     view = _visible_view(session, principal, organization_id, period)
-    settings = request.app.state.settings
+    brand = page_brand(request)
     context = _view_context(request, view) | {
         "report_kind": report_kind(view),
         "summary_sentence": summary_sentence(view, needing_attention(view)),
         "generated_on": date.today(),
         "back_url": qbr_url(request, organization_id, view.period.period_value),
-        "logo_url": request.url_for("msp_logo").path if settings.msp_logo_path else None,
+        "logo_url": f"{request.url_for('msp_logo').path}?v={brand.version}" if brand.has_logo else None,
     }
     return render(request, "print.html", context)
 
@@ -106,25 +137,22 @@ def qbr_page(
     organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     organization = _visible_organization(session, principal, organization_id)
-    return _qbr_page(request, session, principal, organization, period, heading=organization.name, nav="overview")
+    view = _visible_view(session, principal, organization_id, period)
+    return _qbr_page(request, session, principal, organization, view, heading=organization.name, nav="overview")
 
 
 @router.get("/smartnumbers", name="smartnumbers")
 def smartnumbers(request: Request, session: SessionDep, principal: PagePrincipal, period: str = "") -> Response:
     """The MSP's own SmartNumbers: the internal QBR, in the same form as a client's."""
     msp = session.scalar(select(Organization).where(Organization.is_msp))
-    if msp is None or not principal.can_see(msp.id):
-        raise NotFound("no organization is marked as the MSP itself yet: create it with `qbr orgs create NAME --msp`")
+    if msp is not None and not principal.can_see(msp.id):
+        raise NotFound("no such page")  # a client user learns nothing about the MSP's own figures
+    if msp is None:
+        how = ": create it with `qbr orgs create NAME --msp`" if not principal.is_scoped else ""
+        raise NotFound(f"no organization is marked as the MSP itself yet{how}")
     ref = parse_period(period) if period else default_period(session, principal, msp.id)
-    return _qbr_page(request, session, principal, msp, ref.value, heading="Our SmartNumbers", nav="smartnumbers")
-
-
-@router.get("/branding/logo", name="msp_logo")
-def msp_logo(request: Request, principal: PagePrincipal) -> Response:
-    path = request.app.state.settings.msp_logo_path
-    if not path or not Path(path).expanduser().is_file():
-        raise NotFound("no logo is configured (QBR_MSP_LOGO_PATH)")
-    return FileResponse(Path(path).expanduser())
+    view = build_dashboard(session, msp.id, ref)  # the MSP's own organization is always internal
+    return _qbr_page(request, session, principal, msp, view, heading="Our SmartNumbers", nav="smartnumbers")
 
 
 def _qbr_page(
@@ -132,12 +160,11 @@ def _qbr_page(
     session: Session,
     principal: Principal,
     organization: Organization,
-    period: str,
+    view: DashboardView,
     *,
     heading: str,
     nav: str,
 ) -> Response:
-    view = build_dashboard(session, organization.id, period)
     ref = parse_period(view.period.period_value)
     following = ref.shift(1)
     is_msp_page = nav == "smartnumbers"
@@ -169,18 +196,23 @@ def _view_context(request: Request, view: DashboardView) -> dict[str, Any]:
     """What the QBR page and the print view share: the view, its tiles split key/other, charts, counts."""
     organization_id, period = view.organization.id, view.period.period_value
     statuses = Counter(item_status(kpi) for kpi in view.kpis)
+    charts = kpi_charts(view.kpis)
     return {
         "view": view,
-        "key_kpis": [kpi for kpi in view.kpis if kpi.is_key],
+        # A key KPI with no value in the whole trend does not apply to this organization (the MSP's profit
+        # margin on a client's page): listed with what could not be computed, not shown as an empty tile.
+        "key_kpis": [kpi for kpi in view.kpis if kpi.is_key and has_values(kpi)],
         "other_kpis": [kpi for kpi in view.kpis if not kpi.is_key and kpi.kpi_value is not None],
         # Shown as one compact list: a wall of empty tiles would bury the numbers that exist.
-        "not_computed": [kpi for kpi in view.kpis if not kpi.is_key and kpi.kpi_value is None],
+        "not_computed": [kpi for kpi in view.kpis if kpi.kpi_value is None and (not kpi.is_key or not has_values(kpi))],
         "kpi_charts": [
-            (kpi, render_svg(kpi_trend(kpi), f"chart-{index}"))
-            for index, kpi in enumerate(view.kpis, start=1)
-            if has_values(kpi)
+            (kpi, render_svg(trend(kpi, view), f"chart-{index}")) for index, kpi in enumerate(charts.charted, start=1)
         ],
+        # KPIs with no data or only zeros in the whole trend: one line instead of empty charts.
+        "folded_charts": charts.folded,
+        "glossary": glossary(view),
         "status_counts": [(status, statuses[status]) for status in STATUSES],
         "pdf_url": request.url_for("organization_qbr_pdf", organization_id=organization_id, period=period).path,
+        "pptx_url": request.url_for("organization_qbr_pptx", organization_id=organization_id, period=period).path,
         "print_url": request.url_for("organization_qbr_print", organization_id=organization_id, period=period).path,
     }

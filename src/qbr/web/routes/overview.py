@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from qbr.api.deps import SessionDep
+from qbr.dashboard.edition import principal_edition
+from qbr.dashboard.figures import is_in_progress
 from qbr.periods.calendar import parse_period
 from qbr.web.deps import PagePrincipal
 from qbr.web.overview import build_overview
@@ -26,9 +29,16 @@ def overview_page(
     q: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
     ref = parse_period(period) if period else default_period(session, principal)
-    overview = build_overview(session, principal, ref, q)
+    edition = principal_edition(session, principal)
+    overview = build_overview(session, principal, ref, q, edition=edition)
     for row in overview.rows:
         row.url = request.url_for("organization_qbr", organization_id=row.organization_id, period=ref.value).path
-    periods = picker_periods(session, principal)
-    context = {"overview": overview, "query": q, "picker_periods": periods, "nav": "overview"}
+    context = {
+        "overview": overview,
+        "edition": edition,
+        "period_is_partial": is_in_progress(ref.value, date.today()),
+        "query": q,
+        "picker_periods": picker_periods(session, principal),
+        "nav": "overview",
+    }
     return render(request, "overview.html", context)

@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from qbr.api.deps import SessionDep
 from qbr.core.principal import Principal
 from qbr.errors import Conflict, InvalidInput, NotFound
+from qbr.metrics.audience import Edition, client_names_only, principal_edition
 from qbr.metrics.models import KpiDefinition, MetricDefinition
 from qbr.organizations.models import Organization
 from qbr.presentation.values import format_value
@@ -46,8 +47,9 @@ class GradedRow:
     own: frozenset[str]  # threshold types set for this scope itself (not inherited from the defaults)
 
 
-def graded_rows(session: Session, organization_id: int | None) -> list[GradedRow]:
-    """Every metric and KPI that has a direction (so can be graded), KPIs first, with its thresholds."""
+def graded_rows(session: Session, organization_id: int | None, edition: Edition = "internal") -> list[GradedRow]:
+    """Every metric and KPI that has a direction (so can be graded), KPIs first, with its thresholds; a client
+    user's edition lists only the client's items."""
     effective = effective_thresholds(session, organization_id)
     owner = (
         Threshold.organization_id.is_(None) if organization_id is None else Threshold.organization_id == organization_id
@@ -59,14 +61,14 @@ def graded_rows(session: Session, organization_id: int | None) -> list[GradedRow
         ("KPI", name, unit, direction)
         for name, unit, direction in session.execute(
             select(KpiDefinition.kpi_name, KpiDefinition.unit, KpiDefinition.direction)
-            .where(KpiDefinition.direction.is_not(None))
+            .where(KpiDefinition.direction.is_not(None), client_names_only(edition, KpiDefinition.kpi_name))
             .order_by(KpiDefinition.sort_order, KpiDefinition.kpi_name)
         )
     ] + [
         ("metric", name, unit, direction)
         for name, unit, direction in session.execute(
             select(MetricDefinition.metric_name, MetricDefinition.unit, MetricDefinition.direction)
-            .where(MetricDefinition.direction.is_not(None))
+            .where(MetricDefinition.direction.is_not(None), client_names_only(edition, MetricDefinition.metric_name))
             .order_by(MetricDefinition.metric_name)
         )
     ]
@@ -135,7 +137,7 @@ def thresholds_page(
         "organization": organization,
         "organizations": _organizations(session, principal),
         "can_edit_defaults": principal.has_role("admin") and not principal.is_scoped,
-        "rows": graded_rows(session, scope_id),
+        "rows": graded_rows(session, scope_id, principal_edition(session, principal)),
         "format_value": format_value,
     }
     return render(request, "thresholds.html", context)
@@ -147,7 +149,7 @@ def threshold_form(
 ) -> Response:
     scope_id = _optional_id(organization_id)
     organization = _scope(session, principal, scope_id, changing=True)
-    row = _row(session, scope_id, name)
+    row = _row(session, scope_id, name, principal_edition(session, principal))
     values = {kind: _own_text(row, kind) for kind in THRESHOLD_TYPES}
     return _form(request, session, row, organization, values, problems=[])
 
@@ -164,7 +166,7 @@ def save_threshold(
 ) -> Response:
     scope_id = _optional_id(organization_id)
     organization = _scope(session, principal, scope_id, changing=True)
-    row = _row(session, scope_id, name)
+    row = _row(session, scope_id, name, principal_edition(session, principal))
     entered = {"warning": warning.strip(), "critical": critical.strip()}
     try:
         # A savepoint: a refused change leaves nothing half-written in this request's transaction.
@@ -179,7 +181,7 @@ def save_threshold(
         problems = [str(p) for p in error.problems] if isinstance(error, InvalidInput) else [str(error)]
         status = 422 if isinstance(error, InvalidInput) else 409
         return _form(request, session, row, organization, entered, problems=problems, status_code=status)
-    saved = _row(session, scope_id, row.name)
+    saved = _row(session, scope_id, row.name, principal_edition(session, principal))
     whose = organization.name if organization else "every organization (default)"
     flash(
         request,
@@ -190,8 +192,8 @@ def save_threshold(
     return RedirectResponse(target, status_code=303)
 
 
-def _row(session: Session, organization_id: int | None, name: str) -> GradedRow:
-    for row in graded_rows(session, organization_id):
+def _row(session: Session, organization_id: int | None, name: str, edition: Edition) -> GradedRow:
+    for row in graded_rows(session, organization_id, edition):
         if row.name.lower() == name.strip().lower():
             return row
     raise NotFound(f"no metric or KPI with a direction is named {name!r}, so it has no thresholds to edit")
