@@ -2,7 +2,7 @@
 auth_failures and recent_writes.
 
 Revision ID: 20261203_0010
-Revises: 0001
+Revises: 20261203_0050
 Create Date: 2026-12-03 17:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261203_0010"
-down_revision: str | None = "0001"
+down_revision: str | None = "20261203_0050"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
