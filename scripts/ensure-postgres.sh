@@ -14,6 +14,18 @@ except Exception as exc:
 PY
 }
 
+# The fault and read-replica tests start servers of their own (initdb, pg_ctl, pg_basebackup): CI installs the
+# server binaries when they are missing; elsewhere those tests are skipped with a reason.
+pg_bin=${QBR_TEST_PG_BIN:-/usr/lib/postgresql/15/bin}
+if [ ! -x "$pg_bin/pg_basebackup" ] || [ ! -x "$pg_bin/initdb" ]; then
+    if [ -n "${CI:-}" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing the PostgreSQL server binaries for the throwaway-server tests"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+    else
+        echo "warning: no PostgreSQL server binaries in $pg_bin; the fault and replica tests will be skipped" >&2
+    fi
+fi
+
 if answers; then exit 0; fi
 if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
     echo "starting the local PostgreSQL cluster"

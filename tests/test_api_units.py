@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from qbr.api.csv_export import cell
 from qbr.api.listing import prefers_csv
@@ -20,9 +22,9 @@ class Clock:
         return self.now
 
 
-def test_limiter_sliding_window() -> None:
+def test_limiter_sliding_window(engine: Engine) -> None:
     clock = Clock()
-    limiter = FailureLimiter(limit=2, window=10, clock=clock)
+    limiter = FailureLimiter(engine, limit=2, window=10, clock=clock)
     key = ("login", "10.0.0.1", "alice")
     limiter.record_failure(key)
     clock.now = 4
@@ -36,7 +38,9 @@ def test_limiter_sliding_window() -> None:
     limiter.record_failure(key)
     with pytest.raises(TooManyAttempts):
         limiter.check(key)
-    limiter.reset(key)
+    with Session(engine) as session:
+        limiter.reset(key, session=session)
+        session.commit()
     limiter.check(key)
 
 

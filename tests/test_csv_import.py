@@ -74,7 +74,7 @@ def test_ten_thousand_rows_with_three_bad_ones_write_nothing_and_name_all_three(
 ) -> None:
     rng = random.Random(7)
     lines = ["period,organization_id,metric_name,metric_value"]
-    months = [f"{2020 + m // 12}-{m % 12 + 1:02d}" for m in range(10_000 // len(DEFAULT_METRICS) + 1)]
+    months = [f"{2000 + m // 12}-{m % 12 + 1:02d}" for m in range(10_000 // len(DEFAULT_METRICS) + 1)]
     cells = [(month, metric.metric_name) for month in months for metric in DEFAULT_METRICS][:10_000]
     lines += [f"{month},{acme},{name},{rng.randint(0, 500)}" for month, name in cells]
     lines[1234] = lines[1234].rsplit(",", 1)[0] + ",12,5"  # an unquoted decimal comma: one field too many

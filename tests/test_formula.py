@@ -111,3 +111,14 @@ def test_every_default_kpi_parses() -> None:
     formulas = {k.kpi_name: parse_formula(k.formula, known_names=known) for k in DEFAULT_KPIS}
     order = evaluation_order({name: f.names for name, f in formulas.items()})
     assert order.index("Total Revenue") < order.index("Net Profit") < order.index("Profit Margin")
+
+
+@pytest.mark.parametrize("text", ["(" * 197 + "1" + ")" * 2, "-" * 199 + "1", "(-" * 99 + "1"])
+def test_nesting_is_limited_with_a_clear_error(text: str) -> None:
+    with pytest.raises(InvalidInput, match="nests deeper than 25 levels"):
+        parse_formula(text, known_names=NAMES)
+
+
+def test_nesting_up_to_the_limit_evaluates() -> None:
+    assert value("(" * 25 + "1" + ")" * 25) == Decimal("1.00")
+    assert value("-" * 25 + "2") == Decimal("-2.00")

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qbr.core.settings import get_settings
 from qbr.errors import InvalidInput
 from qbr.periods.calendar import month_of, parse_period, period_range
 from qbr.periods.models import Period
@@ -80,3 +81,24 @@ def test_ensure_periods_creates_months_and_their_quarters_once(session: Session)
     assert rows["2025-Q1"].period_type == "quarterly"
     assert rows["2025-Q1"].end_date == date(2025, 3, 31)
     assert all(row.is_active for row in rows.values())
+
+
+@pytest.mark.parametrize("text", ["0001-01", "1999-12", "9999-12", "9999-Q4", f"{date.today().year + 2}-01"])
+def test_periods_outside_the_one_range_are_refused(text: str) -> None:
+    with pytest.raises(InvalidInput, match=f"periods from 2000-01 to {date.today().year + 1}-12"):
+        parse_period(text, location="query.period")
+
+
+def test_the_range_ends_where_the_setting_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QBR_PERIOD_YEARS_AHEAD", "3")
+    get_settings.cache_clear()
+    try:
+        assert parse_period(f"{date.today().year + 3}-12").year == date.today().year + 3
+    finally:
+        get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("text", ["２０２５-01", "٢٠٢٥-01", "2025-０1", "２０２５-Q1"])
+def test_only_ascii_digits_make_a_period(text: str) -> None:
+    with pytest.raises(InvalidInput, match="is not a period"):
+        parse_period(text)

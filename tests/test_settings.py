@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from qbr.core.settings import Settings
+from qbr.core.settings import Settings, secret_key_weakness
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -35,9 +36,37 @@ def test_dotenv_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
 def test_production_refuses_placeholder_secret() -> None:
     with pytest.raises(ValidationError, match="QBR_SECRET_KEY"):
         Settings(environment="production")
-    Settings(environment="production", secret_key="x" * 40)
+    Settings(environment="production", secret_key=secrets.token_urlsafe(48))
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("a" * 64, "1 different characters"),
+        ("0123456789abcdef" * 3, "repeats a pattern"),
+        ("ab" * 30, "2 different characters"),
+        ("short", "5 characters long"),
+    ],
+)
+def test_production_refuses_weak_keys(key: str, reason: str) -> None:
+    with pytest.raises(ValidationError, match=reason):
+        Settings(environment="production", secret_key=key)
+
+
+def test_random_keys_of_the_advised_kinds_are_accepted() -> None:
+    for _ in range(50):
+        assert secret_key_weakness(secrets.token_urlsafe(48)) is None
+        assert secret_key_weakness(secrets.token_hex(32)) is None
 
 
 def test_unknown_timezone_is_refused() -> None:
     with pytest.raises(ValidationError, match="IANA"):
         Settings(business_timezone="Mars/Olympus")
+
+
+def test_forwarded_headers_are_believed_only_from_named_proxies() -> None:
+    from qbr.cli.serve import trusted_proxies
+
+    assert trusted_proxies(Settings()) is None  # not even from loopback, uvicorn's own default
+    named = Settings(trusted_proxies=" 10.0.0.5, 10.1.0.0/16 ,")
+    assert trusted_proxies(named) == ["10.0.0.5", "10.1.0.0/16"]

@@ -47,10 +47,13 @@ class TestPrincipalForUser:
         user = create_user(session, "erin", PASSWORD, "editor", [acme.id])
         principal = principal_for_user(session, user)
         assert principal.role == "editor"
-        assert principal.organization_ids == {acme.id}
+        assert principal.organization_ids == frozenset({acme.id})
         assert principal.can_see(acme.id)
         assert not principal.can_see(acme.id + 1)
-        update_user(session, user, organization_ids=[])
+        with pytest.raises(InvalidInput, match="all_organizations"):
+            update_user(session, user, organization_ids=[])
+        assert principal_for_user(session, user).organization_ids == frozenset({acme.id})
+        update_user(session, user, all_organizations=True)
         assert principal_for_user(session, user).organization_ids is None
 
     def test_disabled_user_has_no_principal(self, session: Session) -> None:

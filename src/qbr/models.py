@@ -1,6 +1,14 @@
 """Imports every model so that ``Base.metadata`` describes the whole schema (Alembic and tests use it)."""
 
-from qbr.auth.models import ApiKey, User, api_key_organizations, user_organizations
+from qbr.auth.models import (
+    ApiKey,
+    AuthFailure,
+    RecentWrite,
+    User,
+    UserSession,
+    api_key_organizations,
+    user_organizations,
+)
 from qbr.branding.models import BrandSetting
 from qbr.connectors.models import ConnectorSetting, SyncRun
 from qbr.core.orm import Base
@@ -15,6 +23,7 @@ from qbr.thresholds.models import Threshold
 
 __all__ = [
     "ApiKey",
+    "AuthFailure",
     "Base",
     "BrandSetting",
     "ConnectorSetting",
@@ -31,6 +40,7 @@ __all__ = [
     "Organization",
     "OrganizationLink",
     "Period",
+    "RecentWrite",
     "Recommendation",
     "Review",
     "ReviewGoal",
@@ -41,6 +51,7 @@ __all__ = [
     "SyncRun",
     "Threshold",
     "User",
+    "UserSession",
     "api_key_organizations",
     "user_organizations",
 ]

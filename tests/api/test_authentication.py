@@ -116,7 +116,7 @@ class TestFailureLimit:
         self, app: FastAPI, client: TestClient, admin: Headers
     ) -> None:
         clock = FakeClock()
-        app.state.auth_limiter = FailureLimiter(limit=3, window=60, clock=clock)
+        app.state.auth_limiter = FailureLimiter(app.state.engine, limit=3, window=60, clock=clock)
         bad = {"X-API-Key": "qbr_deadbeef_" + "x" * 43}
         for _ in range(3):
             assert_problem(client.get(URL, headers=bad), 401)
@@ -130,7 +130,7 @@ class TestFailureLimit:
         assert_problem(client.get(URL, headers=bad), 401)
 
     def test_many_prefixes_from_one_client_are_limited_too(self, app: FastAPI, client: TestClient) -> None:
-        app.state.auth_limiter = FailureLimiter(limit=2, window=60, clock=FakeClock())
+        app.state.auth_limiter = FailureLimiter(app.state.engine, limit=2, window=60, clock=FakeClock())
         statuses = [
             client.get(URL, headers={"X-API-Key": f"qbr_{number:08x}_{'y' * 43}"}).status_code for number in range(12)
         ]

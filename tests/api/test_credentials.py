@@ -82,9 +82,8 @@ class TestUsersEndpoints:
         assert user["organization_ids"] == [acme]
         assert "password" not in user
         assert "password_hash" not in user
-        updated = client.patch(
-            f"{USERS}/{user['id']}", json={"role": "editor", "is_active": False, "organization_ids": []}, headers=admin
-        ).json()
+        changes = {"role": "editor", "is_active": False, "all_organizations": True}
+        updated = client.patch(f"{USERS}/{user['id']}", json=changes, headers=admin).json()
         assert (updated["role"], updated["is_active"], updated["organization_ids"]) == ("editor", False, [])
         listing = client.get(USERS, headers=admin).json()
         assert [item["username"] for item in listing["items"]] == ["gina@example.com"]
@@ -101,3 +100,16 @@ class TestUsersEndpoints:
         assert_problem(
             client.patch(f"{USERS}/{user_id}", json={"role": None}, headers=admin), 422, location="body.role"
         )
+
+    def test_an_empty_list_never_lifts_a_users_limit(self, client: TestClient, admin: Headers) -> None:
+        acme = an_organization(client, admin)
+        body = {"username": "scoped", "password": "a long password", "role": "editor", "organization_ids": [acme]}
+        user_id = client.post(USERS, json=body, headers=admin).json()["id"]
+        url = f"{USERS}/{user_id}"
+        problem = assert_problem(client.patch(url, json={"organization_ids": []}, headers=admin), 422)
+        assert "all_organizations" in problem["errors"][0]["accepted"]
+        both = {"organization_ids": [acme], "all_organizations": True}
+        assert_problem(client.patch(url, json=both, headers=admin), 422, location="all_organizations")
+        assert client.get(USERS, headers=admin).json()["items"][0]["organization_ids"] == [acme]
+        lifted = client.patch(url, json={"all_organizations": True}, headers=admin)
+        assert lifted.json()["organization_ids"] == []

@@ -29,7 +29,7 @@ def test_concurrent_first_uses_of_one_key_all_authenticate(engine: Engine) -> No
     with unit_of_work(engine) as session:
         _, key = create_api_key(session, "dashboard screen", "viewer")
     sessions = Sessions.of(engine)
-    limiter = FailureLimiter(10, 300)
+    limiter = FailureLimiter(engine, 10, 300)
     start = threading.Barrier(CONCURRENT_REQUESTS)
     principals: list[Principal] = []
     errors: list[BaseException] = []

@@ -50,9 +50,9 @@ BODIES = {
     "RecommendationUpdate": "recommendations",
     "ReviewUpdate": "reviews",
 }
-# Inputs that are not columns as such: a scope (stored in the association table), a password (stored hashed) and
-# a review's goals (stored in review_goals).
-INPUT_EXTRAS = {"organization_ids", "password", "goals"}
+# Inputs that are not columns as such: a scope (stored in the association table), a password (stored hashed),
+# a review's goals (stored in review_goals) and the explicit lifting of a user's scope.
+INPUT_EXTRAS = {"organization_ids", "all_organizations", "password", "goals"}
 NUMERIC = {"metric_value", "kpi_value", "threshold_value"}
 
 

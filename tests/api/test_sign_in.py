@@ -46,7 +46,7 @@ class TestSignIn:
         create_user(session, "dana", PASSWORD, "viewer")
         session.commit()
         clock = FakeClock()
-        app.state.auth_limiter = FailureLimiter(limit=2, window=60, clock=clock)
+        app.state.auth_limiter = FailureLimiter(app.state.engine, limit=2, window=60, clock=clock)
         with TestClient(with_sign_in_form(app)) as client:
             for _ in range(2):
                 assert_problem(client.post(SIGN_IN, params={"username": "dana", "password": "x"}), 401)

@@ -4,7 +4,7 @@ why, and a rerun succeeds without duplicates."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -208,5 +208,7 @@ def test_unknown_or_unconfigured_sources_are_refused(
     nothing = qbr("sync")
     assert nothing.exit_code != 0
     assert "none is configured" in nothing.output
-    future = qbr("sync", "--period", "2999-01")
+    future = qbr("sync", "--period", f"{date.today().year + 1}-12")
     assert "is in the future" in future.output
+    beyond = qbr("sync", "--period", "2999-01")
+    assert "outside the accepted periods" in beyond.output

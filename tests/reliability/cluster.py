@@ -39,7 +39,8 @@ class ThrowawayPostgres:
     @classmethod
     def available_bin(cls) -> Path | None:
         bin_dir = Path(os.environ.get("QBR_TEST_PG_BIN", DEFAULT_BIN))
-        return bin_dir if (bin_dir / "initdb").exists() and (bin_dir / "pg_ctl").exists() else None
+        needed = ("initdb", "pg_ctl", "pg_basebackup")
+        return bin_dir if all((bin_dir / program).exists() for program in needed) else None
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
@@ -52,6 +53,12 @@ class ThrowawayPostgres:
         options = f"-p {self.port} -k {self.data} {SERVER_SETTINGS}"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.data / "server.log"), "-o", options, "-w", "-t", "60",
                   "start")  # fmt: skip
+
+    def follow(self, primary: ThrowawayPostgres) -> None:
+        """Make this (not yet initialized) cluster a streaming standby of ``primary``: ``pg_basebackup -R`` writes
+        ``standby.signal`` and ``primary_conninfo``, so ``start`` then replays the primary's changes, read-only."""
+        self._run("pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres", "-D", str(self.data),
+                  "-R", "-X", "stream", "--no-sync")  # fmt: skip
 
     def stop(self, mode: str = "fast") -> None:
         """``fast`` ends every session and shuts down cleanly; ``immediate`` is a crash, recovered at next start."""

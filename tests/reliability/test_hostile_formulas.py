@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qbr.core.numbers import EXACT, round_cents, rounds_into_numeric_12_2
 from qbr.errors import InvalidInput
-from qbr.kpis.formula import MAX_FORMULA_LENGTH, parse_formula
+from qbr.kpis.formula import MAX_FORMULA_LENGTH, MAX_NESTING, parse_formula
 
 FUZZ = settings(max_examples=400, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
@@ -85,12 +86,15 @@ def test_near_formulas_are_parsed_or_refused_with_the_column(pieces: list[str]) 
     assert value is None or rounds_into_numeric_12_2(value)
 
 
-def test_deep_nesting_within_the_length_limit_parses() -> None:
-    depth = (MAX_FORMULA_LENGTH - 1) // 2
-    formula = parse_formula("(" * depth + "1" + ")" * depth, known_names=NAMES)
+def test_nesting_parses_up_to_its_limit_and_is_refused_clearly_beyond() -> None:
+    formula = parse_formula("(" * MAX_NESTING + "1" + ")" * MAX_NESTING, known_names=NAMES)
     assert formula.evaluate({}, 1) == (Decimal("1.00"), None)
-    negated = parse_formula("-" * (MAX_FORMULA_LENGTH - 1) + "1", known_names=NAMES)
+    negated = parse_formula("-" * MAX_NESTING + "1", known_names=NAMES)
     assert negated.evaluate({}, 1) == (Decimal("-1.00"), None)
+    depth = (MAX_FORMULA_LENGTH - 1) // 2
+    for deep in ("(" * depth + "1" + ")" * depth, "-" * (MAX_FORMULA_LENGTH - 1) + "1"):
+        with pytest.raises(InvalidInput, match=f"nests deeper than {MAX_NESTING} levels"):
+            parse_formula(deep, known_names=NAMES)
 
 
 # --- formulas built from an expression tree evaluate exactly as the tree says ------------------------------------

@@ -3,6 +3,8 @@ session as a credential that stops working when the account changes."""
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -61,7 +63,7 @@ class TestSignIn:
         assert client.get("/").status_code == 200
 
     def test_production_cookie_is_secure(self, engine: Engine, database_url: str, make_user: UserFactory) -> None:
-        settings = Settings(database_url=database_url, environment="production", secret_key="s" * 40)
+        settings = Settings(database_url=database_url, environment="production", secret_key=secrets.token_urlsafe(48))
         app = create_app(settings, engine=engine)
         with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
             sign_in(client, make_user("vic"))

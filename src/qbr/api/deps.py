@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Request, Response, Security
 from fastapi.security import APIKeyHeader
@@ -33,21 +34,47 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
     The session is made on the event loop (it connects only when first used, in the route's thread) and ended in
     the thread pool, where the commit's round trip holds up no other request: one trip to the pool, not two.
+
+    With a read replica, the app's ``read_router`` (``app.state.read_router``, see ``ReadRouter``) picks where reads
+    go, and hears of every request that writes.
     """
     sessions: Sessions = request.app.state.sessions
-    session = sessions.reading() if request.method in READING_METHODS else sessions.writing()
+    router: ReadRouter | None = getattr(request.app.state, "read_router", None)
+    reads = request.method in READING_METHODS
+    if not reads:
+        session = sessions.writing()
+    elif router is not None:
+        session = await run_in_threadpool(router.reading_session, request)
+    else:
+        session = sessions.reading()
     try:
         yield session
     except BaseException:
         await run_in_threadpool(_end_unit_of_work, session, succeeded=False)
         raise
-    await run_in_threadpool(_end_unit_of_work, session, succeeded=True)
+    before_commit = partial(router.note_write, request) if router is not None and not reads else None
+    await run_in_threadpool(_end_unit_of_work, session, succeeded=True, before_commit=before_commit)
 
 
-def _end_unit_of_work(session: Session, *, succeeded: bool) -> None:
-    """Commit (rolling back if the commit fails), or roll back what a failed route did; then close."""
+class ReadRouter(Protocol):
+    """Where reads go when the app has a read replica (``qbr.auth.read_routing.ReadYourWrites``)."""
+
+    def reading_session(self, request: Request) -> Session: ...
+
+    def note_write(self, request: Request, session: Session) -> None: ...
+
+
+def _end_unit_of_work(
+    session: Session, *, succeeded: bool, before_commit: Callable[[Session], None] | None = None
+) -> None:
+    """Commit (rolling back if the commit fails), or roll back what a failed route did; then close.
+
+    ``before_commit`` runs in the unit of work just before its commit (the read router's note of a write).
+    """
     try:
         if succeeded:
+            if before_commit is not None:
+                before_commit(session)
             session.commit()
         else:
             session.rollback()

@@ -46,8 +46,7 @@ def verified_api_key(request: Request, session: Session, limiter: FailureLimiter
     address = client_address(request)
     per_key = ("api-key", address, key_prefix(presented) or "malformed")
     per_client = ("api-key", address)
-    limiter.check(per_key)
-    limiter.check(per_client, limit=limiter.limit * CLIENT_ALLOWANCE_FACTOR)
+    limiter.check_all([(per_key, None), (per_client, limiter.limit * CLIENT_ALLOWANCE_FACTOR)], session=session)
     api_key = check_api_key(session, presented)
     if api_key is None:
         limiter.record_failure(per_key, per_client)
@@ -65,13 +64,15 @@ def verify_sign_in(request: Request, session: Session, username: str, password: 
     address = client_address(request)
     per_user = ("sign-in", address, username.strip().lower())
     per_client = ("sign-in", address)
-    limiter.check(per_user)
-    limiter.check(per_client, limit=limiter.limit * CLIENT_ALLOWANCE_FACTOR)
+    limiter.check_all([(per_user, None), (per_client, limiter.limit * CLIENT_ALLOWANCE_FACTOR)], session=session)
     user = authenticate_user(session, username, password)
     if user is None:
+        # Nothing of the caller's is kept; the failure is recorded in a transaction of its own, which on SQLite
+        # needs the write lock the caller's transaction may be holding.
+        session.rollback()
         limiter.record_failure(per_user, per_client)
         raise NotAuthenticated("the username or password is not right, or the account is disabled")
-    limiter.reset(per_user)
+    limiter.reset(per_user, session=session)
     return user
 
 

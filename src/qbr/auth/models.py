@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, true
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, String, Table, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qbr.core.orm import Base, CreatedAt, IntPk
@@ -55,3 +55,41 @@ class ApiKey(Base):
     created_at: Mapped[CreatedAt]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class UserSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its hash is stored. Deleting the row ends the
+    session everywhere at once: sign-out, disabling the user and a password change do so, in every worker."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[IntPk]
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[CreatedAt]
+    # The session ends QBR_SESSION_HOURS after this (renewed by page loads, at most once a minute).
+    last_seen_at: Mapped[datetime]
+
+
+class AuthFailure(Base):
+    """One failed sign-in or bad API key, under the key the failure limit counts it by (client, what it tried).
+
+    Kept in the database so that every worker process and machine counts the same failures; rows older than the
+    limit's window are deleted as new failures arrive."""
+
+    __tablename__ = "auth_failures"
+    __table_args__ = (Index("ix_auth_failures_failure_key_failed_at", "failure_key", "failed_at"),)
+
+    id: Mapped[IntPk]
+    failure_key: Mapped[str] = mapped_column(String(255))
+    failed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class RecentWrite(Base):
+    """A client (an API key or a dashboard session) that changed something lately: until ``read_primary_until``
+    its reads go to the primary database, never to a replica that may not have the change yet."""
+
+    __tablename__ = "recent_writes"
+
+    writer_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    read_primary_until: Mapped[datetime]

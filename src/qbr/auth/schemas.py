@@ -56,7 +56,11 @@ class UserUpdate(InputSchema):
     role: Role = optional()
     is_active: bool = optional()
     password: Password = optional()
+    # Never empty (refused by update_user): lifting the limit takes all_organizations, said explicitly.
     organization_ids: OrganizationIds = optional()
+    all_organizations: bool = Field(
+        default=False, description="true: lift the user's limit, so they see every organization."
+    )
 
 
 class UserPublic(Schema):

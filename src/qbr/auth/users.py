@@ -15,6 +15,7 @@ from qbr.auth.keys import check_role
 from qbr.auth.models import User
 from qbr.auth.passwords import check_password_policy, hash_password, needs_rehash, verify_password
 from qbr.auth.scope import USER_SCOPE, check_organizations_exist, load_scope, set_scope
+from qbr.auth.sessions import end_user_sessions
 from qbr.core.principal import Principal
 from qbr.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 
@@ -70,16 +71,35 @@ def update_user(
     is_active: bool | None = None,
     password: str | None = None,
     organization_ids: list[int] | None = None,
+    all_organizations: bool = False,
 ) -> User:
-    """Change what is given; ``organization_ids=[]`` removes the limit, None leaves it alone."""
+    """Change what is given. ``organization_ids`` replaces the limit (None leaves it alone); only
+    ``all_organizations=True`` removes it. An empty list is refused: it reads like "no organizations" but would
+    mean "every organization", so a client clearing a list by mistake would widen the user's access."""
+    if organization_ids is not None and not organization_ids:
+        raise InvalidInput.single(
+            "organization_ids",
+            "is empty, which would lift the user's limit to some organizations",
+            "one or more organization ids; to let the user see every organization, send all_organizations: true",
+        )
+    if all_organizations and organization_ids is not None:
+        raise InvalidInput.single(
+            "all_organizations", "is given with organization_ids", "one of all_organizations and organization_ids"
+        )
     if role is not None:
         user.role = check_role(role)
     if is_active is not None:
         user.is_active = is_active
+        if not is_active:
+            # Ended for good: enabling the user again later must not bring an old cookie back to life.
+            end_user_sessions(session, user.id)
     if password is not None:
         check_password_policy(password)
         user.password_hash = hash_password(password)
-    if organization_ids is not None:
+        end_user_sessions(session, user.id)
+    if all_organizations:
+        set_scope(session, USER_SCOPE, user.id, [])
+    elif organization_ids is not None:
         set_scope(
             session, USER_SCOPE, user.id, check_organizations_exist(session, organization_ids, "organization_ids")
         )

@@ -21,12 +21,17 @@ class QbrGroup(click.Group):
             raise click.ClickException(str(exc)) from exc
         except Exception as exc:
             # Imported here, only once something failed: SQLAlchemy takes long to import, and `qbr --help` needs none.
+            from pydantic import ValidationError
             from sqlalchemy.exc import OperationalError
 
             from qbr.core.database import unavailable
+            from qbr.core.settings import settings_error_text
 
             if isinstance(exc, OperationalError):
                 raise click.ClickException(str(unavailable(exc))) from exc
+            if isinstance(exc, ValidationError) and exc.title.endswith("Settings"):
+                # Settings read from QBR_* variables: say which variable is wrong, in a line, not a traceback.
+                raise click.ClickException(settings_error_text(exc)) from exc
             raise
 
 

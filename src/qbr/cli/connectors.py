@@ -19,6 +19,7 @@ from qbr.connectors.settings import (
     unset_settings,
 )
 from qbr.core.database import get_engine, unit_of_work
+from qbr.core.text import terminal_safe
 from qbr.organizations.links import link_organization
 
 connectors_group = command_group(
@@ -158,7 +159,7 @@ def runs_command(source: str | None, limit: int, detail: bool) -> None:
         click.echo(
             f"{run.id:>6}  {run.source_system:<12} {run.period}  {run.started_at:%Y-%m-%d %H:%M:%S} → {finished}  "
             f"{run.status:<9}  {run.rows_written} written, {run.unmapped_count} unmapped"
-            + (f"  error: {run.error}" if run.error else "")
+            + (f"  error: {terminal_safe(run.error)}" if run.error else "")
         )
         if detail:
             print_detail(run_detail(run), indent="        ")

@@ -7,10 +7,13 @@ from decimal import Decimal
 
 import click
 
+from qbr.core.text import terminal_safe
+
 
 def echo_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, right: Sequence[int] = ()) -> None:
     """Print ``rows`` under ``headers`` in aligned columns; columns listed in ``right`` are right-aligned."""
-    cells = [[str(h) for h in headers], *[["" if c is None else str(c) for c in row] for row in rows]]
+    # Cells are stored text (names, vendors' messages): escaped, so none of them can drive the terminal.
+    cells = [[str(h) for h in headers], *[["" if c is None else terminal_safe(str(c)) for c in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     for number, row in enumerate(cells):
         parts = [

@@ -9,6 +9,7 @@ from qbr.connectors.collect import RunDetail
 from qbr.connectors.registry import accepted_names, source_system
 from qbr.connectors.sync import SyncOutcome, SyncReport, requested_periods, run_scheduled_sync, sync_sources
 from qbr.core.database import get_engine, unit_of_work
+from qbr.core.text import terminal_safe
 
 SHOWN_UNMAPPED = 5
 
@@ -66,25 +67,29 @@ def _print(report: SyncReport) -> None:
 
 
 def print_detail(detail: RunDetail, *, indent: str = "    ") -> None:
+    for line in _detail_lines(detail):
+        click.echo(indent + terminal_safe(line))
+
+
+def _detail_lines(detail: RunDetail) -> list[str]:
     records = detail["records"]
-    for entry in records[:SHOWN_UNMAPPED]:
-        click.echo(
-            f"{indent}unmapped {entry['kind']} {entry['external_id']} {entry['name']!r}: {entry['records']} record(s)"
-        )
+    lines = [
+        f"unmapped {entry['kind']} {entry['external_id']} {entry['name']!r}: {entry['records']} record(s)"
+        for entry in records[:SHOWN_UNMAPPED]
+    ]
     hidden = len(records) - SHOWN_UNMAPPED + detail["more_records"]
     if hidden > 0:
-        click.echo(f"{indent}… and {hidden} more unmapped id(s) (see `qbr connectors runs --detail`)")
-    for account in detail["accounts"]:
-        click.echo(
-            f"{indent}unmapped P&L account {account['account']!r} ({account['account_id']}): {account['amount']}"
-        )
-    for note in detail["notes"]:
-        click.echo(f"{indent}note: {note}")
+        lines.append(f"… and {hidden} more unmapped id(s) (see `qbr connectors runs --detail`)")
+    lines += [
+        f"unmapped P&L account {account['account']!r} ({account['account_id']}): {account['amount']}"
+        for account in detail["accounts"]
+    ]
+    return lines + [f"note: {note}" for note in detail["notes"]]
 
 
 def _describe(outcome: SyncOutcome) -> str:
     head = f"{outcome.source} {outcome.period}"
     if not outcome.succeeded:
-        return f"{head}: FAILED, nothing written: {outcome.error}"
+        return f"{head}: FAILED, nothing written: {terminal_safe(outcome.error or '')}"
     unmapped = f"; {outcome.unmapped_count} unmapped record(s)" if outcome.unmapped_count else ""
     return f"{head}: {outcome.rows_written} value(s) written, {outcome.unchanged} unchanged{unmapped}"

@@ -91,7 +91,7 @@ def disable_command(username: str) -> None:
 @users_group.command("enable")
 @click.argument("username")
 def enable_command(username: str) -> None:
-    """Enable USERNAME (name or id) again after `qbr users disable`."""
+    """Enable USERNAME (name or id) again after `qbr users disable` (sessions it ended stay ended: sign in anew)."""
     _change(username, "enabled user {!r}", is_active=True)
 
 

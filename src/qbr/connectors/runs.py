@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from qbr.connectors.collect import RunDetail, empty_detail
 from qbr.connectors.models import SyncRun
+from qbr.core.text import terminal_safe
 
 # A run still marked running after this long belongs to a process that died; the next run says so.
 STALE_AFTER = timedelta(hours=2)
@@ -55,7 +56,8 @@ def finish_run(
     run.rows_written = rows_written
     run.unmapped_count = unmapped_count
     run.unmapped_detail = json.dumps(detail) if detail is not None else None
-    run.error = error[:MAX_ERROR_LENGTH] if error else None
+    # Vendors' messages are stored with control characters escaped: they are printed on terminals later.
+    run.error = terminal_safe(error)[:MAX_ERROR_LENGTH] if error else None
     session.flush()
     return run
 

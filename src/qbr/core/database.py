@@ -111,18 +111,21 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 @dataclass(frozen=True)
 class Sessions:
     """The kinds of session of one database: ``writing`` (may write), ``reading`` (one read-only snapshot) and
-    ``lookup`` (reads that need no snapshot, see ``looking_up``)."""
+    ``lookup`` (reads that need no snapshot, see ``looking_up``); ``replica_reading``, when a read replica is
+    configured (QBR_DATABASE_READ_URL), reads one snapshot there instead."""
 
     writing: sessionmaker[Session]
     reading: sessionmaker[Session]
     lookup: sessionmaker[Session]
+    replica_reading: sessionmaker[Session] | None = None
 
     @classmethod
-    def of(cls, engine: Engine) -> Sessions:
+    def of(cls, engine: Engine, replica: Engine | None = None) -> Sessions:
         return cls(
             make_session_factory(writing(engine)),
             make_session_factory(reading(engine)),
             make_session_factory(looking_up(engine)),
+            make_session_factory(reading(replica)) if replica is not None else None,
         )
 
 

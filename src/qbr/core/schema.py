@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, WithJsonSchema
 
+from qbr.core.text import NAME_ACCEPTED, hidden_character_problem
+
 MAX_ID = 2_147_483_647  # the largest SERIAL / INTEGER value
 
 
@@ -65,7 +67,16 @@ def _storable_text(value: str) -> str:
     return value
 
 
+def _visible_text(value: str) -> str:
+    # The one text rule for names (qbr.core.text): nothing that drives a terminal or hides in plain sight.
+    problem = hidden_character_problem(value)
+    if problem is not None:
+        raise ValueError(f"{problem}; a name may contain {NAME_ACCEPTED}")
+    return value
+
+
 StorableText = AfterValidator(_storable_text)
+VisibleText = AfterValidator(_visible_text)
 # Said in the OpenAPI document too: no NUL character, and a name has something besides spaces.
 _NO_NUL = r"^[^\x00]*$"
 _NAME = r"^[^\x00]*[^\x00\s][^\x00]*$"
@@ -77,7 +88,7 @@ def _name(max_length: int) -> StringConstraints:
 
 _Trimmed = AfterValidator(str.strip)
 # Names as the columns hold them (VARCHAR(50) / (100) / (200)), and free text such as descriptions.
-Name50 = Annotated[str, _name(50), StorableText, _Trimmed]
-Name100 = Annotated[str, _name(100), StorableText, _Trimmed]
-Name200 = Annotated[str, _name(200), StorableText, _Trimmed]
+Name50 = Annotated[str, _name(50), StorableText, VisibleText, _Trimmed]
+Name100 = Annotated[str, _name(100), StorableText, VisibleText, _Trimmed]
+Name200 = Annotated[str, _name(200), StorableText, VisibleText, _Trimmed]
 LongText = Annotated[str, StringConstraints(max_length=10_000, pattern=_NO_NUL), StorableText]

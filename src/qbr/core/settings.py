@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import os
+import zlib
+from collections import Counter
 from functools import lru_cache
 from typing import Literal
 
 from dotenv import dotenv_values
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "QBR_"
@@ -15,6 +18,46 @@ ENV_FILE = ".env"  # in the working directory; the process environment wins over
 DEFAULT_DATABASE_URL = "sqlite:///qbr.db"
 # Known only so that development works out of the box; refused outside development.
 DEVELOPMENT_SECRET_KEY = "qbr-development-secret-key-change-me"  # noqa: S105
+
+
+# A production key must look random: 32+ characters, many different ones, no pattern that compresses away.
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_DISTINCT = 10
+MIN_SECRET_BITS = 90.0
+KEY_ADVICE = (
+    "QBR_SECRET_KEY must be a random value of at least 32 characters in production "
+    "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+)
+
+
+def secret_key_weakness(key: str) -> str | None:
+    """Why ``key`` is too weak to sign sessions and encrypt secrets in production, or None when it looks random.
+
+    Character-frequency entropy and compressibility catch ``aaaa…``, ``abcabc…`` and short alphabets; a random
+    key of the advised kind (or 32+ hex digits) passes easily.
+    """
+    if key == DEVELOPMENT_SECRET_KEY:
+        return "it is the development placeholder"
+    if len(key) < MIN_SECRET_LENGTH:
+        return f"it is {len(key)} characters long"
+    counts = Counter(key)
+    bits = max(0.0, -sum(n * math.log2(n / len(key)) for n in counts.values()))
+    if len(counts) < MIN_SECRET_DISTINCT or bits < MIN_SECRET_BITS:
+        return f"it uses only {len(counts)} different characters (about {bits:.0f} bits)"
+    repeats = any(key == (key[:period] * len(key))[: len(key)] for period in range(1, len(key) // 2 + 1))
+    if repeats or len(zlib.compress(key.encode(), 9)) < 0.6 * len(key.encode()):
+        return "it repeats a pattern"
+    return None
+
+
+def settings_error_text(error: ValidationError) -> str:
+    """A ValidationError of the settings as one line per problem, naming the variable (``QBR_SECRET_KEY: …``)."""
+    lines = []
+    for problem in error.errors():
+        where = "_".join(str(part) for part in problem["loc"]).upper()
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        lines.append(f"QBR_{where}: {message}" if where else message)
+    return "invalid settings: " + "; ".join(lines)
 
 
 def normalize_database_url(url: str) -> str:
@@ -35,6 +78,8 @@ class Settings(BaseSettings):
     secret_key: str = Field(default=DEVELOPMENT_SECRET_KEY, repr=False)
     business_timezone: str = "UTC"
     period_grace_days: int = Field(default=5, ge=0, le=90)
+    # Periods are accepted from 2000-01 to December of this year plus this many years (see periods.calendar).
+    period_years_ahead: int = Field(default=1, ge=0, le=10)
     msp_name: str = "Your MSP"
     msp_logo_path: str | None = None
     # Failed sign-ins or bad API keys one client may make per window before it is refused with 429.
@@ -44,6 +89,12 @@ class Settings(BaseSettings):
     public_api_docs: bool = False
     # A dashboard session ends after this many hours without a page load (the cookie is renewed on each one).
     session_hours: int = Field(default=8, ge=1, le=24 * 30)
+    # Addresses (or networks) of reverse proxies whose X-Forwarded-For / -Proto `qbr serve` believes; empty: none.
+    trusted_proxies: str = ""
+    # An optional PostgreSQL streaming replica for read-only requests (see docs/scaling.md); empty: none.
+    database_read_url: str = ""
+    # After a request writes, that client's reads go to the primary for this many seconds (read-your-writes).
+    read_your_writes_seconds: float = Field(default=5.0, ge=0, le=3600)
     # Where people reach the dashboard from outside: the base of share links and of the links in e-mails.
     public_url: str = "http://127.0.0.1:8000"
     # Outgoing e-mail (values stored with `qbr email config set` win over these).
@@ -70,7 +121,7 @@ class Settings(BaseSettings):
     # HH:MM in the business time zone when `qbr serve` runs the daily sync; unset: no daily sync in the server.
     sync_daily_at: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
-    @field_validator("database_url")
+    @field_validator("database_url", "database_read_url")
     @classmethod
     def _normalize_url(cls, value: str) -> str:
         return normalize_database_url(value.strip())
@@ -94,15 +145,16 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _no_placeholder_secret_in_production(self) -> Settings:
-        if self.environment == "production" and (
-            self.secret_key == DEVELOPMENT_SECRET_KEY or len(self.secret_key) < 32
-        ):
-            raise ValueError(
-                "QBR_SECRET_KEY must be set to a random value of at least 32 characters in production "
-                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
-            )
+    def _no_weak_secret_in_production(self) -> Settings:
+        if self.environment == "production":
+            weakness = secret_key_weakness(self.secret_key)
+            if weakness is not None:
+                raise ValueError(f"{KEY_ADVICE}; the one given is refused: {weakness}")
         return self
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @property
     def is_sqlite(self) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from qbr.core.numbers import AMOUNT_ACCEPTED, Amount, AmountError, parse_amount
+from qbr.core.text import NAME_ACCEPTED, hidden_character_problem
 from qbr.errors import InvalidInput, Problem
 from qbr.ingest.refusals import field_location
 from qbr.metrics.definitions import (
@@ -191,12 +192,16 @@ class _Validator:
     def _source(self, raw: object, index: int, problems: list[tuple[int, Problem]]) -> str | None:
         text = raw.strip() if isinstance(raw, str) else ""
         known = self.known_sources.get(text.lower())
-        if known is None and text and len(text) <= MAX_SOURCE_LENGTH:
+        hidden = hidden_character_problem(text)
+        if known is None and text and len(text) <= MAX_SOURCE_LENGTH and hidden is None:
             known = self.known_sources[text.lower()] = text
         if known is not None:
             self.sources[raw] = known
             return known
-        message = "is empty" if not text else f"is {len(text)} characters long"
-        accepted = f"{', '.join(KNOWN_SOURCES)}, or another system's name of at most {MAX_SOURCE_LENGTH} characters"
+        message = hidden or ("is empty" if not text else f"is {len(text)} characters long")
+        accepted = (
+            f"{', '.join(KNOWN_SOURCES)}, or another system's name of at most {MAX_SOURCE_LENGTH} characters "
+            f"({NAME_ACCEPTED})"
+        )
         problems.append((index, Problem(self._at(index, "source_system"), message, accepted)))
         return None

@@ -28,6 +28,9 @@ FORMULA_ACCEPTED = (
     "e.g. [Reactive Hours] / [Endpoints Managed] / months"
 )
 MAX_FORMULA_LENGTH = 200  # calculation_method is VARCHAR(200) and records the formula with every value
+# Parentheses and signs nest at most this deep. The parser (and the compiled closures) recurse once per level, so
+# without a limit 197 "(" in 200 characters reach Python's recursion limit; real formulas nest two or three deep.
+MAX_NESTING = 25
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<number>\d+(?:\.\d*)?|\.\d+)|\[(?P<name>[^\[\]]*)\]|(?P<word>[A-Za-z_]\w*)|(?P<symbol>[-+*/()]))"
@@ -131,6 +134,7 @@ class _Parser:
         self.text = text
         self.tokens = self._tokenize(text)
         self.position = 0
+        self.depth = 0
         self.names: list[str] = []
 
     def parse(self) -> tuple[_Run, str]:
@@ -203,11 +207,32 @@ class _Parser:
 
     def _factor(self) -> tuple[_Run, str]:
         token = self._take()
-        if token.kind == "symbol" and token.text in ("-", "+"):
+        if token.kind == "symbol" and token.text in ("-", "+", "("):
+            if self.depth >= MAX_NESTING:
+                raise self._error(
+                    token, f"{token.text!r} nests deeper than {MAX_NESTING} levels", f"at most {MAX_NESTING} levels"
+                )
+            self.depth += 1
+            try:
+                return self._nested_factor(token)
+            finally:
+                self.depth -= 1
+        return self._simple_factor(token)
+
+    def _nested_factor(self, token: _Token) -> tuple[_Run, str]:
+        """A signed factor or a parenthesized expression: the two ways formulas nest."""
+        if token.text in ("-", "+"):
             inner, inner_source = self._factor()
             if token.text == "+":
                 return inner, inner_source
             return (lambda values, months: EXACT.minus(inner(values, months))), f"-{inner_source}"
+        inner, inner_source = self._expression()
+        closing = self._take()
+        if closing.text != ")":
+            raise self._error(closing, f"expected ')' but found {closing.shown!r}", "a closing parenthesis")
+        return inner, f"({inner_source})"
+
+    def _simple_factor(self, token: _Token) -> tuple[_Run, str]:
         if token.kind == "number":
             constant = Decimal(token.text)
             return (lambda _values, _months: constant), token.text
@@ -217,12 +242,6 @@ class _Parser:
             return (lambda values, _months: values[name]), f"[{name}]"
         if token.kind == "months":
             return (lambda _values, months: months), "months"
-        if token.kind == "symbol" and token.text == "(":
-            inner, inner_source = self._expression()
-            closing = self._take()
-            if closing.text != ")":
-                raise self._error(closing, f"expected ')' but found {closing.shown!r}", "a closing parenthesis")
-            return inner, f"({inner_source})"
         raise self._error(token, f"expected a value but found {token.shown!r}", FORMULA_ACCEPTED)
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qbr.core.principal import Principal
+from qbr.core.text import NAME_ACCEPTED, hidden_character_problem, mixed_script_problem, normalized_name
 from qbr.errors import Conflict, InvalidInput, NotFound
 from qbr.organizations.models import Organization
 
@@ -57,7 +58,12 @@ def update_organization(
 
 
 def _clean_name(session: Session, name: str, *, keep: Organization | None = None) -> str:
-    cleaned = " ".join(name.split())
+    # NFKC first, so "Ａｃｍｅ" is "Acme" (and clashes with it); then the text rule every name follows.
+    cleaned = normalized_name(name)
+    problem = hidden_character_problem(cleaned) or mixed_script_problem(cleaned)
+    if problem is not None:
+        accepted = f"{NAME_ACCEPTED}, and letters of one of the Latin, Cyrillic or Greek scripts"
+        raise InvalidInput.single("name", f"{name!r} {problem}", accepted)
     if not cleaned:
         raise InvalidInput.single("name", "is empty", "1 to 200 characters")
     if len(cleaned) > 200:

@@ -7,19 +7,36 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from qbr.core.settings import get_settings
 from qbr.errors import InvalidInput
 
 PeriodType = Literal["monthly", "quarterly"]
 
-_MONTHLY = re.compile(r"^(\d{4})-(\d{2})$")
-_QUARTERLY = re.compile(r"^(\d{4})-Q(\d)$")
+# ASCII digits only: ``\d`` would also match other scripts' digits (``２０２５-01``), which int() then accepts.
+_MONTHLY = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+_QUARTERLY = re.compile(r"^([0-9]{4})-Q([0-9])$")
 ACCEPTED_FORMATS = "YYYY-MM (e.g. 2025-01) or YYYY-Qn (e.g. 2025-Q1)"
-# The same shapes as regular expressions, for API parameters: years 0001-9999, months 01-12, quarters Q1-Q4.
-_YEAR = r"(?:[1-9]\d{3}|0[1-9]\d{2}|00[1-9]\d|000[1-9])"
+# The same shapes as regular expressions, for API parameters: four ASCII digits, months 01-12, quarters Q1-Q4
+# (the range of years is checked by ``parse_period``, whose error names it).
+_YEAR = r"(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
 MONTH_PATTERN = rf"^{_YEAR}-(?:0[1-9]|1[0-2])$"
 PERIOD_MAX_LENGTH = 7  # "2025-03", "2025-Q1": every field holding a period refuses longer text before matching it
 QUARTER_PATTERN = rf"^{_YEAR}-Q[1-4]$"
 PERIOD_PATTERN = rf"^{_YEAR}-(?:0[1-9]|1[0-2]|Q[1-4])$"
+
+
+# The one period-range rule: no data is older than this, and none is further ahead than the horizon below. Without
+# it one editor could create far-future periods (every period is global) and make every tenant's pages open there.
+FIRST_YEAR = 2000
+
+
+def last_accepted_year(today: date | None = None) -> int:
+    """The last year a period may fall in: this year plus ``QBR_PERIOD_YEARS_AHEAD`` (1 by default)."""
+    return (today or date.today()).year + get_settings().period_years_ahead
+
+
+def accepted_range() -> str:
+    return f"periods from {FIRST_YEAR}-01 to {last_accepted_year()}-12"
 
 
 @dataclass(frozen=True, order=True)
@@ -78,12 +95,24 @@ class PeriodRef:
         index = self.year * per_year + (self.number - 1) + steps
         return PeriodRef(index // per_year, index % per_year + 1, self.period_type)
 
+    @property
+    def in_accepted_range(self) -> bool:
+        return FIRST_YEAR <= self.year <= last_accepted_year()
+
     def __str__(self) -> str:
         return self.value
 
 
+def check_period_range(ref: PeriodRef, location: str = "period") -> PeriodRef:
+    """``ref`` itself, or InvalidInput naming ``location`` when it lies outside the accepted range."""
+    if not ref.in_accepted_range:
+        raise InvalidInput.single(location, f"{ref.value!r} is outside the accepted periods", accepted_range())
+    return ref
+
+
 def parse_period(text: str, *, location: str = "period", expect: PeriodType | None = None) -> PeriodRef:
-    """Parse ``YYYY-MM`` or ``YYYY-Qn``; raise InvalidInput naming ``location`` and the accepted forms."""
+    """Parse ``YYYY-MM`` or ``YYYY-Qn`` within the accepted range; raise InvalidInput naming ``location`` and what
+    is accepted (the forms, or the range)."""
     cleaned = text.strip() if isinstance(text, str) else text
     if not isinstance(cleaned, str):
         raise InvalidInput.single(location, f"{text!r} is not a period", ACCEPTED_FORMATS)
@@ -103,7 +132,7 @@ def parse_period(text: str, *, location: str = "period", expect: PeriodType | No
     if expect is not None and ref.period_type != expect:
         wanted = "a month, YYYY-MM (e.g. 2025-01)" if expect == "monthly" else "a quarter, YYYY-Qn (e.g. 2025-Q1)"
         raise InvalidInput.single(location, f"{cleaned!r} is a {ref.period_type} period", wanted)
-    return ref
+    return check_period_range(ref, location)
 
 
 def period_range(first: PeriodRef, last: PeriodRef) -> list[PeriodRef]:

@@ -13,11 +13,13 @@ from qbr.api.deps import AdminDep, ListingDep, PrincipalDep, SessionDep
 from qbr.api.filters import equal_if_given
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.core.principal import Principal
+from qbr.errors import NotFound
 from qbr.periods.calendar import parse_period
 from qbr.periods.models import Period
 from qbr.periods.params import PeriodFromQuery, PeriodPath, PeriodToQuery
 from qbr.periods.schemas import PeriodPublic
 from qbr.periods.service import close_periods, get_period, reopen_periods
+from qbr.periods.visibility import visible_period_filter
 
 router = APIRouter(prefix="/periods", tags=["periods"])
 
@@ -33,6 +35,8 @@ def list_periods(
     # A quarter right after its last month, so a year reads 01, 02, 03, Q1, 04, …
     query = select(Period).order_by(Period.end_date, Period.start_date.desc())
     query = equal_if_given(query, period_type=period_type, is_active=is_active)
+    # A principal limited to some organizations lists only the periods they have data in.
+    query = query.where(visible_period_filter(listing.principal.organization_ids, Period.period_value))
     if period_from is not None:
         query = query.where(Period.start_date >= parse_period(period_from, location="query.period_from").start_date)
     if period_to is not None:
@@ -41,8 +45,18 @@ def list_periods(
 
 
 @router.get("/{period_value}", summary="Get a period")
-def get(period_value: PeriodPath, session: SessionDep, _principal: PrincipalDep) -> PeriodPublic:
-    return PeriodPublic.model_validate(get_period(session, parse_period(period_value, location="path.period_value")))
+def get(period_value: PeriodPath, session: SessionDep, principal: PrincipalDep) -> PeriodPublic:
+    ref = parse_period(period_value, location="path.period_value")
+    period = get_period(session, ref)
+    visible = session.scalar(
+        select(Period.id).where(
+            Period.id == period.id, visible_period_filter(principal.organization_ids, Period.period_value)
+        )
+    )
+    if visible is None:
+        # As for a period that does not exist: the answer must not tell that another organization has data there.
+        raise NotFound(f"period {ref.value} does not exist yet (it is created when its first data arrives)")
+    return PeriodPublic.model_validate(period)
 
 
 @router.post("/{period_value}/close", summary="Close a period")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import timedelta
 
 from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
@@ -14,9 +15,10 @@ from qbr.api.problems import install_problem_handlers
 from qbr.api.strict_query import reject_unknown_query_parameters
 from qbr.auth.authentication import AuthenticationMiddleware
 from qbr.auth.ratelimit import FailureLimiter
+from qbr.auth.read_routing import ReadYourWrites
 from qbr.connectors.scheduler import scheduler_from_settings
 from qbr.core import migrate
-from qbr.core.database import Sessions, get_engine
+from qbr.core.database import Sessions, get_engine, make_engine
 from qbr.core.settings import Settings, get_settings
 from qbr.email.scheduler import email_scheduler_from_settings
 from qbr.server import health
@@ -89,9 +91,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = Sessions.of(engine)
+    # A read replica (QBR_DATABASE_READ_URL) for read-only requests; see qbr.auth.read_routing.
+    app.state.read_engine = make_engine(settings.database_read_url) if settings.database_read_url else None
+    app.state.sessions = Sessions.of(engine, app.state.read_engine)
+    app.state.read_router = (
+        ReadYourWrites(app.state.sessions, timedelta(seconds=settings.read_your_writes_seconds))
+        if app.state.read_engine is not None
+        else None
+    )
     app.state.schema_head = migrate.head_revision(engine)
-    app.state.auth_limiter = FailureLimiter(settings.auth_failure_limit, settings.auth_failure_window_seconds)
+    app.state.auth_limiter = FailureLimiter(engine, settings.auth_failure_limit, settings.auth_failure_window_seconds)
     app.state.principal_resolvers = []
 
     public_docs = settings.public_api_docs

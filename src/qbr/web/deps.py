@@ -11,7 +11,7 @@ from qbr.api.deps import SessionDep
 from qbr.core.principal import Principal
 from qbr.errors import NotAuthenticated
 from qbr.organizations.models import Organization
-from qbr.web.session import session_principal
+from qbr.web.session import page_session_principal
 
 
 class LoginRequired(NotAuthenticated):
@@ -19,7 +19,7 @@ class LoginRequired(NotAuthenticated):
 
 
 def page_principal(request: Request, session: SessionDep) -> Principal:
-    principal = session_principal(request, session)
+    principal = page_session_principal(request, session)
     if principal is None:
         raise LoginRequired("sign in to see this page")
     request.state.page_principal = principal

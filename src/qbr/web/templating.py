@@ -120,7 +120,9 @@ def render(
 ) -> HTMLResponse:
     # The page's own context wins over the defaults (a page sets ``nav``, for instance).
     full_context = {**_request_context(request), **(context or {})}
+    # Pages show private figures: no browser or shared cache may keep them, so Back after sign-out shows nothing.
+    page_headers = {"Cache-Control": "no-store", **(headers or {})}
     response: HTMLResponse = templates.TemplateResponse(
-        request, name, full_context, status_code=status_code, headers=headers
+        request, name, full_context, status_code=status_code, headers=page_headers
     )
     return response

@@ -11,7 +11,7 @@ from qbr.api.deps import SessionDep
 from qbr.auth.authentication import verify_sign_in
 from qbr.errors import NotAuthenticated, TooManyAttempts
 from qbr.web.csrf import verify_csrf
-from qbr.web.session import flash, session_principal, sign_in, sign_out
+from qbr.web.session import flash, page_session_principal, sign_in, sign_out
 from qbr.web.templating import render
 
 router = APIRouter()
@@ -26,7 +26,7 @@ def safe_next(target: str | None) -> str:
 
 @router.get("/login", name="login")
 def login_form(request: Request, session: SessionDep, next: str = "/") -> Response:
-    if session_principal(request, session) is not None:
+    if page_session_principal(request, session) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     return render(request, "login.html", {"next_url": safe_next(next), "username": "", "error": None})
 
@@ -49,12 +49,12 @@ def login(
     except NotAuthenticated:
         error = "Wrong username or password, or the account is disabled."
         return render(request, "login.html", {**context, "error": error}, status_code=401)
-    sign_in(request, user)
+    sign_in(request, session, user)
     return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/logout", name="logout", dependencies=[Depends(verify_csrf)])
-def logout(request: Request) -> Response:
-    sign_out(request)
+def logout(request: Request, session: SessionDep) -> Response:
+    sign_out(request, session)
     flash(request, "You are signed out.")
     return RedirectResponse(request.url_for("login").path, status_code=303)

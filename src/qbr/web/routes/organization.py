@@ -67,7 +67,7 @@ def organization_home(
     organization_id: int, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     _visible_organization(session, principal, organization_id)
-    period = default_period(session, organization_id)
+    period = default_period(session, principal, organization_id)
     return RedirectResponse(qbr_url(request, organization_id, period.value), status_code=303)
 
 
@@ -77,7 +77,7 @@ def pick_period(
 ) -> Response:
     """The period picker's target (a GET form): on to the page's own address for the chosen period."""
     _visible_organization(session, principal, organization_id)
-    ref = parse_period(period) if period else default_period(session, organization_id)
+    ref = parse_period(period) if period else default_period(session, principal, organization_id)
     return RedirectResponse(qbr_url(request, organization_id, ref.value), status_code=303)
 
 
@@ -138,7 +138,7 @@ def qbr_page(
 ) -> Response:
     organization = _visible_organization(session, principal, organization_id)
     view = _visible_view(session, principal, organization_id, period)
-    return _qbr_page(request, session, organization, view, heading=organization.name, nav="overview")
+    return _qbr_page(request, session, principal, organization, view, heading=organization.name, nav="overview")
 
 
 @router.get("/smartnumbers", name="smartnumbers")
@@ -150,13 +150,20 @@ def smartnumbers(request: Request, session: SessionDep, principal: PagePrincipal
     if msp is None:
         how = ": create it with `qbr orgs create NAME --msp`" if not principal.is_scoped else ""
         raise NotFound(f"no organization is marked as the MSP itself yet{how}")
-    ref = parse_period(period) if period else default_period(session, msp.id)
+    ref = parse_period(period) if period else default_period(session, principal, msp.id)
     view = build_dashboard(session, msp.id, ref)  # the MSP's own organization is always internal
-    return _qbr_page(request, session, msp, view, heading="Our SmartNumbers", nav="smartnumbers")
+    return _qbr_page(request, session, principal, msp, view, heading="Our SmartNumbers", nav="smartnumbers")
 
 
 def _qbr_page(
-    request: Request, session: Session, organization: Organization, view: DashboardView, *, heading: str, nav: str
+    request: Request,
+    session: Session,
+    principal: Principal,
+    organization: Organization,
+    view: DashboardView,
+    *,
+    heading: str,
+    nav: str,
 ) -> Response:
     ref = parse_period(view.period.period_value)
     following = ref.shift(1)
@@ -167,10 +174,10 @@ def _qbr_page(
         "picker_action": request.url_for("smartnumbers").path
         if is_msp_page
         else request.url_for("organization_pick_period", organization_id=organization.id).path,
-        "picker_periods": picker_periods(session),
+        "picker_periods": picker_periods(session, principal),
         "previous_url": _period_url(request, organization.id, view.previous_period, is_msp_page),
         "next_url": _period_url(request, organization.id, following.value, is_msp_page)
-        if following.start_date <= date.today()
+        if following.in_accepted_range and following.start_date <= date.today()
         else None,
         "next_period": following.value,
     }

@@ -28,7 +28,7 @@ def overview_page(
     period: str = "",
     q: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    ref = parse_period(period) if period else default_period(session)
+    ref = parse_period(period) if period else default_period(session, principal)
     edition = principal_edition(session, principal)
     overview = build_overview(session, principal, ref, q, edition=edition)
     for row in overview.rows:
@@ -38,7 +38,7 @@ def overview_page(
         "edition": edition,
         "period_is_partial": is_in_progress(ref.value, date.today()),
         "query": q,
-        "picker_periods": picker_periods(session),
+        "picker_periods": picker_periods(session, principal),
         "nav": "overview",
     }
     return render(request, "overview.html", context)

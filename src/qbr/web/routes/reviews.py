@@ -78,7 +78,7 @@ def reviews_home(organization_id: int, request: Request, session: SessionDep, pr
         .order_by(ReviewVersion.published_at.desc())
         .limit(1)
     )
-    period = newest if newest and principal.is_scoped else default_period(session, organization_id).value
+    period = newest if newest and principal.is_scoped else default_period(session, principal, organization_id).value
     return RedirectResponse(review_url(request, organization_id, period), status_code=303)
 
 
