@@ -1,7 +1,7 @@
 """Server-side sessions, shared authentication-failure counts and read-your-writes routing: user_sessions,
 auth_failures and recent_writes.
 
-Revision ID: 20261203_0010
+Revision ID: 20261203_0060
 Revises: 20261203_0050
 Create Date: 2026-12-03 17:30:00
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "20261203_0010"
+revision: str = "20261203_0060"
 down_revision: str | None = "20261203_0050"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
