@@ -27,13 +27,18 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("kpis",),  # formulas, computed KPIs, the recompute of derived figures, the KPI catalog's changes
     ("ingest",),  # every change of metric data (values and definitions), which recomputes what it touches
     ("connectors",),  # vendor clients and the sync, which write through ingest
+    ("branding",),  # the MSP's brand: stored settings over the environment's, contrast and logo checks
     ("models",),  # every table in one import, for Alembic and backups
     ("migrations", "backup"),
+    ("insight",),  # a client against its peers, the quarter ahead
     ("dashboard",),  # what a review shows: figures, trends, data quality, source status
     ("presentation",),  # how a figure is labelled (periods, statuses, values)
     ("charts",),
     ("reviews",),  # the QBR itself: the story drafted from the dashboard view, recommendations, published versions
     ("reports",),  # the PDF
+    ("sharing",),  # share links to published review versions
+    ("deck",),  # the editable PowerPoint deck of a review
+    ("email",),  # QBR e-mail: SMTP settings, recipients, schedules, the outbox; sends reports and share links
     ("demo",),
     ("web",),  # the pages
     ("server",),  # the application: assembles the API and the pages
@@ -45,6 +50,10 @@ RANK = {package: rank for rank, packages in enumerate(LAYERS) for package in pac
 ALLOWED_UPWARD: dict[tuple[str, str], str] = {
     ("qbr.models", "qbr.reviews.models"): "every table in one import; the review's tables (which import nothing "
     "above metrics) live with the domain that drafts and publishes reviews from the dashboard view",
+    ("qbr.models", "qbr.sharing.models"): "every table in one import; share links (which import only the ORM base) "
+    "live with the links' rules, above the reviews they point to",
+    ("qbr.models", "qbr.email.models"): "every table in one import; the e-mail tables (which import only the ORM "
+    "base) live with the outbox, above the reports and share links it sends",
 }
 MAX_UPWARD = 7
 

@@ -1,19 +1,28 @@
 """Imports every model so that ``Base.metadata`` describes the whole schema (Alembic and tests use it)."""
 
 from qbr.auth.models import ApiKey, User, api_key_organizations, user_organizations
+from qbr.branding.models import BrandSetting
 from qbr.connectors.models import ConnectorSetting, SyncRun
 from qbr.core.orm import Base
+from qbr.email.models import EmailAttempt, EmailDelivery, EmailRecipient, EmailSchedule, EmailSetting
 from qbr.kpis.models import SmartNumber
 from qbr.metrics.models import KpiDefinition, MetricCorrection, MetricDefinition, MetricMonthly, MetricQuarterly
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.periods.models import Period
 from qbr.reviews.models import Recommendation, Review, ReviewGoal, ReviewVersion
+from qbr.sharing.models import ShareLink, ShareLinkOpening
 from qbr.thresholds.models import Threshold
 
 __all__ = [
     "ApiKey",
     "Base",
+    "BrandSetting",
     "ConnectorSetting",
+    "EmailAttempt",
+    "EmailDelivery",
+    "EmailRecipient",
+    "EmailSchedule",
+    "EmailSetting",
     "KpiDefinition",
     "MetricCorrection",
     "MetricDefinition",
@@ -26,6 +35,8 @@ __all__ = [
     "Review",
     "ReviewGoal",
     "ReviewVersion",
+    "ShareLink",
+    "ShareLinkOpening",
     "SmartNumber",
     "SyncRun",
     "Threshold",

@@ -13,7 +13,11 @@ from typing import TYPE_CHECKING, Literal
 CONNECTWISE = "ConnectWise"
 NINJAONE = "NinjaOne"
 QUICKBOOKS = "QuickBooks"
-CONNECTOR_SOURCES: tuple[str, ...] = (CONNECTWISE, NINJAONE, QUICKBOOKS)
+DATTORMM = "DattoRMM"
+HALOPSA = "HaloPSA"
+AUTOTASK = "Autotask"
+XERO = "Xero"
+CONNECTOR_SOURCES: tuple[str, ...] = (CONNECTWISE, NINJAONE, QUICKBOOKS, DATTORMM, HALOPSA, AUTOTASK, XERO)
 
 CSV = "CSV"
 MANUAL = "Manual"  # a correction: overrides collected values, never written by a connector

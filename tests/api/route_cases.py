@@ -132,6 +132,15 @@ CASES: dict[tuple[str, str], Case] = {
         "organization",
         lambda world, org: Call("/api/v1/smartnumbers/recompute", json={"organization_id": org}),
     ),
+    # Share links: the MSP's staff only (a client's own editor may not hand out links).
+    ("GET", "/api/v1/share-links"): Case("editor", "global", _filtered("/api/v1/share-links")),
+    ("POST", "/api/v1/share-links"): Case(
+        "editor",
+        "global",
+        lambda world, org: Call("/api/v1/share-links", json={"organization_id": org, "period": "2025-Q1"}),
+    ),
+    ("GET", "/api/v1/share-links/{link_id}"): Case("editor", "global", _plain("/api/v1/share-links/999999")),
+    ("DELETE", "/api/v1/share-links/{link_id}"): Case("editor", "global", _plain("/api/v1/share-links/999999")),
     # Reviews: anyone who may see the organization reads (a client only what is published); only the MSP's own
     # editors write.
     ("GET", "/api/v1/organizations/{organization_id}/reviews/{period}"): Case(

@@ -117,6 +117,7 @@ class TestQuarterView:
         assert sources["ConnectWise"].linked is True
         assert sources["NinjaOne"].linked is False
         assert sources["NinjaOne"].last_synced_at is None
+        assert "DattoRMM" not in sources  # a connector neither linked nor the source of a value is not listed
 
     def test_partial_quarter(self, session: Session, acme: int) -> None:
         view = build_dashboard(session, acme, "2025-Q2")

@@ -13,16 +13,21 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from fakes.autotask import FakeAutotask
 from fakes.connectwise import FakeConnectWise
+from fakes.dattormm import FakeDattoRmm
+from fakes.halopsa import FakeHaloPsa
 from fakes.month import Month
 from fakes.ninjaone import FakeNinjaOne
 from fakes.quickbooks import FakeQuickBooks
 from fakes.server import FakeVendorServer
+from fakes.xero import FakeXero
 from qbr.cli import app
 from qbr.connectors.http import HttpOptions, RetryPolicy
 from qbr.core.settings import get_settings
 from qbr.metrics.models import MetricMonthly
 from qbr.organizations.models import Organization
+from qbr.sources import CONNECTOR_SOURCES
 from tests.connectors import scenario
 from tests.connectors.scenario import ACME, GLOBEX, MSP
 
@@ -108,7 +113,9 @@ def connector_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.Mon
     """No connector variables from the outside world, no .env, and retries that do not make the suite wait."""
     monkeypatch.chdir(tmp_path)
     for name in list(os.environ):
-        if name.startswith(("QBR_CONNECTWISE_", "QBR_NINJAONE_", "QBR_QUICKBOOKS_", "QBR_CONNECTOR_", "QBR_SYNC_")):
+        if name.startswith(("QBR_CONNECTOR_", "QBR_SYNC_")) or any(
+            name.startswith(f"QBR_{source.upper()}_") for source in CONNECTOR_SOURCES
+        ):
             monkeypatch.delenv(name)
     monkeypatch.setenv("QBR_CONNECTOR_BACKOFF_SECONDS", "0.01")
     monkeypatch.setenv("QBR_CONNECTOR_RETRIES", "2")
@@ -136,6 +143,26 @@ def point_at(env: pytest.MonkeyPatch, *fakes: FakeVendorServer) -> None:
             env.setenv("QBR_QUICKBOOKS_CLIENT_SECRET", fake.client_secret)
             env.setenv("QBR_QUICKBOOKS_REALM_ID", fake.realm_id)
             env.setenv("QBR_QUICKBOOKS_REFRESH_TOKEN", "rt-initial")
+        elif isinstance(fake, FakeDattoRmm):
+            env.setenv("QBR_DATTORMM_URL", fake.url)
+            env.setenv("QBR_DATTORMM_API_KEY", fake.api_key)
+            env.setenv("QBR_DATTORMM_API_SECRET", fake.api_secret)
+        elif isinstance(fake, FakeHaloPsa):
+            env.setenv("QBR_HALOPSA_URL", fake.url)
+            env.setenv("QBR_HALOPSA_CLIENT_ID", fake.client_id)
+            env.setenv("QBR_HALOPSA_CLIENT_SECRET", fake.client_secret)
+        elif isinstance(fake, FakeAutotask):
+            env.setenv("QBR_AUTOTASK_DISCOVERY_URL", fake.discovery_url)
+            env.setenv("QBR_AUTOTASK_USERNAME", fake.username)
+            env.setenv("QBR_AUTOTASK_SECRET", fake.secret)
+            env.setenv("QBR_AUTOTASK_INTEGRATION_CODE", fake.integration_code)
+        elif isinstance(fake, FakeXero):
+            env.setenv("QBR_XERO_URL", fake.api_url)
+            env.setenv("QBR_XERO_TOKEN_URL", fake.token_url)
+            env.setenv("QBR_XERO_CLIENT_ID", fake.client_id)
+            env.setenv("QBR_XERO_CLIENT_SECRET", fake.client_secret)
+            env.setenv("QBR_XERO_TENANT_ID", fake.tenant_id)
+            env.setenv("QBR_XERO_REFRESH_TOKEN", fake.refresh_token)
 
 
 def qbr(*args: str) -> Result:

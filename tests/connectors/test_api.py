@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from fakes.connectwise import FakeConnectWise
 from fakes.month import Month
 from fakes.quickbooks import FakeQuickBooks
+from qbr.sources import CONNECTOR_SOURCES
 from tests.api.conftest import KeyFactory, app, client, make_key  # noqa: F401 - the API fixtures, reused
 from tests.connectors.conftest import qbr
 
@@ -92,7 +93,8 @@ def test_connector_status_never_returns_secrets(
     for secret in SECRETS:
         assert secret not in response.text
     statuses = {item["source_system"]: item for item in response.json()["items"]}
-    assert set(statuses) == {"ConnectWise", "NinjaOne", "QuickBooks"}
+    assert set(statuses) == set(CONNECTOR_SOURCES)
+    assert statuses["DattoRMM"]["is_configured"] is False  # not pointed at anything in this test
     quickbooks_status = statuses["QuickBooks"]
     assert quickbooks_status["is_configured"] is True
     assert quickbooks_status["links"] == 2
@@ -115,6 +117,6 @@ def test_connector_status_never_returns_secrets(
 
     one = client.get("/api/v1/connectors/NINJAONE", headers=admin)
     assert one.json()["source_system"] == "NinjaOne"
-    unknown = client.get("/api/v1/connectors/autotask", headers=admin)
+    unknown = client.get("/api/v1/connectors/kaseya", headers=admin)
     assert unknown.status_code == 422
-    assert "connectwise, ninjaone or quickbooks" in unknown.text
+    assert "connectwise, ninjaone, quickbooks" in unknown.text

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from qbr.connectors.registry import all_connectors
+from qbr.connectors.setting_specs import env_var
 from qbr.core.settings import Settings
 
 README = (Path(__file__).parents[2] / "README.md").read_text()
@@ -15,7 +16,8 @@ README = (Path(__file__).parents[2] / "README.md").read_text()
 
 @pytest.mark.parametrize(
     "variable",
-    [spec.env_var(c.source) for c in all_connectors() for spec in c.settings] + ["QBR_QUICKBOOKS_ACCOUNT_MAP"],
+    [spec.env_var(c.source) for c in all_connectors() for spec in c.settings]
+    + [env_var(c.source, "account_map") for c in all_connectors() if c.maps_accounts],
 )
 def test_every_connector_setting_is_documented(variable: str) -> None:
     assert f"`{variable}`" in README

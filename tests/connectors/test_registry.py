@@ -28,7 +28,7 @@ def test_every_registered_name_has_its_connector() -> None:
 
 
 def test_a_name_that_is_no_connector_is_refused() -> None:
-    with pytest.raises(InvalidInput, match="connectwise, ninjaone or quickbooks"):
+    with pytest.raises(InvalidInput, match="connectwise, ninjaone, quickbooks"):
         connector_for("CSV")
 
 

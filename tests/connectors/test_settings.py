@@ -29,8 +29,8 @@ def test_source_names_in_any_case(name: str) -> None:
 
 
 def test_unknown_source_says_what_is_accepted() -> None:
-    with pytest.raises(InvalidInput, match="connectwise, ninjaone or quickbooks"):
-        source_system("autotask")
+    with pytest.raises(InvalidInput, match="connectwise, ninjaone, quickbooks"):
+        source_system("kaseya")
 
 
 def test_secrets_are_encrypted_at_rest(engine: Engine, session: Session, connector_env: pytest.MonkeyPatch) -> None:

@@ -199,9 +199,9 @@ def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(engine: Engi
 def test_unknown_or_unconfigured_sources_are_refused(
     engine: Engine, month: Month, connector_env: pytest.MonkeyPatch
 ) -> None:
-    unknown = qbr("sync", "--source", "autotask")
+    unknown = qbr("sync", "--source", "kaseya")
     assert unknown.exit_code != 0
-    assert "connectwise, ninjaone or quickbooks" in unknown.output
+    assert "connectwise, ninjaone, quickbooks" in unknown.output
     unconfigured = qbr("sync", "--source", "ninjaone")
     assert unconfigured.exit_code != 0
     assert "QBR_NINJAONE_URL" in unconfigured.output

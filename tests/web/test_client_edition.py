@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select
 from qbr.core.database import unit_of_work
 from qbr.metrics.models import KpiDefinition, MetricDefinition
 from qbr.organizations.models import OrganizationLink
+from qbr.reviews.service import publish_review
 from tests.api.route_cases import DOCS_ROUTES, PUBLIC_ROUTES, app_routes
 from tests.dashboard_support import QUARTER, SeededData
 from tests.web.conftest import UserFactory
@@ -58,6 +59,14 @@ def linked_elsewhere(engine: Engine, data: SeededData) -> None:
     with unit_of_work(engine) as session:
         session.add(OrganizationLink(organization_id=data.organization_ids["Globex"], source_system="ConnectWise",
                                      external_id="cw-globex", external_name="Globex"))  # fmt: skip
+
+
+@pytest.fixture
+def published(engine: Engine, data: SeededData) -> None:
+    """Acme's and Globex's reviews of the quarter are published: a client reads its own, never Globex's."""
+    with unit_of_work(engine) as session:
+        for organization_id in (data.acme, data.organization_ids["Globex"]):
+            publish_review(session, organization_id, QUARTER, "ada")
 
 
 def leaks(text: str, catalog: Catalog, data: SeededData) -> list[str]:
@@ -114,6 +123,7 @@ def test_a_client_user_never_sees_internal_items_hints_or_other_organizations(
     data: SeededData,
     catalog: Catalog,
     linked_elsewhere: None,
+    published: None,
     role: str,
 ) -> None:
     sign_in(client, make_user("acme-person", role, [data.acme]))
@@ -132,6 +142,9 @@ def test_a_client_user_never_sees_internal_items_hints_or_other_organizations(
         f"/organizations/{data.acme}/qbr/{QUARTER}",
         f"/organizations/{data.acme}/qbr/{QUARTER}/print",
         f"/organizations/{data.acme}/qbr/{QUARTER}.pdf",
+        f"/organizations/{data.acme}/reviews/{QUARTER}",
+        f"/organizations/{data.acme}/reviews/{QUARTER}.pdf",
+        f"/api/v1/organizations/{data.acme}/reviews/{QUARTER}",
         f"/api/v1/organizations/{data.acme}/dashboard",
         "/api/v1/metrics/monthly",
         "/api/v1/smartnumbers",

@@ -14,6 +14,7 @@ from qbr.core.database import unit_of_work
 from qbr.ingest.validation import MetricInput
 from qbr.ingest.writing import ingest_metrics
 from qbr.presentation.figures import format_figure
+from qbr.presentation.values import format_value
 from tests.dashboard_support import QUARTER, SeededData
 from tests.web.conftest import UserFactory
 from tests.web.support import sign_in, soup, text_of
@@ -204,3 +205,39 @@ class TestScope:
             assert response.status_code == 404, path
             assert "Acme" not in response.text
             assert "Northwind IT" not in response.text
+
+
+class TestPortfolioTable:
+    def test_matches_the_api_and_is_absent_for_the_msp(self, viewer_client: TestClient, data: SeededData) -> None:
+        page = soup(viewer_client.get(f"/organizations/{data.acme}/qbr/{QUARTER}").text)
+        body = api_dashboard(viewer_client, data.acme, QUARTER)
+        benchmarked = {kpi["kpi_name"]: kpi["portfolio"] for kpi in body["kpis"] if kpi["portfolio"]}
+        assert benchmarked
+        table = page.find("table", id="portfolio")
+        assert isinstance(table, Tag)
+        shown = {
+            str(row["data-kpi"]): [text_of(cell) for cell in row.find_all("td")] for row in table.select("tbody tr")
+        }
+        assert set(shown) == set(benchmarked)
+        rhem = shown["RHEM"]
+        assert rhem[1:] == [
+            f"{benchmarked['RHEM']['percentile']:.2f}",
+            f"Q{benchmarked['RHEM']['quartile']}",
+            format_value(benchmarked["RHEM"]["median"], "hours"),
+            "3",
+        ]
+        msp_page = soup(viewer_client.get(f"/organizations/{data.msp}/qbr/{QUARTER}").text)
+        assert msp_page.find("table", id="portfolio") is None
+
+    def test_a_client_user_sees_no_peer_figure(
+        self, client: TestClient, make_user: UserFactory, data: SeededData
+    ) -> None:
+        # Three clients are compared: too few for even the anonymous statement, and the table is staff-only.
+        sign_in(client, make_user("acme-person", "viewer", [data.acme]))
+        page = client.get(f"/organizations/{data.acme}/qbr/{QUARTER}").text
+        assert 'id="portfolio"' not in page
+        assert "organizations we support" not in page
+        assert "Globex" not in page
+        assert "Initech" not in page
+        overview = client.get(f"/?period={QUARTER}").text
+        assert "data-quartile" not in overview

@@ -31,7 +31,8 @@ class TestOverview:
         assert [row["status"] for row in listed] == ["critical", "warning", "warning", "ok"]
         acme = listed[0]
         # Status is a word (and a symbol), never colour alone; the value is shown beside it.
-        assert acme["RHEM"] == "■ Critical 0.46 h"
+        # The worst RHEM of the three active clients: the bottom quartile (the MSP is not compared and has none).
+        assert acme["RHEM"] == "■ Critical 0.46 h Q4"
         assert acme["Overall"] == "■ Critical"
         assert acme["Profit Margin"] == "– No data —"
         assert listed[2]["Profit Margin"].startswith("▲ Warning 9.")

@@ -39,6 +39,9 @@ CASES: dict[tuple[str, str], PageCase] = {
     ("GET", "/organizations/{organization_id}/qbr/{period}.pdf"): PageCase(
         f"/organizations/{{org}}/qbr/{QUARTER}.pdf", shows_organization=True
     ),
+    ("GET", "/organizations/{organization_id}/qbr/{period}.pptx"): PageCase(
+        f"/organizations/{{org}}/qbr/{QUARTER}.pptx", shows_organization=True
+    ),
     ("GET", "/organizations/{organization_id}/qbr/{period}/print"): PageCase(
         f"/organizations/{{org}}/qbr/{QUARTER}/print", shows_organization=True
     ),
@@ -86,7 +89,6 @@ CASES: dict[tuple[str, str], PageCase] = {
         shows_organization=True,
         scoped_may_act=False,
     ),
-    ("GET", "/branding/logo"): PageCase("/branding/logo"),
     ("GET", "/thresholds"): PageCase("/thresholds?organization_id={org}", role="editor", shows_organization=True),
     ("GET", "/thresholds/edit"): PageCase(
         "/thresholds/edit?name=RHEM&organization_id={org}", role="editor", shows_organization=True
@@ -164,8 +166,45 @@ CASES: dict[tuple[str, str], PageCase] = {
     ("POST", "/admin/import/commit"): PageCase(
         "/admin/import/commit", {"upload_id": "x" * 32, "filename": "a.csv", "token": "t"}, role="editor"
     ),
+    ("GET", "/settings/brand"): PageCase("/settings/brand", role="admin"),
+    # Delivery is for the MSP's own editors: a client's user may not hand out links or change recipients.
+    ("GET", "/organizations/{organization_id}/delivery"): PageCase(
+        "/organizations/{org}/delivery", role="editor", shows_organization=True, scoped_may_act=False
+    ),
+    ("POST", "/organizations/{organization_id}/share-links"): PageCase(
+        "/organizations/{org}/share-links",
+        {"period": QUARTER, "days": "30"},
+        role="editor",
+        shows_organization=True,
+        scoped_may_act=False,
+    ),
+    ("POST", "/organizations/{organization_id}/share-links/{link_id}/revoke"): PageCase(
+        "/organizations/{org}/share-links/999999/revoke",
+        {},
+        role="editor",
+        shows_organization=True,
+        scoped_may_act=False,
+    ),
+    ("POST", "/organizations/{organization_id}/email-recipients"): PageCase(
+        "/organizations/{org}/email-recipients",
+        {"address": "it@example.com"},
+        role="editor",
+        shows_organization=True,
+        scoped_may_act=False,
+    ),
+    ("POST", "/settings/brand"): PageCase("/settings/brand", {"msp_name": "Bright IT"}, role="admin"),
 }
-PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
+# The brand's stylesheet and logo are public: share links and e-mails show them to people without an account.
+# A share link is its own credential (tests/web/test_share_links.py).
+PUBLIC = {
+    ("GET", "/share/{token}"),
+    ("GET", "/share/{token}.pdf"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("GET", "/branding/logo"),
+    ("GET", "/branding/brand.css"),
+}
 LOWER_ROLE = {"editor": "viewer", "admin": "editor"}
 
 

@@ -14,8 +14,10 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import Engine
 
+from qbr.branding.service import Brand, brand_from_settings
 from qbr.cli import app as cli
 from qbr.core.database import unit_of_work
+from qbr.core.settings import Settings
 from qbr.dashboard.service import build_dashboard
 from qbr.errors import InvalidInput
 from qbr.presentation.values import format_value
@@ -107,12 +109,13 @@ class TestLogo:
         engine: Engine = viewer_client.app.state.engine  # type: ignore[attr-defined]
         with unit_of_work(engine) as session:
             view = build_dashboard(session, data.acme, QUARTER)
-        with_logo = render_qbr_pdf(view, msp_name="Bright IT Services", logo_path=str(logo))
-        without = render_qbr_pdf(view, msp_name="Bright IT Services")
+        settings = Settings(msp_name="Bright IT Services", msp_logo_path=str(logo))
+        with_logo = render_qbr_pdf(view, brand=brand_from_settings(settings))
+        without = render_qbr_pdf(view, brand=Brand(msp_name="Bright IT Services"))
         assert len(PdfReader(io.BytesIO(with_logo)).pages[0].images) == 1
         assert len(PdfReader(io.BytesIO(without)).pages[0].images) == 0
         with pytest.raises(InvalidInput, match="QBR_MSP_LOGO_PATH"):
-            render_qbr_pdf(view, msp_name="x", logo_path=str(tmp_path / "missing.png"))
+            brand_from_settings(Settings(msp_name="x", msp_logo_path=str(tmp_path / "missing.png")))
 
 
 class TestReportCommand:

@@ -12,9 +12,16 @@ from qbr.core.database import unit_of_work
 from qbr.ingest.validation import MetricInput
 from qbr.ingest.writing import ingest_metrics
 from qbr.reviews.models import Recommendation
+from qbr.reviews.recommendations import add_recommendation
+from qbr.reviews.schemas import GoalIn, RecommendationCreate, ReviewUpdate
+from qbr.reviews.service import publish_review, save_review
 from tests.dashboard_support import QUARTER, SeededData
+from tests.web import test_client_edition as client_walk
 from tests.web.conftest import UserFactory
 from tests.web.support import page_csrf, sign_in, soup
+
+# The client-edition walk's catalog of internal names, and its leak check, applied to the review's faces.
+catalog = client_walk.catalog
 
 
 def _path(data: SeededData) -> str:
@@ -179,3 +186,39 @@ def test_staff_see_the_clients_view(client: TestClient, make_user: UserFactory, 
     assert pdf is not None
     assert "edition=client" in str(pdf["href"])
     assert client.get(str(pdf["href"])).headers["content-type"] == "application/pdf"
+
+
+def test_a_client_walking_its_published_review_meets_no_internal_item(
+    client: TestClient, make_user: UserFactory, data: SeededData, catalog: client_walk.Catalog, engine: Engine
+) -> None:
+    with unit_of_work(engine) as session:
+        goals = [
+            GoalIn(subject_name="RHEM", target_value=Decimal("0.35")),
+            GoalIn(subject_name="AISP", target_value=Decimal(120)),
+        ]
+        save_review(session, data.acme, QUARTER, ReviewUpdate(highlights="Backups all green.", goals=goals), "dana")
+        body = RecommendationCreate(title="Replace the firewall", raised_in=QUARTER, one_time_cost=Decimal(4200))
+        add_recommendation(session, data.acme, body)
+        publish_review(session, data.acme, QUARTER, "dana")
+    sign_in(client, make_user("acme-person", "viewer", [data.acme]))
+    api = f"/api/v1/organizations/{data.acme}"
+    addresses = [
+        f"/organizations/{data.acme}/reviews",
+        _path(data),
+        _path(data) + "?version=1",
+        _path(data) + ".pdf",
+        f"{api}/reviews/{QUARTER}",
+        f"{api}/reviews/{QUARTER}/versions",
+        f"{api}/recommendations",
+    ]
+    for address in addresses:
+        response = client.get(address, follow_redirects=True)
+        assert response.status_code == 200, address
+        is_pdf = response.headers["content-type"].startswith("application/pdf")
+        body_text = client_walk.pdf_text(response.content) if is_pdf else response.text
+        assert not client_walk.leaks(body_text, catalog, data), (address, client_walk.leaks(body_text, catalog, data))
+        assert "Replace the firewall" in body_text or address.endswith("/versions")
+    review = client.get(f"{api}/reviews/{QUARTER}").json()
+    assert review["edition"] == "client"
+    assert [goal["subject_name"] for goal in review["goals"]["next_period"]] == ["RHEM"]  # AISP is internal
+    assert "AISP" not in review["summary"]

@@ -33,7 +33,7 @@ SHOWN_UNMAPPED = 5
 def sync_command(
     ctx: click.Context, sources: tuple[str, ...], period: str | None, since: str | None, reopen: bool, scheduled: bool
 ) -> None:
-    """Sync monthly metrics from ConnectWise, NinjaOne and QuickBooks (default: the open months).
+    """Sync monthly metrics from the configured connectors (default: the open months).
 
     Each source and month is written completely or not at all, and logged (see `qbr connectors runs`).
     Manual values are never overwritten; changes to closed months are refused unless --reopen is given.

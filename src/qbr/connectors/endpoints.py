@@ -58,8 +58,8 @@ def get_sync_run(run_id: IdPath, session: SessionDep, principal: PrincipalDep) -
 
 @router.get("/connectors", response_model=ListEnvelope[ConnectorStatus], responses=CSV_RESPONSE)
 def list_connectors(listing: ListingDep, principal: AdminDep) -> object:
-    """ConnectWise, NinjaOne and QuickBooks: configured or not, their settings (secrets only as set or not), the
-    QuickBooks account mapping, links, and the last run."""
+    """Every connector: configured or not, its settings (secrets only as set or not), the account mapping of the
+    accounting ones, links, and the last run."""
     principal.require_unscoped("admin", f"reading {_SPANS}")
     everything = [connector_status(listing.session, source) for source in SOURCES]
     page = everything[listing.params.offset : listing.params.offset + listing.params.limit]

@@ -189,6 +189,7 @@ class VendorHttp:
         *,
         params: Mapping[str, str | int] | None = None,
         data: Mapping[str, str] | None = None,
+        json: Any = None,
         headers: Mapping[str, str] | None = None,
         auth: httpx.Auth | None = None,
     ) -> httpx.Response:
@@ -205,7 +206,9 @@ class VendorHttp:
         try:
             for attempt in retrying:
                 with attempt:
-                    response = self._send_once(method, url, params=params, data=data, headers=headers, auth=auth)
+                    response = self._send_once(
+                        method, url, params=params, data=data, json=json, headers=headers, auth=auth
+                    )
         except _TransientFailure as exc:
             raise VendorUnavailable(
                 self.vendor, f"{described} failed {self.policy.attempts} times; last: {exc.reason}"
@@ -232,6 +235,7 @@ class VendorHttp:
         *,
         params: Mapping[str, str | int] | None,
         data: Mapping[str, str] | None,
+        json: Any,
         headers: Mapping[str, str] | None,
         auth: httpx.Auth | None,
     ) -> httpx.Response:
@@ -242,6 +246,7 @@ class VendorHttp:
                 # An empty mapping would wipe the query of a next-page link, so only pass real parameters.
                 params=dict(params) if params else None,
                 data=dict(data) if data is not None else None,
+                json=json,
                 headers=dict(headers) if headers is not None else None,
                 auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
             )

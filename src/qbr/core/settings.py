@@ -44,6 +44,25 @@ class Settings(BaseSettings):
     public_api_docs: bool = False
     # A dashboard session ends after this many hours without a page load (the cookie is renewed on each one).
     session_hours: int = Field(default=8, ge=1, le=24 * 30)
+    # Where people reach the dashboard from outside: the base of share links and of the links in e-mails.
+    public_url: str = "http://127.0.0.1:8000"
+    # Outgoing e-mail (values stored with `qbr email config set` win over these).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_from: str | None = None
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # What a QBR e-mail carries by default: the PDF report attached, the share link in the body, or both.
+    email_attach_pdf: bool = True
+    email_include_link: bool = True
+    email_max_attempts: int = Field(default=5, ge=1, le=20)
+    email_backoff_seconds: float = Field(default=60.0, ge=0, le=86_400)
+    # How often `qbr serve` sends what the e-mail schedules ask for (0: never; `qbr email run-due` still does).
+    email_check_minutes: int = Field(default=10, ge=0, le=24 * 60)
+    # A message being sent for longer than this belongs to a sender that died; it is then sent again.
+    email_claim_seconds: float = Field(default=300.0, gt=0, le=86_400)
     # Vendor requests of the connectors: how long one may take, how often it is retried, the first retry's wait.
     connector_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     connector_retries: int = Field(default=4, ge=0, le=10)
@@ -55,6 +74,13 @@ class Settings(BaseSettings):
     @classmethod
     def _normalize_url(cls, value: str) -> str:
         return normalize_database_url(value.strip())
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an absolute http(s) URL, e.g. https://qbr.example.com")
+        return value.rstrip("/")
 
     @field_validator("business_timezone")
     @classmethod

@@ -63,4 +63,8 @@ def apply_edition(view: DashboardView, edition: Edition) -> DashboardView:
 
 def _client_kpi(kpi: DashboardKpi) -> DashboardKpi:
     reason = CLIENT_NULL_REASON if kpi.null_reason is not None else None
-    return kpi.model_copy(update={"calculation_method": None, "null_reason": reason, "threshold_source": None})
+    # The portfolio standing shrinks to its anonymous statement: never a median or any figure of another client.
+    portfolio = kpi.portfolio.for_client() if kpi.portfolio else None
+    return kpi.model_copy(
+        update={"calculation_method": None, "null_reason": reason, "threshold_source": None, "portfolio": portfolio}
+    )

@@ -11,6 +11,7 @@ from qbr.api.deps import ListingDep, PrincipalDep, SessionDep
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope, respond
 from qbr.api.params import IdPath
 from qbr.dashboard.edition import apply_edition, edition_for
+from qbr.dashboard.forecasts import with_forecasts
 from qbr.dashboard.schemas import DashboardView, DataQualityIssue
 from qbr.dashboard.service import build_dashboard, data_quality_issues
 from qbr.organizations.service import get_visible_organization
@@ -30,7 +31,13 @@ RequiredPeriod = Annotated[
     summary="An organization's dashboard for a month or quarter",
 )
 def dashboard(
-    organization_id: IdPath, period: RequiredPeriod, session: SessionDep, principal: PrincipalDep
+    organization_id: IdPath,
+    period: RequiredPeriod,
+    session: SessionDep,
+    principal: PrincipalDep,
+    forecast: Annotated[
+        bool, Query(description="Add each KPI's forecast of the next period (a model fit per KPI: slower).")
+    ] = False,
 ) -> Response:
     """Every KPI and metric of the period with unit, status, thresholds, the previous period's value, the same
     period a year earlier, change in percent (and in points for percentages), and the trend of the last 8
@@ -39,6 +46,8 @@ def dashboard(
     principal.require_visible(organization_id)  # an invisible organization answers like a missing one
     view = build_dashboard(session, organization_id, parse_period(period, location="query.period"))
     view = apply_edition(view, edition_for(session, principal, organization_id))
+    if forecast:
+        view = with_forecasts(view)
     # Serialized once, here: returned as a model, the finished view would be validated again and serialized in
     # further trips to the thread pool.
     return Response(view.model_dump_json(), media_type="application/json")

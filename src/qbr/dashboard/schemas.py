@@ -67,6 +67,32 @@ class _Graded(Schema):
     trend: list[TrendPoint]  # the last 8 quarters or 13 months, oldest first, this period last
 
 
+class DashboardPortfolio(Schema):
+    """Where a client's KPI stands among the MSP's active client organizations that have it in the period
+    (see qbr.insight.portfolio). Staff get every field; a client gets only ``statement``, and only when at least 5
+    other organizations are compared: never the median or anything else drawn from another organization."""
+
+    percentile: Number | None = None  # mid-rank percentile, 0-100, higher is better whatever the direction
+    quartile: int | None = None  # 1 is the best quarter
+    median: Number | None = None
+    organizations: int | None = None  # how many organizations are compared, this one included
+    statement: str | None = None  # the anonymous sentence a client may read ("top quartile of the 12 ...")
+
+    def for_client(self) -> DashboardPortfolio | None:
+        """The client edition: the statement alone, or nothing."""
+        return DashboardPortfolio(statement=self.statement) if self.statement else None
+
+
+class DashboardForecast(Schema):
+    """A forecast of the next period with its 90 % interval, and how it was made (see qbr.insight.forecast)."""
+
+    period: str
+    value: Number
+    low: Number
+    high: Number
+    method: str
+
+
 class DashboardKpi(_Graded):
     kpi_name: str
     kpi_value: Number | None
@@ -74,6 +100,8 @@ class DashboardKpi(_Graded):
     calculation_method: str | None  # the formula; None in the client edition (the description explains it)
     null_reason: str | None  # why kpi_value is null
     is_key: bool
+    portfolio: DashboardPortfolio | None  # None for the MSP, an inactive organization, or a KPI without direction
+    forecast: DashboardForecast | None = None  # only when asked for (``forecast=true``); never stored
 
 
 class DashboardMetric(_Graded):

@@ -31,6 +31,7 @@ from qbr.dashboard.schemas import (
     DataQualityIssue,
 )
 from qbr.errors import NotFound
+from qbr.insight.portfolio import Standing, portfolio_rows, standings
 from qbr.kpis.compute import KpiCatalog, compile_kpi_catalog, recorded_metrics
 from qbr.kpis.models import SmartNumber
 from qbr.metrics.effective import ranked_monthly_rows
@@ -204,7 +205,8 @@ def build_dashboard(session: Session, organization_id: int, period: str | Period
     catalog = _Catalog.load(connection)
     current_inputs = shown.get(ref.value, {})
     month_count = max(len(months), 1)
-    kpis = _kpis(catalog, window, current_inputs, kpi_values, methods, thresholds, month_count)
+    portfolio = _portfolio(connection, catalog, organization_id, ref) if not organization.is_msp else {}
+    kpis = _kpis(catalog, window, current_inputs, kpi_values, methods, thresholds, month_count, portfolio)
     metrics = _metrics(catalog, window, _by_name(shown), thresholds)
     links = _Links.load(connection, organization_id)
     recorded = _recorded(connection, organization_id, catalog.formulas, current_inputs)
@@ -241,9 +243,37 @@ def build_dashboard(session: Session, organization_id: int, period: str | Period
         data_quality=_issues(signals),
         sources=[
             DashboardSource(source_system=source, last_synced_at=links.own.get(source), linked=source in links.own)
-            for source in CONNECTOR_SOURCES
+            for source in _sources_in_use(links, metrics)
         ],
     )
+
+
+def _sources_in_use(links: _Links, metrics: list[DashboardMetric]) -> list[str]:
+    """The connectors worth listing: linked here or to a client, or the source of a value shown. An MSP runs one
+    system of each kind, so the others would only fill the page with "not linked"."""
+    shown = {metric.source_system for metric in metrics}
+    return [
+        source for source in CONNECTOR_SOURCES if source in links.own or source in links.elsewhere or source in shown
+    ]
+
+
+def _portfolio(connection: Connection, catalog: _Catalog, organization_id: int, ref: PeriodRef) -> dict[str, Standing]:
+    """The organization's standing among its peers for each KPI of the period: one statement for all KPIs."""
+    directions = {kpi.kpi_name: kpi.direction for kpi in catalog.kpis}
+    found = standings(portfolio_rows(connection, ref.value), directions, organization_id)
+    return {kpi_name: standing for (_, kpi_name), standing in found.items()}
+
+
+def _portfolio_item(standing: Standing | None) -> dict[str, object] | None:
+    if standing is None:
+        return None
+    return {
+        "percentile": standing.percentile,
+        "quartile": standing.quartile,
+        "median": standing.median,
+        "organizations": standing.organizations,
+        "statement": standing.client_statement(),
+    }
 
 
 def _recorded(
@@ -298,6 +328,7 @@ def _kpis(
     methods: Mapping[str, str],
     thresholds: Mapping[str, EffectiveThreshold],
     months: int,
+    portfolio: Mapping[str, Standing],
 ) -> list[DashboardKpi]:
     current = window.current.value
     # Why a KPI has no value is derived, never stored: evaluate the formulas on this period's inputs.
@@ -323,6 +354,7 @@ def _kpis(
                 "audience": definition.audience,
                 "description": definition.description,
                 "rollup": catalog.kpi_rollups.get(name),
+                "portfolio": _portfolio_item(portfolio.get(name)),
                 **_graded(window, series, definition.unit, definition.direction, threshold),
             }
         )

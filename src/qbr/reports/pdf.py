@@ -10,9 +10,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from io import BytesIO
 from itertools import groupby
-from pathlib import Path
 from typing import Any
 
+from reportlab.lib.colors import HexColor
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
@@ -29,9 +30,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from qbr.branding.service import Brand
 from qbr.charts.drawing import render_drawing
 from qbr.dashboard.schemas import DashboardKpi, DashboardMetric, DashboardView
-from qbr.errors import InvalidInput
 from qbr.presentation.figures import partial_title
 from qbr.presentation.periods import day_text
 from qbr.presentation.status import STATUSES, severity
@@ -59,11 +60,11 @@ LOGO_MAX = (2.4 * 72, 1.1 * 72)
 PDF_CHART_HEIGHT = 190
 
 
-def render_qbr_pdf(
-    view: DashboardView, *, msp_name: str, logo_path: str | None = None, generated_on: date | None = None
-) -> bytes:
-    """The report for one organization and period as PDF bytes."""
+def render_qbr_pdf(view: DashboardView, *, brand: Brand, generated_on: date | None = None) -> bytes:
+    """The report for one organization and period as PDF bytes, in the MSP's brand."""
     generated_on = generated_on or date.today()
+    msp_name = brand.msp_name
+    primary = HexColor(brand.primary_colour)
     organization = view.organization.name
     # On every page's header and footer: a period in progress says so wherever a page ends up.
     period = partial_title(view.period.period_value, view.period.is_partial)
@@ -87,7 +88,7 @@ def render_qbr_pdf(
     def header(canvas: Canvas, _document: Any) -> None:
         canvas.saveState()
         canvas.setFont(styles.BOLD, 9)
-        canvas.setFillColor(styles.BRAND)
+        canvas.setFillColor(primary)
         canvas.drawString(styles.MARGIN, height - styles.MARGIN, organization)
         canvas.setFont(styles.FONT, 9)
         canvas.setFillColor(styles.MUTED)
@@ -98,7 +99,7 @@ def render_qbr_pdf(
 
     def cover_band(canvas: Canvas, _document: Any) -> None:
         canvas.saveState()
-        canvas.setFillColor(styles.BRAND)
+        canvas.setFillColor(primary)
         canvas.rect(0, 0, width, 0.35 * 72, stroke=0, fill=1)
         canvas.restoreState()
 
@@ -106,7 +107,7 @@ def render_qbr_pdf(
         [PageTemplate("cover", [cover], onPage=cover_band), PageTemplate("content", [body], onPage=header)]
     )
     story: list[Flowable] = [
-        *cover_page(view, msp_name=msp_name, logo_path=logo_path, generated_on=generated_on),
+        *cover_page(view, brand=brand, generated_on=generated_on),
         NextPageTemplate("content"),
         PageBreak(),
         *executive_summary(view),
@@ -116,7 +117,8 @@ def render_qbr_pdf(
         *metrics_appendix(view),
         *glossary_pages(view),
     ]
-    document.build(story, canvasmaker=numbered_canvas(f"{msp_name} · {organization} · {period}"))
+    footer = " · ".join(part for part in (msp_name, organization, period, brand.footer_text) if part)
+    document.build(story, canvasmaker=numbered_canvas(footer))
     return buffer.getvalue()
 
 
@@ -125,30 +127,26 @@ def report_kind(view: DashboardView) -> str:
     return f"Internal SmartNumbers {review} Review" if view.organization.is_msp else f"{review} Business Review"
 
 
-def logo(path: str | None) -> Image | None:
-    """The MSP's logo, scaled to fit the cover; a configured but unreadable file is an error, not a silent gap."""
-    if not path:
+def logo(data: bytes | None) -> Image | None:
+    """The MSP's logo, scaled to fit the cover (it was checked when it was uploaded or configured)."""
+    if not data:
         return None
-    try:
-        reader = ImageReader(str(Path(path).expanduser()))
-        pixel_width, pixel_height = reader.getSize()
-    except Exception as exc:
-        raise InvalidInput.single(
-            "QBR_MSP_LOGO_PATH", f"cannot read the logo {path!r}: {exc}", "a readable PNG or JPEG file"
-        ) from exc
+    pixel_width, pixel_height = ImageReader(BytesIO(data)).getSize()
     scale = min(LOGO_MAX[0] / pixel_width, LOGO_MAX[1] / pixel_height)
-    image = Image(str(Path(path).expanduser()), width=pixel_width * scale, height=pixel_height * scale)
+    image = Image(BytesIO(data), width=pixel_width * scale, height=pixel_height * scale)
     image.hAlign = "LEFT"
     return image
 
 
-def cover_page(view: DashboardView, *, msp_name: str, logo_path: str | None, generated_on: date) -> list[Flowable]:
+def cover_page(view: DashboardView, *, brand: Brand, generated_on: date) -> list[Flowable]:
     story: list[Flowable] = []
-    image = logo(logo_path)
+    msp_name = brand.msp_name
+    image = logo(brand.logo)
     story.append(image if image is not None else text(msp_name, styles.SUBHEADING))
     story.append(Spacer(1, 1.3 * 72))
     story.append(text(report_kind(view), styles.SUBTITLE))
-    story.append(text(view.organization.name, styles.TITLE))
+    title_style = ParagraphStyle("brand-title", parent=styles.TITLE, textColor=HexColor(brand.primary_colour))
+    story.append(text(view.organization.name, title_style))
     story.append(text(partial_title(view.period.period_value, view.period.is_partial), styles.SUBTITLE))
     dates = f"{day_text(view.period.start_date, long=True)} to {day_text(view.period.end_date, long=True)}"
     if view.period.is_partial:
@@ -160,6 +158,8 @@ def cover_page(view: DashboardView, *, msp_name: str, logo_path: str | None, gen
     story.append(status_counts(view.kpis))
     story.append(Spacer(1, 1.0 * 72))
     story.append(text(f"Prepared by {msp_name} on {day_text(generated_on, long=True)}", styles.SMALL))
+    if brand.contact_line:
+        story.append(text(brand.contact_line, styles.SMALL))
     return story
 
 

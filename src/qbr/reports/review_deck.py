@@ -13,6 +13,7 @@ from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
+from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -27,6 +28,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from qbr.branding.service import Brand
 from qbr.charts.drawing import render_drawing
 from qbr.dashboard.schemas import DashboardKpi
 from qbr.presentation.periods import day_text, period_title
@@ -59,13 +61,14 @@ def deck_title(review: ReviewView) -> str:
 def render_review_pdf(
     review: ReviewView,
     *,
-    msp_name: str,
-    logo_path: str | None = None,
+    brand: Brand,
     glossary: Mapping[str, str] | None = None,
     generated_on: date | None = None,
 ) -> bytes:
     """The deck of ``review`` as PDF bytes; ``glossary`` maps the KPIs shown to their plain-language description."""
     generated_on = generated_on or date.today()
+    msp_name = brand.msp_name
+    primary = HexColor(brand.primary_colour)
     organization = review.organization_name
     period = period_title(review.period)
     buffer = BytesIO()
@@ -90,7 +93,7 @@ def render_review_pdf(
         section = getattr(canvas, SectionMark.ATTRIBUTE, "")
         canvas.saveState()
         canvas.setFont(styles.BOLD, 9)
-        canvas.setFillColor(styles.BRAND)
+        canvas.setFillColor(primary)
         canvas.drawString(
             styles.MARGIN, height - styles.MARGIN, f"{organization} · {section}" if section else organization
         )
@@ -103,17 +106,18 @@ def render_review_pdf(
 
     def cover_band(canvas: Canvas, _document: Any) -> None:
         canvas.saveState()
-        canvas.setFillColor(styles.BRAND)
+        canvas.setFillColor(primary)
         canvas.rect(0, 0, width, 0.35 * 72, stroke=0, fill=1)
         canvas.restoreState()
 
     document.addPageTemplates(
         [PageTemplate("cover", [cover], onPage=cover_band), PageTemplate("content", [body], onPageEnd=header)]
     )
-    story: list[Flowable] = [*deck_cover(review, msp_name, logo_path, generated_on), NextPageTemplate("content")]
+    story: list[Flowable] = [*deck_cover(review, brand, generated_on), NextPageTemplate("content")]
     for section in deck_sections(review, glossary or {}):
         story += [PageBreak(), *section]
-    document.build(story, canvasmaker=numbered_canvas(f"{msp_name} · {organization} · {period}"))
+    footer = " · ".join(part for part in (msp_name, organization, period, brand.footer_text) if part)
+    document.build(story, canvasmaker=numbered_canvas(footer))
     return buffer.getvalue()
 
 
@@ -153,9 +157,10 @@ def _title_of(section: list[Flowable]) -> str:
     return first.getPlainText() if isinstance(first, Paragraph) else ""
 
 
-def deck_cover(review: ReviewView, msp_name: str, logo_path: str | None, generated_on: date) -> list[Flowable]:
+def deck_cover(review: ReviewView, brand: Brand, generated_on: date) -> list[Flowable]:
+    msp_name = brand.msp_name
     view = review.figures
-    image = logo(logo_path)
+    image = logo(brand.logo)
     story: list[Flowable] = [image if image is not None else text(msp_name, styles.SUBHEADING)]
     story.append(Spacer(1, 1.2 * 72))
     story.append(text(deck_title(review), styles.SUBTITLE))
@@ -174,6 +179,8 @@ def deck_cover(review: ReviewView, msp_name: str, logo_path: str | None, generat
     else:
         edition = "Draft, not yet published"
     story.append(text(f"{edition} · prepared by {msp_name} on {day_text(generated_on, long=True)}", styles.SMALL))
+    if brand.contact_line:
+        story.append(text(brand.contact_line, styles.SMALL))
     return story
 
 
@@ -359,8 +366,13 @@ def metrics(review: ReviewView) -> list[Flowable]:
 
 
 def glossary_page(review: ReviewView, glossary: Mapping[str, str]) -> list[Flowable]:
-    shown = [kpi.kpi_name for kpi in review.figures.kpis if kpi.kpi_value is not None and glossary.get(kpi.kpi_name)]
-    if not shown:
+    """The KPIs the deck shows, in plain language: the description frozen with the figures, else the catalog's."""
+    described = [
+        (kpi.kpi_name, kpi.description or glossary.get(kpi.kpi_name))
+        for kpi in review.figures.kpis
+        if kpi.kpi_value is not None
+    ]
+    rows = [[text(name), text(description)] for name, description in described if description]
+    if not rows:
         return []
-    rows = [[text(name), text(glossary[name])] for name in shown]
     return [text("Glossary", styles.HEADING), data_table(["KPI", "What it measures"], rows, [2.4, 6.6])]

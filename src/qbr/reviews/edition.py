@@ -7,19 +7,23 @@ review derives from the figures (goals, changes) follows the filtered view.
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from qbr.core.principal import Principal
+from qbr.dashboard.edition import apply_edition, edition_for
 from qbr.dashboard.schemas import DashboardView
 from qbr.reviews.schemas import Edition, ReviewView
 
 
-def edition_for(principal: Principal) -> Edition:
-    """Users and keys limited to organizations are the clients' own; the MSP's staff see everything."""
-    return "client" if principal.is_scoped else "internal"
+def reader_edition(session: Session, principal: Principal, organization_id: int) -> Edition:
+    """A client user reads the client edition of its organizations' reviews (published versions only); the MSP's
+    staff, and anyone reading the MSP's own review, the internal one (the rule of ``qbr.dashboard.edition``)."""
+    return edition_for(session, principal, organization_id)
 
 
 def edition_view(view: DashboardView, edition: Edition) -> DashboardView:
     """The figures of ``view`` that ``edition`` shows."""
-    return view
+    return apply_edition(view, edition)
 
 
 def story_edition(view: DashboardView) -> Edition:

@@ -19,7 +19,7 @@ from qbr.core.schema import MAX_ID
 from qbr.organizations.service import get_visible_organization
 from qbr.periods.calendar import parse_period
 from qbr.periods.params import PeriodPath
-from qbr.reviews.edition import edition_for
+from qbr.reviews.edition import reader_edition
 from qbr.reviews.models import ReviewVersion
 from qbr.reviews.reading import published_recommendations, review_for
 from qbr.reviews.recommendations import (
@@ -62,7 +62,9 @@ def get_review(
     """The staff's live review (the stored text, or a draft from the data, over today's figures, with what changed
     since publication), or a published version; a client gets the newest published version."""
     get_visible_organization(session, principal, organization_id)
-    return review_for(session, organization_id, period, edition_for(principal), version=version)
+    return review_for(
+        session, organization_id, period, reader_edition(session, principal, organization_id), version=version
+    )
 
 
 @router.put("/{organization_id}/reviews/{period}", summary="Edit an organization's review of a period")
@@ -120,7 +122,7 @@ def versions(organization_id: IdPath, period: PeriodPath, listing: ListingDep) -
 def recommendations(organization_id: IdPath, listing: ListingDep) -> object:
     """Staff see every recommendation, open ones first; a client sees them as its newest published review did."""
     get_visible_organization(listing.session, listing.principal, organization_id)
-    if edition_for(listing.principal) == "client":
+    if reader_edition(listing.session, listing.principal, organization_id) == "client":
         items = published_recommendations(listing.session, organization_id)
     else:
         items = [

@@ -18,6 +18,7 @@ from qbr.connectors.scheduler import scheduler_from_settings
 from qbr.core import migrate
 from qbr.core.database import Sessions, get_engine
 from qbr.core.settings import Settings, get_settings
+from qbr.email.scheduler import email_scheduler_from_settings
 from qbr.server import health
 from qbr.server.docs import install_docs
 from qbr.server.guards import ApiGuardMiddleware
@@ -40,20 +41,25 @@ Monthly and quarterly metrics, SmartNumbers KPIs and thresholds of an MSP's clie
 """
 
 
-def _daily_sync(engine: Engine) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """Runs the daily connector sync in the background while the app serves, when QBR_SYNC_DAILY_AT is set."""
+def _background_work(engine: Engine, settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Runs the daily connector sync (when QBR_SYNC_DAILY_AT is set) and the scheduled QBR e-mail (every
+    QBR_EMAIL_CHECK_MINUTES) in the background while the app serves."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scheduler = scheduler_from_settings(engine)
         app.state.sync_scheduler = scheduler
-        if scheduler is not None:
-            scheduler.start()
+        mailer = email_scheduler_from_settings(engine, settings)
+        app.state.email_scheduler = mailer
+        for worker in (scheduler, mailer):
+            if worker is not None:
+                worker.start()
         try:
             yield
         finally:
-            if scheduler is not None:
-                scheduler.stop()
+            for worker in (scheduler, mailer):
+                if worker is not None:
+                    worker.stop()
 
     return lifespan
 
@@ -77,7 +83,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         version=__version__,
         description=DESCRIPTION,
         dependencies=[Depends(reject_unknown_query_parameters)],
-        lifespan=_daily_sync(engine),
+        lifespan=_background_work(engine, settings),
         docs_url=None,  # served by install_docs, from files this app ships
         redoc_url=None,
     )

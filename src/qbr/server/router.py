@@ -15,6 +15,7 @@ from qbr.kpis import smartnumber_endpoints as smartnumbers
 from qbr.organizations import endpoints as organizations
 from qbr.periods import endpoints as periods
 from qbr.reviews import endpoints as reviews
+from qbr.sharing import endpoints as sharing
 from qbr.thresholds import endpoints as thresholds
 
 api_router = APIRouter(responses=PROBLEM_RESPONSES)
@@ -22,6 +23,7 @@ for domain_router in (
     organizations.router,
     dashboard.router,
     reviews.router,
+    sharing.router,
     metric_values.router,
     smartnumbers.router,
     periods.router,

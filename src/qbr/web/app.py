@@ -17,12 +17,15 @@ from qbr.web.routes import (
     admin_organizations,
     admin_users,
     auth,
+    brand,
+    delivery,
     kpis,
     metric_definitions,
     metric_entry,
     organization,
     overview,
     reviews,
+    share,
     thresholds,
     upload,
 )
@@ -45,6 +48,9 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
         admin_users,
         admin_connectors,
         upload,
+        brand,
+        share,
+        delivery,
     ):
         app.include_router(module.router, include_in_schema=False)
     app.state.principal_resolvers.append(api_session_principal)

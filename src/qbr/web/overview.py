@@ -1,7 +1,8 @@
 """The overview: every visible organization with the status of its key KPIs for one period, worst first.
 
-Four queries whatever the number of organizations (key KPIs, organizations, their values, the thresholds), graded
-with the same ``grade`` and the same threshold overrides the dashboard uses.
+Five queries whatever the number of organizations (key KPIs, organizations, their values, the thresholds, the
+portfolio's values), graded with the same ``grade`` and the same threshold overrides the dashboard uses; each key
+KPI's quartile among the active client organizations comes from qbr.insight.portfolio.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qbr.core.principal import Principal
+from qbr.insight.portfolio import portfolio_rows, standings
 from qbr.kpis.models import SmartNumber
 from qbr.metrics.audience import Edition, client_names_only
 from qbr.metrics.models import KpiDefinition
@@ -37,6 +39,7 @@ class OverviewCell:
     unit: str
     kpi_value: Decimal | None
     status: str
+    quartile: int | None = None  # among the MSP's active client organizations (see qbr.insight.portfolio)
 
 
 @dataclass
@@ -99,6 +102,8 @@ def build_overview(
         )
     }
     thresholds_of = effective_thresholds_of_organizations(session, visible, names)
+    # Peers are every active client, visible or not: the standing is the same whoever looks.
+    standing_of = standings(portfolio_rows(session.connection(), period.value), {k.kpi_name: k.direction for k in kpis})
     rows = []
     for org_id, org_name, is_msp in organizations:
         row = OverviewRow(org_id, org_name, is_msp)
@@ -108,7 +113,9 @@ def build_overview(
             threshold = thresholds.get(kpi.kpi_name)
             warning, critical = (threshold.warning, threshold.critical) if threshold else (None, None)
             status = shown_status(grade(value, warning, critical, kpi.direction), warning, critical)
-            row.cells.append(OverviewCell(kpi.kpi_name, kpi.unit, value, status))
+            standing = standing_of.get((org_id, kpi.kpi_name))
+            quartile = standing.quartile if standing else None
+            row.cells.append(OverviewCell(kpi.kpi_name, kpi.unit, value, status, quartile))
         rows.append(row)
     rows.sort(key=OverviewRow.sort_key)
     return Overview(period.value, kpis, rows)

@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from qbr import __version__
+from qbr.branding.service import Brand, current_brand
 from qbr.presentation.figures import partial_title
 from qbr.presentation.periods import day_text, moment_text, period_title
 from qbr.presentation.status import status_style
@@ -69,6 +70,16 @@ def make_environment() -> Environment:
     return environment
 
 
+def page_brand(request: Request) -> Brand:
+    """The brand of this request's page, read once (without the logo itself: pages link to it)."""
+    brand = getattr(request.state, "brand", None)
+    if not isinstance(brand, Brand):
+        with request.app.state.sessions.lookup() as session:
+            brand = current_brand(session, request.app.state.settings, with_logo=False)
+        request.state.brand = brand
+    return brand
+
+
 def _request_context(request: Request) -> dict[str, Any]:
     """What every page's layout needs: the MSP's name, the signed-in principal, the CSRF field, messages."""
     settings = request.app.state.settings
@@ -81,10 +92,12 @@ def _request_context(request: Request) -> dict[str, Any]:
         # Paths, not absolute URLs: the app may sit behind a proxy that knows its public host better.
         return request.url_for(name, **path_params).path
 
+    brand = page_brand(request)
     return {
         "url_for": url_for,
         "local_time": lambda moment: moment_text(moment, settings.business_timezone),
-        "msp_name": settings.msp_name,
+        "msp_name": brand.msp_name,
+        "brand": brand,
         "static_url": static_url,
         "csrf_field": lambda: csrf_field(request),
         "principal": getattr(request.state, "page_principal", None),

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
+from qbr.branding.service import current_brand
 from qbr.charts.svg import render_svg
 from qbr.core.principal import Principal
 from qbr.dashboard.edition import apply_edition, edition_for
 from qbr.dashboard.schemas import DashboardView
 from qbr.dashboard.service import build_dashboard
+from qbr.deck.builder import render_qbr_deck
+from qbr.deck.review_story import review_story
 from qbr.errors import NotFound
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import parse_period
@@ -26,11 +28,13 @@ from qbr.presentation.status import STATUSES
 from qbr.reports.pdf import needing_attention, render_qbr_pdf, report_kind, summary_sentence
 from qbr.reports.shown import glossary, kpi_charts, trend
 from qbr.reports.trends import has_values, item_status
+from qbr.reviews.reading import review_for, review_for_report
 from qbr.web.deps import PagePrincipal
 from qbr.web.periods import default_period, picker_periods
-from qbr.web.templating import render
+from qbr.web.templating import page_brand, render
 
 router = APIRouter()
+PPTX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
 def _visible_organization(session: Session, principal: Principal, organization_id: int) -> Organization:
@@ -82,11 +86,34 @@ def qbr_pdf(
     organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     view = _visible_view(session, principal, organization_id, period)
-    settings = request.app.state.settings
-    content = render_qbr_pdf(view, msp_name=settings.msp_name, logo_path=settings.msp_logo_path)
+    content = render_qbr_pdf(view, brand=current_brand(session, request.app.state.settings))
     filename = f"QBR {view.organization.name} {view.period.period_value}.pdf"
     headers = {"Content-Disposition": attachment(filename), "Cache-Control": "no-store"}
     return Response(content, media_type="application/pdf", headers=headers)
+
+
+@router.get("/organizations/{organization_id}/qbr/{period}.pptx", name="organization_qbr_pptx")
+def qbr_deck(
+    organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
+) -> Response:
+    """The editable deck of the review (native charts and tables) the account manager adjusts before the meeting:
+    staff get the live review's internal edition, a client the client edition of the newest published version."""
+    _visible_organization(session, principal, organization_id)
+    edition = edition_for(session, principal, organization_id)
+    if edition == "client":
+        try:
+            review = review_for(session, organization_id, period, "client")
+        except NotFound:
+            # Nothing published yet: the review page says so (as the review's own PDF link does).
+            target = request.url_for("review_page", organization_id=organization_id, period=period).path
+            return RedirectResponse(target, status_code=303)
+    else:
+        review = review_for_report(session, organization_id, period, "internal")
+    brand = current_brand(session, request.app.state.settings)
+    content = render_qbr_deck(review.figures, brand=brand, story=review_story(review))
+    filename = f"QBR {review.organization_name} {review.period}.pptx"
+    headers = {"Content-Disposition": attachment(filename), "Cache-Control": "no-store"}
+    return Response(content, media_type=PPTX_MEDIA_TYPE, headers=headers)
 
 
 @router.get("/organizations/{organization_id}/qbr/{period}/print", name="organization_qbr_print")
@@ -94,13 +121,13 @@ def qbr_print(
     organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     view = _visible_view(session, principal, organization_id, period)
-    settings = request.app.state.settings
+    brand = page_brand(request)
     context = _view_context(request, view) | {
         "report_kind": report_kind(view),
         "summary_sentence": summary_sentence(view, needing_attention(view)),
         "generated_on": date.today(),
         "back_url": qbr_url(request, organization_id, view.period.period_value),
-        "logo_url": request.url_for("msp_logo").path if settings.msp_logo_path else None,
+        "logo_url": f"{request.url_for('msp_logo').path}?v={brand.version}" if brand.has_logo else None,
     }
     return render(request, "print.html", context)
 
@@ -126,14 +153,6 @@ def smartnumbers(request: Request, session: SessionDep, principal: PagePrincipal
     ref = parse_period(period) if period else default_period(session, msp.id)
     view = build_dashboard(session, msp.id, ref)  # the MSP's own organization is always internal
     return _qbr_page(request, session, msp, view, heading="Our SmartNumbers", nav="smartnumbers")
-
-
-@router.get("/branding/logo", name="msp_logo")
-def msp_logo(request: Request, principal: PagePrincipal) -> Response:
-    path = request.app.state.settings.msp_logo_path
-    if not path or not Path(path).expanduser().is_file():
-        raise NotFound("no logo is configured (QBR_MSP_LOGO_PATH)")
-    return FileResponse(Path(path).expanduser())
 
 
 def _qbr_page(
@@ -187,5 +206,6 @@ def _view_context(request: Request, view: DashboardView) -> dict[str, Any]:
         "glossary": glossary(view),
         "status_counts": [(status, statuses[status]) for status in STATUSES],
         "pdf_url": request.url_for("organization_qbr_pdf", organization_id=organization_id, period=period).path,
+        "pptx_url": request.url_for("organization_qbr_pptx", organization_id=organization_id, period=period).path,
         "print_url": request.url_for("organization_qbr_print", organization_id=organization_id, period=period).path,
     }

@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
+from qbr.branding.service import current_brand
 from qbr.core.principal import Principal
 from qbr.core.schema import MAX_ID
 from qbr.errors import Conflict, InvalidInput, NotFound
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import parse_period
 from qbr.reports.review_deck import render_review_pdf
-from qbr.reviews.edition import edition_for
+from qbr.reviews.edition import reader_edition
 from qbr.reviews.models import PRIORITIES, RECOMMENDATION_STATUSES, ReviewVersion
 from qbr.reviews.reading import review_for, review_glossary
 from qbr.reviews.recommendations import (
@@ -94,14 +95,13 @@ def review_pdf(
     _organization(session, principal, organization_id)
     value = parse_period(period).value
     try:
-        review = review_for(session, organization_id, value, _reader_edition(principal, edition), version=version)
+        edition_read = _reader_edition(session, principal, organization_id, edition)
+        review = review_for(session, organization_id, value, edition_read, version=version)
     except NotFound:
         # Nothing published yet: the review page says so, and lists what has been published.
         return RedirectResponse(review_url(request, organization_id, value), status_code=303)
     settings = request.app.state.settings
-    content = render_review_pdf(
-        review, msp_name=settings.msp_name, logo_path=settings.msp_logo_path, glossary=review_glossary(session)
-    )
+    content = render_review_pdf(review, brand=current_brand(session, settings), glossary=review_glossary(session))
     filename = f"QBR {review.organization_name} {review.period}.pdf"
     headers = {"Content-Disposition": attachment(filename), "Cache-Control": "no-store"}
     return Response(content, media_type="application/pdf", headers=headers)
@@ -119,7 +119,7 @@ def review_page(
 ) -> Response:
     organization = _organization(session, principal, organization_id)
     value = parse_period(period).value
-    edition = _reader_edition(principal, edition)
+    edition = _reader_edition(session, principal, organization_id, edition)
     try:
         review = review_for(session, organization_id, value, edition, version=version)
     except NotFound:
@@ -128,11 +128,14 @@ def review_page(
         return _nothing_published(request, session, organization, value)
     if edition == "internal" and version is None:
         return _editor(request, session, principal, review, problems=[])
-    return _published(request, session, review, staff=edition_for(principal) == "internal")
+    staff = reader_edition(session, principal, organization_id) == "internal"
+    return _published(request, session, review, staff=staff)
 
 
-def _reader_edition(principal: Principal, asked: Literal["client", "internal"] | None) -> Edition:
-    own = edition_for(principal)
+def _reader_edition(
+    session: Session, principal: Principal, organization_id: int, asked: Literal["client", "internal"] | None
+) -> Edition:
+    own = reader_edition(session, principal, organization_id)
     return "client" if own == "client" or asked == "client" else own
 
 

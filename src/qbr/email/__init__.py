@@ -1,0 +1,1 @@
+"""E-mailing the QBR: SMTP settings, recipients, schedules, composing and sending, and the delivery log."""
