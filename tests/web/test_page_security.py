@@ -123,6 +123,49 @@ CASES: dict[tuple[str, str], PageCase] = {
     ("POST", "/kpis/{kpi_id}/edit"): PageCase(
         "/kpis/1/edit", {"formula": "[New MRR]", "unit": "currency", "action": "check"}, role="admin"
     ),
+    # Administration: limited admins see and rename their organizations; the rest needs an unscoped admin.
+    ("GET", "/admin/organizations"): PageCase("/admin/organizations", role="admin"),
+    ("POST", "/admin/organizations"): PageCase("/admin/organizations", {"name": "New client"}, role="admin"),
+    ("GET", "/admin/organizations/{organization_id}"): PageCase(
+        "/admin/organizations/{org}", role="admin", shows_organization=True
+    ),
+    ("POST", "/admin/organizations/{organization_id}/rename"): PageCase(
+        "/admin/organizations/{org}/rename", {"name": "Renamed"}, role="admin", shows_organization=True
+    ),
+    ("POST", "/admin/organizations/{organization_id}/active"): PageCase(
+        "/admin/organizations/{org}/active", {"active": "false"}, "admin", True, scoped_may_act=False
+    ),
+    ("POST", "/admin/organizations/{organization_id}/msp"): PageCase(
+        "/admin/organizations/{org}/msp", {}, "admin", True, scoped_may_act=False
+    ),
+    ("POST", "/admin/organizations/{organization_id}/links"): PageCase(
+        "/admin/organizations/{org}/links", {"source": "connectwise", "external_id": "7"}, "admin", True, False
+    ),
+    ("POST", "/admin/organizations/{organization_id}/links/{link_id}/delete"): PageCase(
+        "/admin/organizations/{org}/links/1/delete", {}, "admin", True, scoped_may_act=False
+    ),
+    ("POST", "/admin/organizations/{organization_id}/discover"): PageCase(
+        "/admin/organizations/{org}/discover", {"source": "connectwise"}, "admin", True, scoped_may_act=False
+    ),
+    ("GET", "/admin/users"): PageCase("/admin/users", role="admin"),
+    ("POST", "/admin/users"): PageCase("/admin/users", {"username": "newcomer", "role": "viewer"}, role="admin"),
+    ("POST", "/admin/users/{user_id}/active"): PageCase("/admin/users/1/active", {"active": "true"}, role="admin"),
+    ("POST", "/admin/users/{user_id}/password"): PageCase("/admin/users/1/password", {}, role="admin"),
+    ("POST", "/admin/keys"): PageCase("/admin/keys", {"name": "script", "role": "viewer"}, role="admin"),
+    ("POST", "/admin/keys/{key_id}/revoke"): PageCase("/admin/keys/1/revoke", {}, role="admin"),
+    ("GET", "/admin/connectors"): PageCase("/admin/connectors", role="admin"),
+    ("POST", "/admin/connectors/{source}/settings"): PageCase(
+        "/admin/connectors/connectwise/settings", {"company_id": "x"}, role="admin"
+    ),
+    ("POST", "/admin/connectors/{source}/test"): PageCase("/admin/connectors/connectwise/test", {}, role="admin"),
+    ("POST", "/admin/connectors/{source}/sync"): PageCase(
+        "/admin/connectors/connectwise/sync", {"period": "2025-03"}, role="admin"
+    ),
+    ("GET", "/admin/import"): PageCase("/admin/import", role="editor"),
+    ("POST", "/admin/import"): PageCase("/admin/import", {"organization_id": ""}, role="editor"),
+    ("POST", "/admin/import/commit"): PageCase(
+        "/admin/import/commit", {"upload_id": "x" * 32, "filename": "a.csv", "token": "t"}, role="editor"
+    ),
     ("GET", "/settings/brand"): PageCase("/settings/brand", role="admin"),
     # Delivery is for the MSP's own editors: a client's user may not hand out links or change recipients.
     ("GET", "/organizations/{organization_id}/delivery"): PageCase(

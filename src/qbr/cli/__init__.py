@@ -50,12 +50,12 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("qbr.cli.demo:demo_command", "Load a demonstration MSP: the MSP itself and ORGS clients with MONTHS..."),
     "connectors": (
         "qbr.cli.connectors:connectors_group",
-        "Configure the ConnectWise, NinjaOne and QuickBooks connectors and...",
+        "Configure the ConnectWise, NinjaOne, QuickBooks, DattoRMM, HaloPSA,...",
     ),
     "link": ("qbr.cli.links:link_command", "Link ORG (name or id) to EXTERNAL_ID in SOURCE: a ConnectWise company..."),
     "unlink": ("qbr.cli.links:unlink_command", "Remove the link of EXTERNAL_ID in SOURCE; data already synced stays."),
     "links": ("qbr.cli.links:links_command", "List every link between an organization and a vendor record."),
-    "sync": ("qbr.cli.sync:sync_command", "Sync monthly metrics from ConnectWise, NinjaOne and QuickBooks..."),
+    "sync": ("qbr.cli.sync:sync_command", "Sync monthly metrics from the configured connectors (default: the..."),
     "email": ("qbr.cli.email:email_group", "E-mail each organization's QBR: SMTP settings, recipients, schedules,..."),
     "share": ("qbr.cli.share:share_group", "Read-only links to a published review, for people without an account."),
 }

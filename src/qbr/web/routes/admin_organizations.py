@@ -113,8 +113,8 @@ def rename(request: Request, session: SessionDep, principal: OrgAdmin, organizat
 def set_active(
     request: Request, session: SessionDep, principal: OrgAdmin, organization_id: int, active: bool = Form()
 ) -> Response:
-    principal.require_unscoped("admin", "deactivating or reactivating an organization")
     organization = get_visible_organization(session, principal, organization_id)
+    principal.require_unscoped("admin", "deactivating or reactivating an organization")
     update_organization(session, organization, is_active=active)
     if active:
         flash(request, f"{organization.name} is active again and back on the overview.")
@@ -125,8 +125,8 @@ def set_active(
 
 @router.post("/organizations/{organization_id}/msp", dependencies=[Depends(verify_csrf)])
 def mark_msp(request: Request, session: SessionDep, principal: OrgAdmin, organization_id: int) -> Response:
-    principal.require_unscoped("admin", "marking the MSP's own organization")
     organization = get_visible_organization(session, principal, organization_id)
+    principal.require_unscoped("admin", "marking the MSP's own organization")
     try:
         with session.begin_nested():
             update_organization(session, organization, is_msp=True)
@@ -147,8 +147,8 @@ def add_link(
     external_id: Annotated[str, Form(max_length=EXTERNAL_ID_LENGTH)],
     external_name: Annotated[str, Form(max_length=NAME_LENGTH)] = "",
 ) -> Response:
-    principal.require_unscoped("admin", "linking an organization")
     organization = get_visible_organization(session, principal, organization_id)
+    principal.require_unscoped("admin", "linking an organization")
     try:
         with session.begin_nested():
             name = source_system(source)
@@ -164,8 +164,8 @@ def add_link(
 def delete_link(
     request: Request, session: SessionDep, principal: OrgAdmin, organization_id: int, link_id: int
 ) -> Response:
-    principal.require_unscoped("admin", "unlinking an organization")
     organization = get_visible_organization(session, principal, organization_id)
+    principal.require_unscoped("admin", "unlinking an organization")
     remove_link(session, organization, link_id)
     flash(request, "The link was removed; data already synced stays.")
     return _back(request, "admin_organization", organization_id=organization_id)
@@ -180,8 +180,8 @@ def discover_records(
     source: Annotated[str, Form(max_length=20)],
 ) -> Response:
     """The vendor's records with the organization each is linked to or suggested for (`qbr connectors discover`)."""
-    principal.require_unscoped("admin", "linking an organization")
     organization = get_visible_organization(session, principal, organization_id)
+    principal.require_unscoped("admin", "linking an organization")
     # Imported here: the vendor clients are only needed when someone asks a vendor.
     from qbr.web.discovery import discover_for_page
 
