@@ -148,8 +148,10 @@ def test_closed_periods_are_refused_without_reopen(
 
     assert qbr("sync", "--source", "connectwise", "--period", month.period, "--reopen").exit_code == 0
     assert rows_of(engine, "ConnectWise") > 0
+    # --reopen lets this sync change the closed month's figures; the month itself stays closed, so other
+    # organizations' finished reports do not turn into figures in progress.
     with Session(engine) as session:
-        assert session.scalar(select(Period.is_active).where(Period.period_value == month.period)) is True
+        assert session.scalar(select(Period.is_active).where(Period.period_value == month.period)) is False
 
 
 def test_manual_values_are_never_overwritten(

@@ -30,8 +30,9 @@ from qbr.metrics.locks import lock_organizations
 from qbr.metrics.models import MetricMonthly
 from qbr.organizations.models import Organization
 from qbr.organizations.service import create_organization
+from qbr.sources import CSV
 
-DEFAULT_SOURCE = "CSV"
+DEFAULT_SOURCE = CSV
 NEW_ORGANIZATION = 0  # the id of an organization the import would create (ids start at 1)
 
 
