@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
+import pytest
+
 from qbr.insight.forecast import (
     ETS_METHOD,
     ETS_SEASONAL_METHOD,
@@ -59,3 +61,12 @@ def test_short_series_fall_back_to_the_mean_of_the_last_three() -> None:
 def test_a_gap_restarts_the_history() -> None:
     assert recent_run([Decimal(1), None, Decimal(2), Decimal(3)]) == [2.0, 3.0]
     assert recent_run([Decimal(1), Decimal(2), None]) == []
+
+
+def test_without_the_forecast_extra_the_fallback_is_used_and_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`make run` installs the product without statsmodels: a long series then gets the stated simpler method."""
+    monkeypatch.setattr("qbr.insight.forecast.importlib.util.find_spec", lambda name: None)
+    found = forecast_next([10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0], "2026-Q1", 4)
+    assert found is not None
+    assert found.method == FALLBACK_METHOD
+    assert found.value == Decimal("16.00")

@@ -6,10 +6,15 @@ narrow (it ignores that its parameters are estimated: on generated seasonal seri
 half the held-out points), so its half-width is scaled by sqrt(n / (n - k)), k the fitted parameters and initial
 states; the test measures the coverage. With 3 to 5 points it falls back to the mean of
 the last 3 with a Student-t interval from their spread. Fewer than 3 points, no forecast.
+
+statsmodels (with numpy, scipy and pandas, about 200 MB) is the optional extra ``forecast``: `make run` installs the
+product without it, and then every forecast is the stated fallback; `pip install 'qbr-dashboard[forecast]'` (and
+`make test`) bring the model.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import warnings
 from collections.abc import Sequence
@@ -65,6 +70,8 @@ def _mean_of_last_three(values: Sequence[float]) -> tuple[float, float, float, s
 
 
 def _ets(values: Sequence[float], season_length: int) -> tuple[float, float, float, str] | None:
+    if importlib.util.find_spec("statsmodels") is None:
+        return None  # installed without the `forecast` extra: the fallback, which names itself
     # Imported here: statsmodels takes about a second to import, which no other command should pay.
     import numpy as np
     import pandas as pd
