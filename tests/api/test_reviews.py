@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
@@ -105,8 +106,13 @@ class TestReview:
     def test_bad_input_is_a_clear_problem(self, client: TestClient, engine: Engine, editor: Headers) -> None:
         data = _seed(engine)
         assert_problem(client.get(_review_url(data.acme, "2025-Q5"), headers=editor), 422)
-        future = client.put(_review_url(data.acme, "2999-Q1"), json={"summary": "x"}, headers=editor)
+        # The last quarter of the accepted range (up to next year) has not begun; beyond the range is refused first.
+        future = client.put(
+            _review_url(data.acme, f"{date.today().year + 1}-Q4"), json={"summary": "x"}, headers=editor
+        )
         assert "has not begun yet" in assert_problem(future, 422, location="period")["detail"]
+        far = client.put(_review_url(data.acme, "2999-Q1"), json={"summary": "x"}, headers=editor)
+        assert "outside the accepted periods" in assert_problem(far, 422, location="period")["detail"]
         bad_goal = {"goals": [{"subject_name": "No Such KPI", "target_value": 1}]}
         assert_problem(
             client.put(_review_url(data.acme), json=bad_goal, headers=editor), 422, location="body.goals.0.subject_name"
