@@ -28,8 +28,8 @@ def qbr_workbook(path: Path) -> Path:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "QBR 2030"
-    sheet.append(["Client", "Metric Name", "Jan 2030", "Feb 2030", "Mar 2030"])
+    sheet.title = "QBR 2027"
+    sheet.append(["Client", "Metric Name", "Jan 2027", "Feb 2027", "Mar 2027"])
     sheet.append(["Delta Dental", "Monthly Recurring Revenue", "$12,500.00", "$12,500.00", "$13,100.00"])
     sheet.append(["Delta Dental", "Reactive Hours", 31.5, 28, 26])
     sheet.append(["Delta Dental", "Endpoints Managed", 40, 41, 41])
@@ -62,7 +62,7 @@ def test_day_one_administration(
     page.get_by_role("button", name="Preview the import").click()
     preview = page.locator("table.preview")
     expect(preview.locator("tbody tr")).to_have_count(3)
-    expect(preview.locator("tr[data-month='2030-03']")).to_contain_text("3")
+    expect(preview.locator("tr[data-month='2027-03']")).to_contain_text("3")
     expect(page.get_by_text("9 values read (wide layout)")).to_be_visible()
     screenshot(page, "22-import-preview")
     page.get_by_role("button", name="Import exactly this").click()

@@ -125,22 +125,22 @@ def workbook(rows: list[list[object]]) -> bytes:
 
 def test_upload_previews_then_imports_exactly_that(admin_client: TestClient, data: SeededData, engine: Engine) -> None:
     token = page_csrf(admin_client, "/admin/import")
-    content = workbook([["Client", "Metric", "Jan 2030", "Feb 2030"], ["Acme Corp", "Reactive Hours", "1,250.5", 7]])
+    content = workbook([["Client", "Metric", "Jan 2027", "Feb 2027"], ["Acme Corp", "Reactive Hours", "1,250.5", 7]])
     files = {"file": ("qbr.xlsx", content, "application/octet-stream")}
     preview = admin_client.post("/admin/import", data={"csrf_token": token}, files=files)
     assert preview.status_code == 200, preview.text
     page = soup(preview.text)
-    row = page.find("tr", attrs={"data-organization": "Acme Corp", "data-month": "2030-01"})
+    row = page.find("tr", attrs={"data-organization": "Acme Corp", "data-month": "2027-01"})
     assert "1" in text_of(row)
     with Session(engine) as session:
-        assert session.scalar(select(MetricMonthly.id).where(MetricMonthly.period == "2030-01")) is None
+        assert session.scalar(select(MetricMonthly.id).where(MetricMonthly.period == "2027-01")) is None
     form = page.find("form", action="/admin/import/commit")
     fields = {field["name"]: field["value"] for field in form.find_all("input")}
     done = admin_client.post("/admin/import/commit", data=fields)
     assert done.status_code == 303
     assert done.headers["location"] == f"/organizations/{data.acme}"
     with Session(engine) as session:
-        value = session.scalar(select(MetricMonthly.metric_value).where(MetricMonthly.period == "2030-01"))
+        value = session.scalar(select(MetricMonthly.metric_value).where(MetricMonthly.period == "2027-01"))
     assert str(value) == "1250.50"
     again = admin_client.post("/admin/import/commit", data=fields)
     assert again.status_code == 303
@@ -149,10 +149,10 @@ def test_upload_previews_then_imports_exactly_that(admin_client: TestClient, dat
 
 def test_upload_refusals_name_cells_and_offer_no_import(admin_client: TestClient, data: SeededData) -> None:
     token = page_csrf(admin_client, "/admin/import")
-    files = {"file": ("q.csv", b"Month;Client;Metric;Value\n01/02/2030;Acme Crop;Reactive Hours;1\n", "text/csv")}
+    files = {"file": ("q.csv", b"Month;Client;Metric;Value\n01/02/2027;Acme Crop;Reactive Hours;1\n", "text/csv")}
     refused = admin_client.post("/admin/import", data={"csrf_token": token}, files=files)
     assert refused.status_code == 422
     problems = text_of(soup(refused.text).find("ul", class_="refused"))
-    assert "q.csv, row 2, column A (period): '01/02/2030' is ambiguous" in problems
+    assert "q.csv, row 2, column A (period): '01/02/2027' is ambiguous" in problems
     assert "did you mean 'Acme Corp'?" in problems
     assert soup(refused.text).find("form", action="/admin/import/commit") is None
