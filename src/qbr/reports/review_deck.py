@@ -36,6 +36,7 @@ from qbr.reports import styles
 from qbr.reports.canvas import numbered_canvas
 from qbr.reports.cells import status_chip, text, value_cell
 from qbr.reports.pdf import CHART_WIDTH, PDF_CHART_HEIGHT, data_table, logo, status_counts
+from qbr.reports.shown import figure_text, value_note, value_text
 from qbr.reports.trends import has_values, item_status, kpi_trend
 from qbr.reviews.schemas import RecommendationPublic, ReviewView
 
@@ -211,11 +212,11 @@ def scorecard(review: ReviewView) -> list[Flowable]:
     rows = [
         [
             text(kpi.kpi_name + (" ★" if kpi.is_key else "")),
-            value_cell(kpi.kpi_value, kpi.unit),
+            text(value_text(kpi, view), styles.CELL_RIGHT),
             status_chip(item_status(kpi)),
-            value_cell(kpi.previous_value, kpi.unit),
-            value_cell(kpi.warning_value, kpi.unit),
-            value_cell(kpi.critical_value, kpi.unit),
+            text(figure_text(kpi, view, kpi.previous_value), styles.CELL_RIGHT),
+            text(figure_text(kpi, view, kpi.warning_value), styles.CELL_RIGHT),
+            text(figure_text(kpi, view, kpi.critical_value), styles.CELL_RIGHT),
         ]
         for kpi in sorted(kpis, key=lambda kpi: not kpi.is_key)
     ]
@@ -353,16 +354,21 @@ def metrics(review: ReviewView) -> list[Flowable]:
     rows = [
         [
             text(metric.metric_name),
-            value_cell(metric.metric_value, metric.unit),
+            text(_with_note(value_text(metric, view), value_note(metric, view)), styles.CELL_RIGHT),
             status_chip(item_status(metric)),
-            value_cell(metric.previous_value, metric.unit),
+            text(figure_text(metric, view, metric.previous_value), styles.CELL_RIGHT),
         ]
         for metric in sorted(shown, key=lambda metric: metric.metric_name)
     ]
     return [
         text("Metrics", styles.HEADING),
-        data_table(["Metric", "Value", "Status", previous], rows, [3.6, 1.2, 1.2, 1.2], numeric=(1, 3)),
+        data_table(["Metric", "Value", "Status", previous], rows, [3.0, 2.2, 1.2, 1.0], numeric=(1, 3)),
     ]
+
+
+def _with_note(value: str, note: str | None) -> str:
+    """A quarter's figure with what it is (``1,312 (quarter total)``, ``123 (monthly average)``)."""
+    return f"{value} ({note})" if note else value
 
 
 def glossary_page(review: ReviewView, glossary: Mapping[str, str]) -> list[Flowable]:
