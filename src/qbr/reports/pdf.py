@@ -60,6 +60,27 @@ LOGO_MAX = (2.4 * 72, 1.1 * 72)
 PDF_CHART_HEIGHT = 190
 
 
+def report_document(buffer: BytesIO, *, title: str, author: str, subject: str) -> tuple[BaseDocTemplate, Frame, Frame]:
+    """The page set-up both reports share: the document with its metadata, the body frame (below the running
+    header) and the cover's frame (the whole page inside the margins)."""
+    document = BaseDocTemplate(
+        buffer,
+        pagesize=styles.PAGE_SIZE,
+        leftMargin=styles.MARGIN,
+        rightMargin=styles.MARGIN,
+        topMargin=styles.MARGIN,
+        bottomMargin=styles.MARGIN,
+        title=title,
+        author=author,
+        subject=subject,
+        creator="QBR Dashboard",
+    )
+    height = styles.PAGE_SIZE[1]
+    body = Frame(styles.MARGIN, styles.MARGIN, styles.CONTENT_WIDTH, height - 2 * styles.MARGIN - 18, id="body")
+    cover = Frame(styles.MARGIN, styles.MARGIN, styles.CONTENT_WIDTH, height - 2 * styles.MARGIN, id="cover")
+    return document, body, cover
+
+
 def render_qbr_pdf(view: DashboardView, *, brand: Brand, generated_on: date | None = None) -> bytes:
     """The report for one organization and period as PDF bytes, in the MSP's brand."""
     generated_on = generated_on or date.today()
@@ -69,21 +90,13 @@ def render_qbr_pdf(view: DashboardView, *, brand: Brand, generated_on: date | No
     # On every page's header and footer: a period in progress says so wherever a page ends up.
     period = partial_title(view.period.period_value, view.period.is_partial)
     buffer = BytesIO()
-    document = BaseDocTemplate(
+    document, body, cover = report_document(
         buffer,
-        pagesize=styles.PAGE_SIZE,
-        leftMargin=styles.MARGIN,
-        rightMargin=styles.MARGIN,
-        topMargin=styles.MARGIN,
-        bottomMargin=styles.MARGIN,
         title=f"{report_kind(view)}: {organization}, {period}",
         author=msp_name,
         subject=f"{organization} {view.period.period_value}",
-        creator="QBR Dashboard",
     )
     width, height = styles.PAGE_SIZE
-    body = Frame(styles.MARGIN, styles.MARGIN, styles.CONTENT_WIDTH, height - 2 * styles.MARGIN - 18, id="body")
-    cover = Frame(styles.MARGIN, styles.MARGIN, styles.CONTENT_WIDTH, height - 2 * styles.MARGIN, id="cover")
 
     def header(canvas: Canvas, _document: Any) -> None:
         canvas.saveState()

@@ -16,9 +16,7 @@ from typing import Any
 from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     Flowable,
-    Frame,
     NextPageTemplate,
     PageBreak,
     PageTemplate,
@@ -31,11 +29,12 @@ from reportlab.platypus import (
 from qbr.branding.service import Brand
 from qbr.charts.drawing import render_drawing
 from qbr.dashboard.schemas import DashboardKpi
+from qbr.presentation.figures import partial_title
 from qbr.presentation.periods import day_text, period_title
 from qbr.reports import styles
 from qbr.reports.canvas import numbered_canvas
 from qbr.reports.cells import status_chip, text, value_cell
-from qbr.reports.pdf import CHART_WIDTH, PDF_CHART_HEIGHT, data_table, logo, status_counts
+from qbr.reports.pdf import CHART_WIDTH, PDF_CHART_HEIGHT, data_table, logo, report_document, status_counts
 from qbr.reports.shown import figure_text, value_note, value_text
 from qbr.reports.trends import has_values, item_status, kpi_trend
 from qbr.reviews.schemas import RecommendationPublic, ReviewView
@@ -71,23 +70,16 @@ def render_review_pdf(
     msp_name = brand.msp_name
     primary = HexColor(brand.primary_colour)
     organization = review.organization_name
-    period = period_title(review.period)
+    # Every page's header: a period in progress says so wherever a page ends up.
+    period = partial_title(review.period, review.figures.period.is_partial)
     buffer = BytesIO()
-    document = BaseDocTemplate(
+    document, body, cover = report_document(
         buffer,
-        pagesize=styles.PAGE_SIZE,
-        leftMargin=styles.MARGIN,
-        rightMargin=styles.MARGIN,
-        topMargin=styles.MARGIN,
-        bottomMargin=styles.MARGIN,
         title=f"{deck_title(review)}: {organization}, {period}",
         author=msp_name,
         subject=f"{organization} {review.period}",
-        creator="QBR Dashboard",
     )
     width, height = styles.PAGE_SIZE
-    body = Frame(styles.MARGIN, styles.MARGIN, styles.CONTENT_WIDTH, height - 2 * styles.MARGIN - 18, id="body")
-    cover = Frame(styles.MARGIN, styles.MARGIN, styles.CONTENT_WIDTH, height - 2 * styles.MARGIN, id="cover")
 
     def header(canvas: Canvas, _document: Any) -> None:
         # Drawn when the page ends, so it names the section the page belongs to (a continued one too).
