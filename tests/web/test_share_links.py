@@ -173,3 +173,16 @@ class TestApi:
             headers={"X-CSRF-Token": page_csrf(client)},
         )
         assert response.status_code == 403
+
+    def test_an_organization_id_beyond_the_id_range_is_a_field_error(
+        self, client: TestClient, make_user: UserFactory, published: SeededData
+    ) -> None:
+        # Found by the schema fuzzer on PostgreSQL: 2**31 reached the INTEGER column and answered 500.
+        sign_in(client, make_user("ada", "editor"))
+        response = client.post(
+            "/api/v1/share-links",
+            json={"organization_id": 2**31, "period": QUARTER},
+            headers={"X-CSRF-Token": page_csrf(client)},
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["location"] == "body.organization_id"

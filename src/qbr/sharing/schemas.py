@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from qbr.core.schema import InputSchema, Schema, Timestamp
+from qbr.core.schema import MAX_ID, InputSchema, Schema, Timestamp
 from qbr.periods.calendar import PERIOD_MAX_LENGTH
 from qbr.sharing.service import DEFAULT_DAYS, MAX_DAYS
 
 
 class ShareLinkRequest(InputSchema):
-    organization_id: int = Field(ge=1)
+    organization_id: int = Field(ge=1, le=MAX_ID)
     period: str = Field(
         pattern=r"^\d{4}-(Q[1-4]|(0[1-9]|1[0-2]))$", max_length=PERIOD_MAX_LENGTH, description="The review's period."
     )
