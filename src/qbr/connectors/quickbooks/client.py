@@ -7,20 +7,17 @@ new access token, so that a crash later in a sync cannot lose it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 
-from qbr.connectors.auth import AccessToken, RenewingBearerAuth, token_from_response
+from qbr.connectors.auth import AccessToken, RenewingBearerAuth
 from qbr.connectors.http import (
-    AuthenticationFailed,
     HttpOptions,
     MalformedResponse,
     ModelT,
-    ReconnectRequired,
-    RequestRejected,
     VendorClient,
     error_body,
     parse_models,
@@ -33,6 +30,7 @@ from qbr.connectors.quickbooks.records import (
     ReportShapeError,
     parse_profit_and_loss,
 )
+from qbr.connectors.refresh_grant import RefreshTokenStore, RotatingRefreshGrant
 from qbr.sources import QUICKBOOKS
 
 VENDOR = QUICKBOOKS
@@ -43,14 +41,6 @@ RECONNECT_HINT = (
     "reconnect QuickBooks: authorize the app again in QuickBooks Online and store the new refresh token with "
     "`qbr connectors set quickbooks refresh_token=…` (or QBR_QUICKBOOKS_REFRESH_TOKEN)"
 )
-
-
-class RefreshTokenStore(Protocol):
-    """Where the current refresh token lives; ``save`` must persist immediately (its own transaction)."""
-
-    def load(self) -> str: ...
-
-    def save(self, refresh_token: str, expires_in: float | None) -> None: ...
 
 
 def describe_error(response: httpx.Response) -> str:
@@ -75,6 +65,12 @@ def describe_error(response: httpx.Response) -> str:
     return short_body(response)
 
 
+def _refresh_lifetime(payload: Mapping[str, Any]) -> float | None:
+    """Intuit says how long the rotated refresh token lives (about 100 days)."""
+    expires_in = payload.get("x_refresh_token_expires_in")
+    return float(expires_in) if isinstance(expires_in, int | float) else None
+
+
 class QuickBooksClient(VendorClient):
     """Read-only access to one company (realm): Profit and Loss reports, customers and invoices."""
 
@@ -94,9 +90,15 @@ class QuickBooksClient(VendorClient):
     ) -> None:
         self.page_size = max(1, min(page_size, MAX_RESULTS))
         self._realm = realm_id
-        self._token_store = token_store
-        self._token_url = token_url
-        self._client_auth = httpx.BasicAuth(client_id, client_secret)
+        self._grant = RotatingRefreshGrant(
+            vendor=VENDOR,
+            token_url=token_url,
+            client_auth=httpx.BasicAuth(client_id, client_secret),
+            store=token_store,
+            reconnect_hint=RECONNECT_HINT,
+            credentials_setting="QBR_QUICKBOOKS_CLIENT_ID/SECRET",
+            refresh_lifetime=_refresh_lifetime,
+        )
         self.auth = RenewingBearerAuth(self._obtain_token, clock=(options or HttpOptions()).clock)
         super().__init__(
             url,
@@ -177,26 +179,4 @@ class QuickBooksClient(VendorClient):
         return parse_models(VENDOR, model, records, f"QueryResponse.{entity}")
 
     def _obtain_token(self, now: float) -> AccessToken:
-        refresh_token = self._token_store.load()
-        form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
-        try:
-            response = self._http.request("POST", self._token_url, data=form, auth=self._client_auth)
-        except RequestRejected as exc:
-            if "invalid_grant" in str(exc):
-                raise ReconnectRequired(
-                    VENDOR, f"the refresh token was refused (invalid_grant: expired or revoked); {RECONNECT_HINT}"
-                ) from exc
-            raise
-        except AuthenticationFailed as exc:
-            raise AuthenticationFailed(
-                VENDOR, f"the app's client id or secret was refused ({exc}); check QBR_QUICKBOOKS_CLIENT_ID/SECRET"
-            ) from exc
-        payload = self._http.decode_json(response)
-        token = token_from_response(payload, now)
-        if token is None:
-            raise MalformedResponse(VENDOR, "the token endpoint answered without an access_token")
-        rotated = payload.get("refresh_token")
-        if isinstance(rotated, str) and rotated:
-            expires_in = payload.get("x_refresh_token_expires_in")
-            self._token_store.save(rotated, float(expires_in) if isinstance(expires_in, int | float) else None)
-        return token
+        return self._grant.obtain(self._http, now)

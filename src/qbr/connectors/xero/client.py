@@ -7,23 +7,21 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 
-from qbr.connectors.auth import AccessToken, RenewingBearerAuth, token_from_response
+from qbr.connectors.auth import AccessToken, RenewingBearerAuth
 from qbr.connectors.http import (
-    AuthenticationFailed,
     HttpOptions,
     MalformedResponse,
     ModelT,
-    ReconnectRequired,
-    RequestRejected,
     VendorClient,
     error_body,
     parse_models,
     short_body,
 )
+from qbr.connectors.refresh_grant import RefreshTokenStore, RotatingRefreshGrant
 from qbr.connectors.xero.records import (
     ReportAccount,
     ReportShapeError,
@@ -37,16 +35,11 @@ from qbr.sources import XERO
 VENDOR = XERO
 PAGE_SIZE = 100  # what Xero's paged lists return per page
 CALLS_PER_MINUTE = 60
+REFRESH_TOKEN_LIFETIME = 60 * 86400.0  # seconds an unused refresh token stays valid
 RECONNECT_HINT = (
     "reconnect Xero: authorize the app again and store the new refresh token with "
     "`qbr connectors set xero refresh_token=…` (or QBR_XERO_REFRESH_TOKEN)"
 )
-
-
-class RefreshTokenStore(Protocol):
-    def load(self) -> str: ...
-
-    def save(self, refresh_token: str, expires_in: float | None) -> None: ...
 
 
 def describe_error(response: httpx.Response) -> str:
@@ -100,9 +93,17 @@ class XeroClient(VendorClient):
         options: HttpOptions | None = None,
     ) -> None:
         options = options or HttpOptions()
-        self._token_store = token_store
-        self._token_url = token_url
-        self._client_auth = httpx.BasicAuth(client_id, client_secret)
+        self._grant = RotatingRefreshGrant(
+            vendor=VENDOR,
+            token_url=token_url,
+            client_auth=httpx.BasicAuth(client_id, client_secret),
+            store=token_store,
+            reconnect_hint=RECONNECT_HINT,
+            credentials_setting="QBR_XERO_CLIENT_ID/SECRET",
+            # Xero rotates the refresh token on every use; an unused one lives 60 days.
+            refresh_lifetime=lambda _payload: REFRESH_TOKEN_LIFETIME,
+            default_lifetime=1800.0,
+        )
         self.budget = MinuteBudget(CALLS_PER_MINUTE, options.clock, options.sleep)
         self.auth = RenewingBearerAuth(self._obtain_token, clock=options.clock)
         super().__init__(
@@ -170,25 +171,4 @@ class XeroClient(VendorClient):
     # --- token ---------------------------------------------------------------------------------------------
 
     def _obtain_token(self, now: float) -> AccessToken:
-        form = {"grant_type": "refresh_token", "refresh_token": self._token_store.load()}
-        try:
-            response = self._http.request("POST", self._token_url, data=form, auth=self._client_auth)
-        except RequestRejected as exc:
-            if "invalid_grant" in str(exc):
-                raise ReconnectRequired(
-                    VENDOR, f"the refresh token was refused (invalid_grant: expired or revoked); {RECONNECT_HINT}"
-                ) from exc
-            raise
-        except AuthenticationFailed as exc:
-            raise AuthenticationFailed(
-                VENDOR, f"the app's client id or secret was refused ({exc}); check QBR_XERO_CLIENT_ID/SECRET"
-            ) from exc
-        payload = self._http.decode_json(response)
-        token = token_from_response(payload, now, default_lifetime=1800.0)
-        if token is None:
-            raise MalformedResponse(VENDOR, "the token endpoint answered without an access_token")
-        rotated = payload.get("refresh_token")
-        if isinstance(rotated, str) and rotated:
-            # Xero rotates the refresh token on every use; keep the new one before anything else can fail.
-            self._token_store.save(rotated, 60 * 86400.0)
-        return token
+        return self._grant.obtain(self._http, now)
