@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
 
 from qbr.reports import styles
@@ -48,3 +49,28 @@ class NumberedCanvas(Canvas):
 def numbered_canvas(footer: str) -> type[NumberedCanvas]:
     """A NumberedCanvas class whose footer reads ``footer`` (reportlab instantiates the class itself)."""
     return type("QbrCanvas", (NumberedCanvas,), {"footer_left": footer})
+
+
+def draw_running_header(canvas: Canvas, left: str, right: str, colour: Color) -> None:
+    """The line at the top of every content page: who (in the brand's colour) on the left, what and when on the
+    right, a rule beneath."""
+    width, height = styles.PAGE_SIZE
+    top = height - styles.MARGIN
+    canvas.saveState()
+    canvas.setFont(styles.BOLD, 9)
+    canvas.setFillColor(colour)
+    canvas.drawString(styles.MARGIN, top, left)
+    canvas.setFont(styles.FONT, 9)
+    canvas.setFillColor(styles.MUTED)
+    canvas.drawRightString(width - styles.MARGIN, top, right)
+    canvas.setStrokeColor(styles.LINE)
+    canvas.line(styles.MARGIN, top - 6, width - styles.MARGIN, top - 6)
+    canvas.restoreState()
+
+
+def draw_cover_band(canvas: Canvas, colour: Color) -> None:
+    """The brand-coloured band along the foot of the cover."""
+    canvas.saveState()
+    canvas.setFillColor(colour)
+    canvas.rect(0, 0, styles.PAGE_SIZE[0], 0.35 * 72, stroke=0, fill=1)
+    canvas.restoreState()

@@ -38,7 +38,7 @@ from qbr.presentation.periods import day_text
 from qbr.presentation.status import STATUSES, severity
 from qbr.presentation.values import format_value
 from qbr.reports import styles
-from qbr.reports.canvas import numbered_canvas
+from qbr.reports.canvas import draw_cover_band, draw_running_header, numbered_canvas
 from qbr.reports.cells import shown_change_cell, status_chip, text
 from qbr.reports.shown import (
     INTERNAL_MARK,
@@ -96,25 +96,12 @@ def render_qbr_pdf(view: DashboardView, *, brand: Brand, generated_on: date | No
         author=msp_name,
         subject=f"{organization} {view.period.period_value}",
     )
-    width, height = styles.PAGE_SIZE
 
     def header(canvas: Canvas, _document: Any) -> None:
-        canvas.saveState()
-        canvas.setFont(styles.BOLD, 9)
-        canvas.setFillColor(primary)
-        canvas.drawString(styles.MARGIN, height - styles.MARGIN, organization)
-        canvas.setFont(styles.FONT, 9)
-        canvas.setFillColor(styles.MUTED)
-        canvas.drawRightString(width - styles.MARGIN, height - styles.MARGIN, f"{report_kind(view)} · {period}")
-        canvas.setStrokeColor(styles.LINE)
-        canvas.line(styles.MARGIN, height - styles.MARGIN - 6, width - styles.MARGIN, height - styles.MARGIN - 6)
-        canvas.restoreState()
+        draw_running_header(canvas, organization, f"{report_kind(view)} · {period}", primary)
 
     def cover_band(canvas: Canvas, _document: Any) -> None:
-        canvas.saveState()
-        canvas.setFillColor(primary)
-        canvas.rect(0, 0, width, 0.35 * 72, stroke=0, fill=1)
-        canvas.restoreState()
+        draw_cover_band(canvas, primary)
 
     document.addPageTemplates(
         [PageTemplate("cover", [cover], onPage=cover_band), PageTemplate("content", [body], onPage=header)]

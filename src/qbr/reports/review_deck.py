@@ -32,7 +32,7 @@ from qbr.dashboard.schemas import DashboardKpi
 from qbr.presentation.figures import partial_title
 from qbr.presentation.periods import day_text, period_title
 from qbr.reports import styles
-from qbr.reports.canvas import numbered_canvas
+from qbr.reports.canvas import draw_cover_band, draw_running_header, numbered_canvas
 from qbr.reports.cells import status_chip, text, value_cell
 from qbr.reports.pdf import CHART_WIDTH, PDF_CHART_HEIGHT, data_table, logo, report_document, status_counts
 from qbr.reports.shown import figure_text, value_note, value_text
@@ -79,29 +79,15 @@ def render_review_pdf(
         author=msp_name,
         subject=f"{organization} {review.period}",
     )
-    width, height = styles.PAGE_SIZE
 
     def header(canvas: Canvas, _document: Any) -> None:
         # Drawn when the page ends, so it names the section the page belongs to (a continued one too).
         section = getattr(canvas, SectionMark.ATTRIBUTE, "")
-        canvas.saveState()
-        canvas.setFont(styles.BOLD, 9)
-        canvas.setFillColor(primary)
-        canvas.drawString(
-            styles.MARGIN, height - styles.MARGIN, f"{organization} · {section}" if section else organization
-        )
-        canvas.setFont(styles.FONT, 9)
-        canvas.setFillColor(styles.MUTED)
-        canvas.drawRightString(width - styles.MARGIN, height - styles.MARGIN, f"{deck_title(review)} · {period}")
-        canvas.setStrokeColor(styles.LINE)
-        canvas.line(styles.MARGIN, height - styles.MARGIN - 6, width - styles.MARGIN, height - styles.MARGIN - 6)
-        canvas.restoreState()
+        left = f"{organization} · {section}" if section else organization
+        draw_running_header(canvas, left, f"{deck_title(review)} · {period}", primary)
 
     def cover_band(canvas: Canvas, _document: Any) -> None:
-        canvas.saveState()
-        canvas.setFillColor(primary)
-        canvas.rect(0, 0, width, 0.35 * 72, stroke=0, fill=1)
-        canvas.restoreState()
+        draw_cover_band(canvas, primary)
 
     document.addPageTemplates(
         [PageTemplate("cover", [cover], onPage=cover_band), PageTemplate("content", [body], onPageEnd=header)]
