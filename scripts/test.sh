@@ -16,6 +16,8 @@ echo "== mypy (strict)"
 .venv/bin/mypy
 echo "== pytest (SQLite and PostgreSQL)"
 # pytest exits 5 when it collects no test: that is a failure here too, as is any other non-zero status.
-.venv/bin/python -m pytest "$@"
+# In parallel (pytest-xdist): one worker per CPU, each with its own databases; a worker that runs out of tests
+# takes some of another's (worksteal), so one long test does not leave the other CPU idle. `-n 0` runs serially.
+.venv/bin/python -m pytest -n auto --dist worksteal "$@"
 echo "== dependency audit (pip-audit; fails on a known vulnerability, lists loudly what it could not check)"
 .venv/bin/python scripts/audit_dependencies.py

@@ -59,19 +59,46 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+class SessionDatabases:
+    """The migrated database of each backend, made on first use and kept until the session ends.
+
+    ``backend`` is a session-scoped parameter, and pytest tears such a fixture down whenever the next test has the
+    other value. Serially that happens once; under pytest-xdist a worker's tests alternate between the backends
+    several times, and each switch would otherwise create and migrate a new database.
+    """
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self.tmp_path_factory = tmp_path_factory
+        self.urls: dict[str, str] = {}
+
+    def url(self, backend: str) -> str:
+        if backend not in self.urls:
+            if backend == "sqlite":
+                url = f"sqlite:///{self.tmp_path_factory.mktemp('sqlite') / 'qbr-test.db'}"
+            else:
+                url = create_postgres_database()
+            engine = make_engine(url)
+            migrate.upgrade(engine)
+            engine.dispose()
+            self.urls[backend] = url
+        return self.urls[backend]
+
+    def drop(self) -> None:
+        if "postgresql" in self.urls:
+            drop_postgres_database(self.urls["postgresql"])
+
+
 @pytest.fixture(scope="session")
-def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def session_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SessionDatabases]:
+    databases = SessionDatabases(tmp_path_factory)
+    yield databases
+    databases.drop()
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, session_databases: SessionDatabases) -> str:
     """A migrated database for the whole session on ``backend``."""
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'qbr-test.db'}"
-    else:
-        url = create_postgres_database()
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    yield url
-    if backend == "postgresql":
-        drop_postgres_database(url)
+    return session_databases.url(backend)
 
 
 @pytest.fixture(scope="session")
