@@ -8,6 +8,7 @@ import json
 import os
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -168,6 +169,6 @@ def test_bad_input_is_refused_and_nothing_is_written(
     assert file.read_text() == "not a folder"
 
 
-def _manifest(folder: Path) -> dict[str, dict[str, object]]:
-    reports: dict[str, dict[str, object]] = json.loads((folder / MANIFEST_NAME).read_text())["reports"]
+def _manifest(folder: Path) -> dict[str, dict[str, Any]]:
+    reports: dict[str, dict[str, Any]] = json.loads((folder / MANIFEST_NAME).read_text())["reports"]
     return reports
