@@ -25,6 +25,7 @@ class Scale:
     load_seconds: float  # …and at most this long
     scale_rows: tuple[int, ...]  # monthly rows of the scale workload's databases
     latency_requests: int  # sequential requests per size of the scale workload
+    report_organizations: tuple[int, ...]  # active organizations of each run of the all-reports workload
 
     @property
     def metrics(self) -> int:
@@ -48,10 +49,10 @@ SCALES = {
     scale.name: scale
     for scale in (
         # Seconds: what the smoke test runs.
-        Scale("tiny", 4, 6, 8, 4, 60, 3.0, (2_000, 6_000, 12_000), 30),
+        Scale("tiny", 4, 6, 8, 4, 60, 3.0, (2_000, 6_000, 12_000), 30, (4,)),
         # A minute or two: for working on the harness itself.
-        Scale("small", 100, 36, 8, 8, 2_000, 15.0, (10_000, 100_000, 1_000_000), 200),
+        Scale("small", 100, 36, 8, 8, 2_000, 15.0, (10_000, 100_000, 1_000_000), 200, (20, 100)),
         # The dataset; the scale workload goes to 10 M monthly rows.
-        Scale("full", 1_000, 36, 8, 8, 20_000, 30.0, (10_000, 1_000_000, 10_000_000), 500),
+        Scale("full", 1_000, 36, 8, 8, 20_000, 30.0, (10_000, 1_000_000, 10_000_000), 500, (200, 1_000)),
     )
 }

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from sqlalchemy import or_, select
@@ -128,9 +129,14 @@ def _results(jobs: list[ReportJob], request: BatchRequest) -> Iterator[ReportRes
             yield write_report(job, request)
         return
     database_url = get_engine().url.render_as_string(hide_password=False)
-    # spawn: each worker starts a fresh interpreter with an engine (and pool) of its own, so no connection of
-    # this process is ever shared with a child (the hazard of forking a process that holds a SQLAlchemy pool).
-    context = multiprocessing.get_context("spawn")
+    # forkserver: workers are forked from a fresh, single-threaded server process that imported the renderers
+    # once (not from this process, whose engine holds pooled connections and whose progress bar runs a thread),
+    # so each worker starts at once, with no connection of ours, and makes its own engine.
+    context: BaseContext = multiprocessing.get_context("spawn")  # Windows: each worker a new interpreter
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        forkserver = multiprocessing.get_context("forkserver")
+        forkserver.set_forkserver_preload([__name__])
+        context = forkserver
     with ProcessPoolExecutor(
         max_workers=min(request.jobs, len(jobs)),
         mp_context=context,
