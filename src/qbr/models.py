@@ -12,6 +12,7 @@ from qbr.auth.models import (
 from qbr.branding.models import BrandSetting
 from qbr.connectors.models import ConnectorSetting, SyncRun
 from qbr.core.orm import Base
+from qbr.core.versions import DataVersion
 from qbr.email.models import EmailAttempt, EmailDelivery, EmailRecipient, EmailSchedule, EmailSetting
 from qbr.kpis.models import SmartNumber
 from qbr.metrics.models import KpiDefinition, MetricCorrection, MetricDefinition, MetricMonthly, MetricQuarterly
@@ -27,6 +28,7 @@ __all__ = [
     "Base",
     "BrandSetting",
     "ConnectorSetting",
+    "DataVersion",
     "EmailAttempt",
     "EmailDelivery",
     "EmailRecipient",

@@ -21,6 +21,7 @@ from typing import IO, Any
 from sqlalchemy import Connection, Date, DateTime, Engine, Numeric, Table, delete, func, insert, select, text
 
 from qbr.core import migrate
+from qbr.core.versions import SHARED, VERSIONS, bump_on
 from qbr.errors import Conflict, InvalidInput
 from qbr.models import Base
 
@@ -40,8 +41,9 @@ class BackupSummary:
 
 
 def _tables() -> list[Table]:
-    # Parents before children, so inserts satisfy foreign keys and deletes run in reverse.
-    return list(Base.metadata.sorted_tables)
+    # Parents before children, so inserts satisfy foreign keys and deletes run in reverse. The data versions are
+    # not data: a restore keeps the database's own and bumps them (a restored state must not match an old ETag).
+    return [table for table in Base.metadata.sorted_tables if table is not VERSIONS]
 
 
 def _encode(value: Any) -> Any:
@@ -193,6 +195,7 @@ def _restore(engine: Engine, source: Path, *, replace: bool) -> BackupSummary:
                 )
             if connection.dialect.name == "postgresql":
                 _reset_sequences(connection)
+            bump_on(connection, [SHARED])  # every view depends on the shared scope
     return BackupSummary(revision, {name: count for name, count in counts.items() if count or name in expected})
 
 
