@@ -96,6 +96,13 @@ def test_every_active_organization_in_worker_processes_then_only_what_changed(en
     others = {name: (folder / _file(seeded, name)).stat().st_mtime_ns for name in ACTIVE if name != "Globex"}
     assert others == {name: stamps[name] for name in others}
 
+    # A review edit is a change of that organization's data too.
+    assert _invoke("review", "edit", "Acme Corp", QUARTER, "--summary", "A quarter of fewer tickets.").exit_code == 0
+    edited = _invoke("report", "--all", QUARTER, "-o", str(folder), "--jobs", "2")
+    assert _summary(edited.output) == {"written": 1, "skipped (unchanged)": 3, "failed": 0}
+    summary_page = PdfReader(io.BytesIO((folder / _file(seeded, "Acme Corp")).read_bytes())).pages[1].extract_text()
+    assert "A quarter of fewer tickets." in summary_page
+
     # A file changed by hand is not the report recorded: it is written again.
     (folder / _file(seeded, "Initech")).write_bytes(b"edited")
     repaired = _invoke("report", "--all", QUARTER, "-o", str(folder), "--jobs", "1")

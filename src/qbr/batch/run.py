@@ -21,7 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from qbr import __version__
-from qbr.batch.fingerprint import report_fingerprint
+from qbr.batch.fingerprint import report_fingerprints
 from qbr.batch.manifest import Manifest, ReportKey, ReportRecord, report_file_name, write_atomically
 from qbr.batch.render import ReportFormat, read_report_inputs, render_report
 from qbr.core.database import get_engine, unit_of_work
@@ -79,9 +79,12 @@ def plan_reports(
     session: Session, request: BatchRequest, manifest: Manifest
 ) -> tuple[list[ReportJob], list[ReportJob]]:
     """(to write, up to date): one report per active client organization and the MSP's own, by name."""
-    organizations = session.scalars(
-        select(Organization).where(or_(Organization.is_active, Organization.is_msp)).order_by(Organization.name)
+    organizations = list(
+        session.scalars(
+            select(Organization).where(or_(Organization.is_active, Organization.is_msp)).order_by(Organization.name)
+        )
     )
+    fingerprints = report_fingerprints(session, [organization.id for organization in organizations])
     to_write: list[ReportJob] = []
     up_to_date: list[ReportJob] = []
     for organization in organizations:
@@ -89,7 +92,7 @@ def plan_reports(
             organization.id,
             organization.name,
             report_file_name(organization.id, organization.name, request.period, request.file_format),
-            _key(session, organization, request),
+            _key(organization, request, fingerprints[organization.id]),
         )
         (up_to_date if manifest.is_up_to_date(job.file_name, job.key) else to_write).append(job)
     return to_write, up_to_date
@@ -169,7 +172,7 @@ def write_report(job: ReportJob, request: BatchRequest) -> ReportResult:
         with unit_of_work(read_only=True) as session:
             organization = session.get_one(Organization, job.organization_id)
             # The fingerprint and the review come from one snapshot: the record never claims newer data.
-            key = _key(session, organization, request)
+            key = _key(organization, request, report_fingerprints(session, [organization.id])[organization.id])
             inputs = read_report_inputs(
                 session, organization, request.period, internal=request.internal, settings=get_settings()
             )
@@ -183,12 +186,12 @@ def write_report(job: ReportJob, request: BatchRequest) -> ReportResult:
     return ReportWritten(job, record, os.getpid())
 
 
-def _key(session: Session, organization: Organization, request: BatchRequest) -> ReportKey:
+def _key(organization: Organization, request: BatchRequest, fingerprint: str) -> ReportKey:
     return ReportKey(
         organization.id,
         request.period,
         report_edition(is_msp=organization.is_msp, internal=request.internal),
         request.file_format,
-        report_fingerprint(session, organization.id),
+        fingerprint,
         __version__,
     )
