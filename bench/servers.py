@@ -63,13 +63,15 @@ def _wait_until_ready(process: subprocess.Popen[bytes], url: str, log_path: Path
 
 
 @contextmanager
-def qbr_server(database_url: str, log_folder: Path, name: str) -> Iterator[str]:
-    """``qbr serve`` exactly as a user starts it (one worker), on ``database_url``."""
+def qbr_server(
+    database_url: str, log_folder: Path, name: str, settings: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """``qbr serve`` exactly as a user starts it (one worker), on ``database_url``, with ``settings`` (QBR_*
+    variables) on top of the defaults."""
     port = free_port()
     command = [sys.executable, "-m", "qbr", "serve", "--host", HOST, "--port", str(port)]
-    with server_process(
-        name, command, port, log_folder, ready_path="/healthz", env={"QBR_DATABASE_URL": database_url}
-    ) as base_url:
+    env = {"QBR_DATABASE_URL": database_url, **(settings or {})}
+    with server_process(name, command, port, log_folder, ready_path="/healthz", env=env) as base_url:
         yield base_url
 
 
