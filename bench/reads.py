@@ -27,7 +27,7 @@ from bench.load import LoadResult, http_load
 from bench.replay import capture_requests, replay_load
 from bench.results import Figure, at_least, at_most, cost_ratio, throughput_ratio
 from bench.scales import Scale
-from bench.servers import datasette_server, qbr_server
+from bench.servers import datasette_server, qbr_servers
 from qbr.auth.keys import create_api_key
 from qbr.core.database import unit_of_work
 from qbr.dashboard.service import QUARTERS_OF_TREND
@@ -171,21 +171,20 @@ class ServedLoads:
 
 
 def _serve(run: BenchRun, url: str, name: str, paths: list[str], headers: dict[str, str]) -> ServedLoads:
-    logs = run.workdir / "logs"
-    run.log(f"reads: our API ({name}), {run.scale.concurrency} concurrent clients, repeated reads")
-    with qbr_server(url, logs, name) as base_url:
-        urls = [base_url + path for path in paths]
+    scale = run.scale
+    run.log(f"reads: our API ({name}), {scale.concurrency} concurrent clients, repeated reads")
+    uncached_name = f"{name}-uncached"
+    with qbr_servers(url, run.workdir / "logs", {name: {}, uncached_name: CACHE_OFF}) as base_urls:
+        urls = [base_urls[name] + path for path in paths]
         repeated = _load(run, urls, headers)  # the load's warm-up pass reads each dashboard once first
-        floor = _floor(run, base_url, headers)
+        floor = _floor(run, base_urls[name], headers)
         run.log("reads: our API, conditional reads (If-None-Match)")
         tags = [{"If-None-Match": _etag(url, headers)} for url in urls]
-        scale = run.scale
         not_modified = http_load(
             urls, headers, scale.concurrency, scale.load_requests, scale.load_seconds, url_headers=tags, expect=304
         )
-    run.log("reads: our API with its cache of built views off")
-    with qbr_server(url, logs, f"{name}-uncached", CACHE_OFF) as base_url:
-        uncached = _load(run, [base_url + path for path in paths], headers)
+        run.log("reads: our API with its cache of built views off")
+        uncached = _load(run, [base_urls[uncached_name] + path for path in paths], headers)
     return ServedLoads(repeated, uncached, floor, not_modified)
 
 
