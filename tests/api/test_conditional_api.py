@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from qbr.core.lru import BytesLRU
@@ -185,3 +186,24 @@ class TestScopes:
         response = read(client, acme, narrow, "*")
         assert response.status_code == 404
         assert "etag" not in response.headers
+
+
+class TestCost:
+    def test_a_304_costs_the_credentials_lookup_and_one_read_of_the_versions(
+        self, engine: Engine, client: TestClient, viewer: Headers, acme: int
+    ) -> None:
+        etag = read(client, acme, viewer).headers["etag"]
+        statements: list[str] = []
+
+        def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")):
+                statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert read(client, acme, viewer, etag).status_code == 304
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        # the key with its recent-failure flag (one statement), then the data versions
+        assert len(statements) == 2, statements
+        assert "data_versions" in statements[1]

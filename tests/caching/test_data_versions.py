@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from qbr.backup.archive import export_database, restore_database
 from qbr.branding.service import BrandChanges, save_brand
+from qbr.core.database import unit_of_work
 from qbr.core.versions import PORTFOLIO, SHARED, DataVersion, view_fingerprint
 from qbr.ingest.manual import set_manual_value
 from qbr.metrics.models import MetricDefinition, MetricMonthly
@@ -144,3 +147,16 @@ def test_the_fingerprint_follows_the_scopes_it_covers(session: Session, two_clie
     assert view_fingerprint(session, [first]) == of_first
     assert view_fingerprint(session, [second]) != of_second
     assert view_fingerprint(session, None) != of_all
+
+
+@pytest.mark.commits  # a backup reads its own snapshot
+def test_a_restore_bumps_the_shared_scope(engine: Engine, tmp_path: Path) -> None:
+    with unit_of_work(engine) as session:
+        create_organization(session, "Acme Dental")
+    archive = tmp_path / "backup.jsonl.gz"
+    export_database(engine, archive)
+    with unit_of_work(engine, read_only=True) as session:
+        before = view_fingerprint(session, None)
+    restore_database(engine, archive, replace=True)
+    with unit_of_work(engine, read_only=True) as session:
+        assert view_fingerprint(session, None) != before
