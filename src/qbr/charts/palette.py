@@ -5,10 +5,18 @@ from __future__ import annotations
 from qbr.presentation.status import status_style
 
 SERIES = "#1f5f99"  # the line and the markers of ungraded points
+FORECAST_BAND_OPACITY = 0.18  # the forecast's interval: the series colour, light enough to show the lines beneath
+FORECAST_DASH = (5, 4)
 GRID = "#d8dde3"
 AXIS_TEXT = "#4a535e"
 MARKER_RADIUS = 4.5
 FONT_SIZE = 12
+
+
+def forecast_caption_y(y_high: float, y_low: float, top: float) -> float:
+    """Where the word "Forecast" sits (top-left coordinates): above the band, or below it when the band reaches the
+    top of the plot."""
+    return y_high - 7 if y_high - 7 >= top + FONT_SIZE else y_low + FONT_SIZE + 3
 
 
 def threshold_colour(kind: str) -> str:

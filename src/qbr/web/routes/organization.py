@@ -17,6 +17,7 @@ from qbr.branding.service import current_brand
 from qbr.charts.svg import render_svg
 from qbr.core.principal import Principal
 from qbr.dashboard.edition import apply_edition, edition_for
+from qbr.dashboard.forecasts import with_forecasts
 from qbr.dashboard.schemas import DashboardView
 from qbr.dashboard.service import build_dashboard
 from qbr.deck.builder import render_qbr_deck
@@ -46,10 +47,15 @@ def _visible_organization(session: Session, principal: Principal, organization_i
 
 
 def _visible_view(session: Session, principal: Principal, organization_id: int, period: str) -> DashboardView:
-    """The organization's view in the edition ``principal`` may see (see qbr.dashboard.edition)."""
+    """The organization's view in the edition ``principal`` may see (see qbr.dashboard.edition), with the KPIs'
+    forecasts its charts draw.
+
+    The client edition shows them too: only on the client's own KPIs (the edition has dropped the internal ones
+    before anything is forecast), each labelled "Forecast" with its interval and method, and the published review
+    a client reads names the same forecasts in words. Metrics are not charted on these pages, so not forecast."""
     _visible_organization(session, principal, organization_id)
     view = build_dashboard(session, organization_id, period)
-    return apply_edition(view, edition_for(session, principal, organization_id))
+    return with_forecasts(apply_edition(view, edition_for(session, principal, organization_id)), metrics=False)
 
 
 def attachment(filename: str) -> str:
@@ -151,7 +157,8 @@ def smartnumbers(request: Request, session: SessionDep, principal: PagePrincipal
         how = ": create it with `qbr orgs create NAME --msp`" if not principal.is_scoped else ""
         raise NotFound(f"no organization is marked as the MSP itself yet{how}")
     ref = parse_period(period) if period else default_period(session, principal, msp.id)
-    view = build_dashboard(session, msp.id, ref)  # the MSP's own organization is always internal
+    # The MSP's own organization is always internal.
+    view = with_forecasts(build_dashboard(session, msp.id, ref), metrics=False)
     return _qbr_page(request, session, principal, msp, view, heading="Our SmartNumbers", nav="smartnumbers")
 
 

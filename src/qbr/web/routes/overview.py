@@ -27,10 +27,11 @@ def overview_page(
     principal: PagePrincipal,
     period: str = "",
     q: Annotated[str, Query(max_length=200)] = "",
+    sort: Annotated[str, Query(max_length=20, description="status (worst first), standing (staff), name")] = "status",
 ) -> Response:
     ref = parse_period(period) if period else default_period(session, principal)
     edition = principal_edition(session, principal)
-    overview = build_overview(session, principal, ref, q, edition=edition)
+    overview = build_overview(session, principal, ref, q, edition=edition, sort=sort)
     for row in overview.rows:
         row.url = request.url_for("organization_qbr", organization_id=row.organization_id, period=ref.value).path
     context = {
