@@ -136,6 +136,9 @@ def test_a_forecast_is_a_dashed_fan_after_the_last_value_labelled_forecast() -> 
     assert layout.plot.top <= placed.y_high
     assert placed.y_low <= layout.plot.bottom
     assert layout.x_labels[-1].text == "2026-Q2"
+    # Its caption is inside the plot and clear of the threshold captions at the same right edge.
+    assert layout.plot.top < placed.caption_y <= layout.plot.bottom
+    assert all(abs(placed.caption_y - (line.y - 4)) > 12 for line in layout.thresholds)
     assert "Forecast 2026-Q2: 0.30 h (90 % interval 0.22 h–0.38 h)" in layout.description
 
     svg = ET.fromstring(str(render_svg(layout, "chart-1")))

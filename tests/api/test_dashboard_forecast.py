@@ -94,3 +94,13 @@ def test_a_forecast_stays_within_what_the_figure_has_been_able_to_be(session: Se
 
 
 CLIMBING = ("90", "92", "94", "96", "97.5", "98.5", "99.2", "99.8")
+
+
+def test_a_period_still_in_progress_gets_no_forecast(session: Session) -> None:
+    data = seed_qbr_data(session)
+    view = build_dashboard(session, data.acme, "2025-03")
+    assert any(kpi.forecast for kpi in with_forecasts(view).kpis)
+    in_progress = view.model_copy(update={"period": view.period.model_copy(update={"is_partial": True})})
+    forecast = with_forecasts(in_progress)
+    assert all(kpi.forecast is None for kpi in forecast.kpis)
+    assert all(metric.forecast is None for metric in forecast.metrics)

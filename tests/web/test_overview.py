@@ -8,7 +8,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from qbr.dashboard.service import build_dashboard
-
 from tests.dashboard_support import SeededData
 from tests.web.conftest import UserFactory
 from tests.web.support import sign_in, soup, text_of
@@ -155,7 +154,7 @@ class TestOverviewStanding:
         assert page.status_code == 200
         assert "Standing" not in page.text
         assert "data-quartile" not in page.text
-        assert "data-sort=\"standing\"" not in page.text
+        assert 'data-sort="standing"' not in page.text
         refused = client.get("/?period=2025-Q1&sort=standing")
         assert refused.status_code in (400, 422)
         assert "status, name" in refused.text

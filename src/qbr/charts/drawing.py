@@ -17,7 +17,6 @@ from qbr.charts.palette import (
     GRID,
     MARKER_RADIUS,
     SERIES,
-    forecast_caption_y,
     marker_colour,
     threshold_colour,
     triangle,
@@ -57,7 +56,7 @@ def render_drawing(layout: TrendLayout, *, scale: float = 1.0) -> Drawing:
             coordinates = [value for x, y in segment for value in (x, up(y))]
             group.add(PolyLine(coordinates, strokeColor=HexColor(SERIES), strokeWidth=1.8))
     if layout.forecast is not None:
-        group.add(_forecast(layout.forecast, plot.top, up))
+        group.add(_forecast(layout.forecast, up))
     for point in layout.points:
         group.add(marker_shape(point.marker, marker_colour(point.status), point.x, up(point.y)))
         if point.partial:
@@ -73,7 +72,7 @@ def render_drawing(layout: TrendLayout, *, scale: float = 1.0) -> Drawing:
     return drawing
 
 
-def _forecast(forecast: PlacedForecast, top: float, up: Callable[[float], float]) -> Group:
+def _forecast(forecast: PlacedForecast, up: Callable[[float], float]) -> Group:
     """The SVG's forecast fan in PDF coordinates: band, dashed line, hollow marker, the word "Forecast"."""
     (x0, y0), x = forecast.start, forecast.x
     series = HexColor(SERIES)
@@ -82,7 +81,7 @@ def _forecast(forecast: PlacedForecast, top: float, up: Callable[[float], float]
     line = Line(x0, up(y0), x, up(forecast.y), strokeColor=series, strokeWidth=1.8)
     line.strokeDashArray = list(FORECAST_DASH)
     point = Circle(x, up(forecast.y), MARKER_RADIUS, fillColor=white, strokeColor=series, strokeWidth=1.5)
-    caption_y = up(forecast_caption_y(forecast.y_high, forecast.y_low, top))
+    caption_y = up(forecast.caption_y)
     caption = String(
         x + MARKER_RADIUS, caption_y, "Forecast", fontName=ITALIC, fontSize=FONT_SIZE - 1, fillColor=series
     )

@@ -11,7 +11,7 @@ Coordinates are in chart units with the origin at the top left, as in SVG.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from qbr.presentation.figures import partial_label, percent_axis
@@ -19,6 +19,7 @@ from qbr.presentation.status import status_style
 from qbr.presentation.values import Number, format_axis_value, format_value
 
 THRESHOLD_KINDS = ("warning", "critical")
+CAPTION_SIZE = 11  # the height of a caption on the plot (the palette's font size less one)
 CHAR_WIDTH = 6.2  # average width of an 11-unit label character, enough to keep x labels from overlapping
 
 
@@ -120,6 +121,7 @@ class PlacedForecast:
     y_high: float
     text: str  # "2026-Q1: 87% (90 % interval 84%–90%)"
     method: str
+    caption_y: float  # the baseline of the word "Forecast"
 
     @property
     def title(self) -> str:
@@ -256,22 +258,38 @@ def layout_trend(spec: TrendSpec, *, width: float = 560, height: float = 220) ->
             ThresholdLine(kind, y_of(float(value)), format_value(value, spec.unit)) for kind, value in limits.items()
         ],
         zones=_zones(spec, y_of, plot),
-        forecast=_placed_forecast(forecast, spec.unit, points[-1], x_of(count - 1), y_of) if forecast else None,
+        forecast=_placed_forecast(forecast, spec.unit, points[-1], x_of(count - 1), y_of, plot, limits.values())
+        if forecast
+        else None,
     )
 
 
 def _placed_forecast(
-    forecast: ForecastSpec, unit: str, last: PlacedPoint, x: float, y_of: Callable[[float], float]
+    forecast: ForecastSpec,
+    unit: str,
+    last: PlacedPoint,
+    x: float,
+    y_of: Callable[[float], float],
+    plot: Box,
+    thresholds: Iterable[Number],
 ) -> PlacedForecast:
     low, high = format_value(forecast.low, unit), format_value(forecast.high, unit)
+    y_low, y_high = y_of(float(forecast.low)), y_of(float(forecast.high))
+    # The word "Forecast" goes above the band, else below it: wherever it stays inside the plot and clear of the
+    # threshold captions (drawn just above their lines at the same right edge).
+    captions = [y_of(float(value)) - 4 for value in thresholds]
+    candidates = [y_high - 7, y_low + CAPTION_SIZE + 3]
+    inside = [y for y in candidates if plot.top + CAPTION_SIZE <= y <= plot.bottom] or candidates
+    clear = [y for y in inside if all(abs(y - caption) > CAPTION_SIZE + 1 for caption in captions)]
     return PlacedForecast(
         start=(last.x, last.y),
         x=x,
         y=y_of(float(forecast.value)),
-        y_low=y_of(float(forecast.low)),
-        y_high=y_of(float(forecast.high)),
+        y_low=y_low,
+        y_high=y_high,
         text=f"{forecast.label}: {format_value(forecast.value, unit)} (90 % interval {low}–{high})",
         method=forecast.method,
+        caption_y=(clear or inside)[0],
     )
 
 

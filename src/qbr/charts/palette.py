@@ -13,12 +13,6 @@ MARKER_RADIUS = 4.5
 FONT_SIZE = 12
 
 
-def forecast_caption_y(y_high: float, y_low: float, top: float) -> float:
-    """Where the word "Forecast" sits (top-left coordinates): above the band, or below it when the band reaches the
-    top of the plot."""
-    return y_high - 7 if y_high - 7 >= top + FONT_SIZE else y_low + FONT_SIZE + 3
-
-
 def threshold_colour(kind: str) -> str:
     return status_style(kind).ink
 

@@ -13,7 +13,6 @@ from qbr.charts.palette import (
     GRID,
     MARKER_RADIUS,
     SERIES,
-    forecast_caption_y,
     marker_colour,
     threshold_colour,
     triangle,
@@ -47,13 +46,12 @@ def _marker(point: PlacedPoint) -> str:
     return f'<circle {common} cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="{colour}">{title}</circle>'
 
 
-def _forecast(forecast: PlacedForecast, top: float) -> str:
+def _forecast(forecast: PlacedForecast) -> str:
     """The forecast as a fan: the shaded 90 % interval, a dashed line from the last value, a hollow marker and the
     word "Forecast", all titled with the figures and the method."""
     (x0, y0), x = forecast.start, forecast.x
     title = f"<title>{escape(forecast.title)}</title>"
     dash = " ".join(str(length) for length in FORECAST_DASH)
-    caption = forecast_caption_y(forecast.y_high, forecast.y_low, top)
     return (
         f'<g class="forecast">{title}'
         f'<polygon class="forecast-band" points="{_n(x0)},{_n(y0)} {_n(x)},{_n(forecast.y_high)} '
@@ -62,7 +60,7 @@ def _forecast(forecast: PlacedForecast, top: float) -> str:
         f'stroke="{SERIES}" stroke-width="2" stroke-dasharray="{dash}"/>'
         f'<circle class="forecast-point" cx="{_n(x)}" cy="{_n(forecast.y)}" r="{_n(MARKER_RADIUS)}" fill="#ffffff" '
         f'stroke="{SERIES}" stroke-width="2">{title}</circle>'
-        f'<text class="forecast-label" x="{_n(x + MARKER_RADIUS)}" y="{_n(caption)}" text-anchor="end" '
+        f'<text class="forecast-label" x="{_n(x + MARKER_RADIUS)}" y="{_n(forecast.caption_y)}" text-anchor="end" '
         f'font-family="system-ui, sans-serif" font-size="{FONT_SIZE - 1}" font-style="italic" fill="{SERIES}">'
         "Forecast</text></g>"
     )
@@ -113,7 +111,7 @@ def render_svg(layout: TrendLayout, chart_id: str) -> Markup:
                 'stroke-linejoin="round"/>'
             )
     if layout.forecast is not None:
-        parts.append(_forecast(layout.forecast, plot.top))
+        parts.append(_forecast(layout.forecast))
     parts.append('<g class="points">')
     parts.extend(_marker(point) for point in layout.points)
     parts.extend(

@@ -2,8 +2,9 @@
 
 Every KPI with at least 3 points after its last gap gets one (the model from 6, the stated fallback below that). A
 metric gets one only from the model, with at least 6 points: metrics are raw inputs an account manager reads
-beside the KPIs, where the three-point fallback would add more noise than insight. A total of a period still in
-progress covers only part of it, so a metric summed over the period gets none then.
+beside the KPIs, where the three-point fallback would add more noise than insight. A period still in progress gets
+none: its figures cover only part of it (a total would read as a collapse to the model), and the period ahead of it
+is the one it is still in.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ _HUNDRED = Decimal(100)
 
 
 def with_forecasts(view: DashboardView, *, metrics: bool = True) -> DashboardView:
-    """``view`` with each KPI's (and, with ``metrics``, each metric's) ``forecast`` of the next period, or None.
+    """``view`` with each KPI's (and, with ``metrics``, each metric's) ``forecast`` of the next period, or None;
+    ``view`` itself when its period is still in progress.
 
     Each forecast fits a model (about 0.1 s, more on a busy machine; a series seen before is remembered by
     qbr.insight.forecast), which is why the API asks for them."""
+    if view.period.is_partial:
+        return view
     ref = parse_period(view.period.period_value)
     following = ref.shift(1).value
     season_length = 12 if ref.is_monthly else 4
@@ -35,14 +39,7 @@ def with_forecasts(view: DashboardView, *, metrics: bool = True) -> DashboardVie
     shown_metrics = view.metrics
     if metrics:
         shown_metrics = [
-            metric.model_copy(
-                update={
-                    "forecast": None
-                    if view.period.is_partial and metric.rollup == "sum"
-                    else forecast_of(metric, MODEL_MIN_POINTS)
-                }
-            )
-            for metric in view.metrics
+            metric.model_copy(update={"forecast": forecast_of(metric, MODEL_MIN_POINTS)}) for metric in view.metrics
         ]
     return view.model_copy(update={"kpis": kpis, "metrics": shown_metrics})
 
