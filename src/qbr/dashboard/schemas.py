@@ -105,9 +105,14 @@ class DashboardKpi(_Graded):
 
 
 class DashboardMetric(_Graded):
+    """No ``portfolio``: most metrics are volumes (tickets, endpoints, hours) that grow with the client's size, so a
+    rank among organizations would rank their sizes; the KPIs are the comparable ratios."""
+
     metric_name: str
     source_system: str | None
     metric_value: Number | None
+    # Only when asked for, and only from at least 6 whole periods (see qbr.dashboard.forecasts); never stored.
+    forecast: DashboardForecast | None = None
 
 
 class DataQualityIssue(Schema):

@@ -237,6 +237,15 @@ def threshold_sentence(kpi: DashboardKpi) -> str:
 
 def kpi_pages(view: DashboardView) -> list[Flowable]:
     story: list[Flowable] = [text("KPIs and trends", styles.HEADING)]
+    forecast = next((kpi.forecast for kpi in view.kpis if kpi.forecast), None)
+    if forecast is not None:
+        story.append(
+            text(
+                f"After the last period, the dashed line and its shaded band are the forecast of {forecast.period} "
+                "with its 90 % interval, computed from the trend: a projection, not a target.",
+                styles.SMALL,
+            )
+        )
     charts = kpi_charts(view.kpis)
     charted = charts.charted
     blocks = [kpi_block(view, kpi) for kpi in charted]
