@@ -14,7 +14,14 @@ from qbr.connectors.models import ConnectorSetting, SyncRun
 from qbr.core.orm import Base
 from qbr.email.models import EmailAttempt, EmailDelivery, EmailRecipient, EmailSchedule, EmailSetting
 from qbr.kpis.models import SmartNumber
-from qbr.metrics.models import KpiDefinition, MetricCorrection, MetricDefinition, MetricMonthly, MetricQuarterly
+from qbr.metrics.models import (
+    KpiDefinition,
+    KpiReferenceRange,
+    MetricCorrection,
+    MetricDefinition,
+    MetricMonthly,
+    MetricQuarterly,
+)
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.periods.models import Period
 from qbr.reviews.models import Recommendation, Review, ReviewGoal, ReviewVersion
@@ -33,6 +40,7 @@ __all__ = [
     "EmailSchedule",
     "EmailSetting",
     "KpiDefinition",
+    "KpiReferenceRange",
     "MetricCorrection",
     "MetricDefinition",
     "MetricMonthly",
