@@ -165,7 +165,7 @@ class KpiReferenceRange(Base):
     source_publisher: Mapped[str] = mapped_column(String(RANGE_PUBLISHER_LENGTH))
     source_title: Mapped[str] = mapped_column(String(RANGE_TITLE_LENGTH))
     source_url: Mapped[str | None] = mapped_column(String(RANGE_URL_LENGTH))
-    source_year: Mapped[int] = mapped_column(Integer)
+    source_year: Mapped[int | None] = mapped_column(Integer)  # None when the source carries no date
     note: Mapped[str | None] = mapped_column(String(RANGE_NOTE_LENGTH))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()

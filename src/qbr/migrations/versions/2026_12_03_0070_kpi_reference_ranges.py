@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("source_publisher", sa.String(length=200), nullable=False),
         sa.Column("source_title", sa.String(length=300), nullable=False),
         sa.Column("source_url", sa.String(length=500), nullable=True),
-        sa.Column("source_year", sa.Integer(), nullable=False),
+        sa.Column("source_year", sa.Integer(), nullable=True),
         sa.Column("note", sa.String(length=1000), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.CheckConstraint(
