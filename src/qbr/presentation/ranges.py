@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qbr.dashboard.schemas import DashboardKpi, DashboardReferenceRange
-from qbr.presentation.values import format_value
+from qbr.presentation.values import Number, format_value
 
 _POSITION_TEXT = {
     ("above", "better"): "Above: better than the range",
@@ -53,13 +53,13 @@ class IndustryComparison:
     sources: list[RangeSource]
 
 
-def range_text(found: DashboardReferenceRange, unit: str) -> str:
+def range_text(low: Number | None, high: Number | None, unit: str) -> str:
     """``10% – 25%``, ``95% or more``, ``0.25 h or less``."""
-    if found.low is not None and found.high is not None:
-        return f"{format_value(found.low, unit)} – {format_value(found.high, unit)}"
-    if found.low is not None:
-        return f"{format_value(found.low, unit)} or more"
-    return f"{format_value(found.high, unit)} or less"
+    if low is not None and high is not None:
+        return f"{format_value(low, unit)} – {format_value(high, unit)}"
+    if low is not None:
+        return f"{format_value(low, unit)} or more"
+    return f"{format_value(high, unit)} or less"
 
 
 def position_text(found: DashboardReferenceRange) -> str:
@@ -80,5 +80,5 @@ def industry_comparison(kpis: Sequence[DashboardKpi]) -> IndustryComparison:
             continue
         key = (found.source_publisher, found.source_title, found.source_year, found.source_url)
         source = sources.setdefault(key, RangeSource(len(sources) + 1, *key))
-        rows.append(RangeRow(kpi, found, range_text(found, kpi.unit), position_text(found), source))
+        rows.append(RangeRow(kpi, found, range_text(found.low, found.high, kpi.unit), position_text(found), source))
     return IndustryComparison(rows, list(sources.values()))
