@@ -68,6 +68,7 @@ class TestSmartNumbersPage:
         margin = [text_of(cell) for cell in rows["Profit Margin"].find_all("td")]
         assert margin[1] == "10% – 25%"
         assert margin[3].endswith("TruMethods, 2016")
+        assert text_of(rows["AISP"].find("td", attrs={"data-range": True})) == "$100 – $130"
         rhem = [text_of(cell) for cell in rows["RHEM"].find_all("td")]
         assert rhem[1] == "0.25 h or less"
         assert rhem[3].endswith("Advanced Global MSP Coaching")  # undated: no year

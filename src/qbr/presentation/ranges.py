@@ -54,12 +54,18 @@ class IndustryComparison:
 
 
 def range_text(low: Number | None, high: Number | None, unit: str) -> str:
-    """``10% – 25%``, ``95% or more``, ``0.25 h or less``."""
+    """``10% – 25%``, ``95% or more``, ``0.25 h or less``, ``$100 – $130``."""
     if low is not None and high is not None:
-        return f"{format_value(low, unit)} – {format_value(high, unit)}"
+        return f"{_end(low, unit)} – {_end(high, unit)}"
     if low is not None:
-        return f"{format_value(low, unit)} or more"
-    return f"{format_value(high, unit)} or less"
+        return f"{_end(low, unit)} or more"
+    return f"{_end(high, unit)} or less"
+
+
+def _end(value: Number | None, unit: str) -> str:
+    # A published range's ends are round figures: "$100", not the "$100.00" a measured seat price is shown with.
+    text = format_value(value, unit)
+    return text.removesuffix(".00") if unit == "currency" else text
 
 
 def position_text(found: DashboardReferenceRange) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer
 
 from qbr.dashboard.schemas import DashboardView
 from qbr.presentation.ranges import industry_comparison
@@ -37,7 +37,7 @@ def industry_section(view: DashboardView) -> list[Flowable]:
         ]
         for row in comparison.rows
     ]
-    header = ["KPI", view.period.period_value, "Industry range", "Where it sits", "Source"]
+    header = ["KPI", "Our figure", "Industry range", "Where it sits", "Source"]
     story: list[Flowable] = [
         text("Against the industry", styles.HEADING),
         text(
@@ -51,7 +51,7 @@ def industry_section(view: DashboardView) -> list[Flowable]:
     for source in comparison.sources:
         notes = [f"{row.kpi.kpi_name}: {row.range.note}" for row in comparison.rows if row.source is source]
         lines = [f"[{source.number}] {source.citation}" + (f", {source.url}" if source.url else ""), *notes]
-        story.append(KeepTogether([text(line, styles.SMALL) for line in lines]))
+        story.append(KeepTogether([*(text(line, styles.SMALL) for line in lines), Spacer(1, 5)]))
     return story
 
 
