@@ -31,3 +31,20 @@ def test_our_smartnumbers_against_the_industry(
     section.screenshot(path=str(path.with_name("reference-ranges-section.png")))
     margin.locator("a").click()
     expect(page.locator("ol.range-sources li:target")).to_contain_text("(2016)")
+
+
+def test_an_admin_edits_a_range_on_its_form(page: Page, live_server: str, make_user: UserFactory) -> None:
+    sign_in(page, live_server, make_user("owner", "admin"))
+    page.goto(f"{live_server}/kpis")
+    row = page.locator('tr[data-kpi="AISP"]')
+    expect(row.locator("td[data-range]")).to_have_text("$100 – $130")
+    row.locator("td[data-range] a").click()
+    expect(page.locator("h1")).to_have_text("Industry range of AISP")
+    page.fill("#low", "140")
+    page.click("button[value=save]")
+    expect(page.locator(".notice.error")).to_contain_text("the low end 140.00 is above the high end 130.00")
+    no_horizontal_scroll(page)
+    screenshot(page, "reference-range-form-refused")
+    page.fill("#low", "110")
+    page.click("button[value=save]")
+    expect(page.locator('tr[data-kpi="AISP"] td[data-range]')).to_have_text("$110 – $130")

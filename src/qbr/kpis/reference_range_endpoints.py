@@ -15,7 +15,7 @@ from qbr.api.deps import AdminDep, ListingDep, PrincipalDep, SessionDep
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope
 from qbr.core.principal import Principal
 from qbr.errors import PermissionDenied
-from qbr.kpis.reference_range_schemas import KpiReferenceRangePublic, KpiReferenceRangePut
+from qbr.kpis.reference_range_schemas import KpiReferenceRangePublic, KpiReferenceRangeWrite
 from qbr.kpis.reference_ranges import (
     RangeInput,
     delete_reference_range,
@@ -48,7 +48,7 @@ def get(kpi_name: KpiNamePath, session: SessionDep, principal: PrincipalDep) -> 
 
 @router.put("/{kpi_name}", summary="Set a KPI's reference range")
 def put(
-    kpi_name: KpiNamePath, body: KpiReferenceRangePut, session: SessionDep, principal: AdminDep, response: Response
+    kpi_name: KpiNamePath, body: KpiReferenceRangeWrite, session: SessionDep, principal: AdminDep, response: Response
 ) -> KpiReferenceRangePublic:
     """Create or replace the range: low and/or high in the KPI's unit (low not above high), which side is better
     (default: the KPI's direction), and the source: publisher, title, address if public, year, a note."""

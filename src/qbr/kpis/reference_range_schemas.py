@@ -25,7 +25,7 @@ class KpiReferenceRangePublic(Schema):
     updated_at: Timestamp
 
 
-class KpiReferenceRangePut(InputSchema):
+class KpiReferenceRangeWrite(InputSchema):
     """A whole range: a PUT replaces every field (an omitted optional field becomes empty)."""
 
     low: JsonAmount | None = Field(default=None, description="The low end, in the KPI's unit; null: open.")

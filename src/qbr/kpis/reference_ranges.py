@@ -21,6 +21,7 @@ from qbr.errors import InvalidInput, NotFound, Problem
 from qbr.metrics.models import (
     DIRECTIONS,
     RANGE_EARLIEST_YEAR,
+    RANGE_LATEST_YEAR,
     RANGE_NOTE_LENGTH,
     RANGE_PUBLISHER_LENGTH,
     RANGE_TITLE_LENGTH,
@@ -32,7 +33,6 @@ from qbr.metrics.names import by_name
 
 Position = Literal["below", "within", "above"]
 Verdict = Literal["better", "worse", "within"]
-RANGE_LATEST_YEAR = 2100
 YEAR_ACCEPTED = f"a year from {RANGE_EARLIEST_YEAR} to {RANGE_LATEST_YEAR}, or nothing when the source has no date"
 URL_ACCEPTED = "an http:// or https:// address, or nothing when the source is not public"
 _DIRECTION_ACCEPTED = " or ".join(DIRECTIONS)

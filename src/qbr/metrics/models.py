@@ -140,6 +140,7 @@ RANGE_TITLE_LENGTH = 300
 RANGE_URL_LENGTH = 500
 RANGE_NOTE_LENGTH = 1000
 RANGE_EARLIEST_YEAR = 1990
+RANGE_LATEST_YEAR = 2100
 
 
 class KpiReferenceRange(Base):
@@ -154,7 +155,9 @@ class KpiReferenceRange(Base):
         CheckConstraint(_in("direction", DIRECTIONS), name="direction"),
         CheckConstraint("low IS NOT NULL OR high IS NOT NULL", name="has_an_end"),
         CheckConstraint("low IS NULL OR high IS NULL OR low <= high", name="low_not_above_high"),
-        CheckConstraint(f"source_year >= {RANGE_EARLIEST_YEAR} AND source_year <= 2100", name="source_year"),
+        CheckConstraint(
+            f"source_year >= {RANGE_EARLIEST_YEAR} AND source_year <= {RANGE_LATEST_YEAR}", name="source_year"
+        ),
     )
 
     id: Mapped[IntPk]
