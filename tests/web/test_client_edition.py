@@ -91,6 +91,8 @@ def client_paths(app: FastAPI, data: SeededData, catalog: Catalog) -> Iterator[t
         "period_value": ["2025-01", QUARTER],
         "definition_id": [str(i) for i in catalog.metric_ids + catalog.kpi_ids],
         "kpi_id": [str(i) for i in catalog.kpi_ids],
+        # Client KPIs only: a refusal's problem document repeats the path asked for, internal name and all.
+        "kpi_name": catalog.client_kpis,
         "metric_id": [str(i) for i in catalog.metric_ids],
         "run_id": ["1"],
         "link_id": ["1"],

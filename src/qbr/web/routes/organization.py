@@ -26,6 +26,7 @@ from qbr.deck.review_story import review_story
 from qbr.errors import NotFound
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import PeriodRef, parse_period
+from qbr.presentation.ranges import industry_comparison
 from qbr.presentation.status import STATUSES
 from qbr.reports.pdf import needing_attention, render_qbr_pdf, report_kind, summary_sentence
 from qbr.reports.shown import glossary, kpi_charts, trend
@@ -263,6 +264,8 @@ def _view_context(request: Request, view: DashboardView) -> dict[str, Any]:
         # KPIs with no data or only zeros in the whole trend: one line instead of empty charts.
         "folded_charts": charts.folded,
         "glossary": glossary(view),
+        # Only the MSP's own view carries reference ranges (qbr.dashboard.ranges), and it is always internal.
+        "industry": industry_comparison(view.kpis) if view.edition == "internal" else None,
         "status_counts": [(status, statuses[status]) for status in STATUSES],
         "pdf_url": request.url_for("organization_qbr_pdf", organization_id=organization_id, period=period).path,
         "pptx_url": request.url_for("organization_qbr_pptx", organization_id=organization_id, period=period).path,
