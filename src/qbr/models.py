@@ -15,7 +15,14 @@ from qbr.core.orm import Base
 from qbr.core.versions import DataVersion
 from qbr.email.models import EmailAttempt, EmailDelivery, EmailRecipient, EmailSchedule, EmailSetting
 from qbr.kpis.models import SmartNumber
-from qbr.metrics.models import KpiDefinition, MetricCorrection, MetricDefinition, MetricMonthly, MetricQuarterly
+from qbr.metrics.models import (
+    KpiDefinition,
+    KpiReferenceRange,
+    MetricCorrection,
+    MetricDefinition,
+    MetricMonthly,
+    MetricQuarterly,
+)
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.periods.models import Period
 from qbr.reviews.models import Recommendation, Review, ReviewGoal, ReviewVersion
@@ -35,6 +42,7 @@ __all__ = [
     "EmailSchedule",
     "EmailSetting",
     "KpiDefinition",
+    "KpiReferenceRange",
     "MetricCorrection",
     "MetricDefinition",
     "MetricMonthly",

@@ -33,8 +33,9 @@ CACHE_CONTROL = "private, no-cache"
 NO_STORE = {"Cache-Control": "no-store"}
 T = TypeVar("T")
 
-# Settings that hold secrets: they change no view, and their values never go into a hash that leaves the server.
-_SECRET_SETTINGS = frozenset({"secret_key", "smtp_password"})
+# Settings that hold secrets (a database URL may carry a password): they change no view (another database has
+# other data versions), and their values never go into a hash that leaves the server.
+_SECRET_SETTINGS = frozenset({"secret_key", "smtp_password", "smtp_username", "database_url", "database_read_url"})
 
 
 def new_view_cache(settings: Settings) -> BytesLRU:

@@ -123,7 +123,7 @@ def _rows(archive: IO[str], source: Path) -> Iterator[tuple[int, str, dict[str, 
 
 
 def _has_user_data(connection: Connection) -> bool:
-    catalog = {"metric_definitions", "kpi_definitions", "thresholds"}
+    catalog = {"metric_definitions", "kpi_definitions", "kpi_reference_ranges", "thresholds"}
     for table in _tables():
         if table.name in catalog:
             continue

@@ -38,7 +38,11 @@ def dashboard(
     session: SessionDep,
     principal: PrincipalDep,
     forecast: Annotated[
-        bool, Query(description="Add each KPI's forecast of the next period (a model fit per KPI: slower).")
+        bool,
+        Query(
+            description="Add each KPI's and metric's forecast of the next period (a model fit each: slower); none "
+            "for a period still in progress."
+        ),
     ] = False,
 ) -> Response:
     """Every KPI and metric of the period with unit, status, thresholds, the previous period's value, the same

@@ -2,7 +2,7 @@
 that changes a view, read to answer conditional requests and to reuse cached views (qbr.core.versions).
 
 Revision ID: 20261203_0080
-Revises: 20261203_0060
+Revises: 20261203_0070
 Create Date: 2026-12-03 22:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261203_0080"
-down_revision: str | None = "20261203_0060"
+down_revision: str | None = "20261203_0070"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -18,6 +18,7 @@ from qbr.branding.service import current_brand
 from qbr.charts.svg import render_svg
 from qbr.core.principal import Principal
 from qbr.dashboard.edition import apply_edition, edition_for
+from qbr.dashboard.forecasts import with_forecasts
 from qbr.dashboard.schemas import DashboardView
 from qbr.dashboard.service import build_dashboard
 from qbr.deck.builder import render_qbr_deck
@@ -25,6 +26,7 @@ from qbr.deck.review_story import review_story
 from qbr.errors import NotFound
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import PeriodRef, parse_period
+from qbr.presentation.ranges import industry_comparison
 from qbr.presentation.status import STATUSES
 from qbr.reports.pdf import needing_attention, render_qbr_pdf, report_kind, summary_sentence
 from qbr.reports.shown import glossary, kpi_charts, trend
@@ -50,12 +52,17 @@ def _visible_organization(session: Session, principal: Principal, organization_i
 def _visible_view(
     session: Session, principal: Principal, conditional: Conditional, organization_id: int, period: PeriodRef
 ) -> DashboardView:
-    """The organization's view in the edition ``principal`` may see (see qbr.dashboard.edition), built once per
-    data version and scope (the edition follows from the scope) and shared by the page, the print view and the PDF."""
+    """The organization's view in the edition ``principal`` may see (see qbr.dashboard.edition), with the KPIs'
+    forecasts its charts draw, built once per data version and scope (the edition follows from the scope) and
+    shared by the page, the print view and the PDF.
+
+    The client edition shows forecasts too: only on the client's own KPIs (the edition has dropped the internal ones
+    before anything is forecast), each labelled "Forecast" with its interval and method, and the published review
+    a client reads names the same forecasts in words. Metrics are not charted on these pages, so not forecast."""
 
     def build() -> DashboardView:
         view = build_dashboard(session, organization_id, period)
-        return apply_edition(view, edition_for(session, principal, organization_id))
+        return with_forecasts(apply_edition(view, edition_for(session, principal, organization_id)), metrics=False)
 
     return conditional.cached_object("dashboard-view", (organization_id, period.value), build)
 
@@ -192,7 +199,9 @@ def smartnumbers(request: Request, session: SessionDep, principal: PagePrincipal
         return unchanged
     msp_id = msp.id
     # The MSP's own organization is always internal.
-    view = conditional.cached_object("msp-view", (msp_id, ref.value), lambda: build_dashboard(session, msp_id, ref))
+    view = conditional.cached_object(
+        "msp-view", (msp_id, ref.value), lambda: with_forecasts(build_dashboard(session, msp_id, ref), metrics=False)
+    )
     return _qbr_page(
         request, session, principal, msp, view, conditional, heading="Our SmartNumbers", nav="smartnumbers"
     )
@@ -255,6 +264,8 @@ def _view_context(request: Request, view: DashboardView) -> dict[str, Any]:
         # KPIs with no data or only zeros in the whole trend: one line instead of empty charts.
         "folded_charts": charts.folded,
         "glossary": glossary(view),
+        # Only the MSP's own view carries reference ranges (qbr.dashboard.ranges), and it is always internal.
+        "industry": industry_comparison(view.kpis) if view.edition == "internal" else None,
         "status_counts": [(status, statuses[status]) for status in STATUSES],
         "pdf_url": request.url_for("organization_qbr_pdf", organization_id=organization_id, period=period).path,
         "pptx_url": request.url_for("organization_qbr_pptx", organization_id=organization_id, period=period).path,

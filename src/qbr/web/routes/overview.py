@@ -28,6 +28,7 @@ def overview_page(
     principal: PagePrincipal,
     period: str = "",
     q: Annotated[str, Query(max_length=200)] = "",
+    sort: Annotated[str, Query(max_length=20, description="status (worst first), standing (staff), name")] = "status",
 ) -> Response:
     ref = parse_period(period) if period else default_period(session, principal)
     depends_on = None if principal.organization_ids is None else sorted(principal.organization_ids)
@@ -36,7 +37,7 @@ def overview_page(
         return unchanged
     edition = principal_edition(session, principal)
     overview = conditional.cached_object(
-        "overview", (ref.value, q), lambda: build_overview(session, principal, ref, q, edition=edition)
+        "overview", (ref.value, q, sort), lambda: build_overview(session, principal, ref, q, edition=edition, sort=sort)
     )
     for row in overview.rows:
         row.url = request.url_for("organization_qbr", organization_id=row.organization_id, period=ref.value).path
