@@ -53,6 +53,7 @@ from qbr.reports.shown import (
     value_note,
     value_text,
 )
+from qbr.reports.standing import standing_pages
 from qbr.reports.trends import has_values, item_status
 
 CHART_WIDTH = (styles.CONTENT_WIDTH - 18) / 2
@@ -115,6 +116,7 @@ def render_qbr_pdf(view: DashboardView, *, brand: Brand, generated_on: date | No
         PageBreak(),
         *kpi_pages(view),
         PageBreak(),
+        *standing_pages(view),
         *industry_pages(view),
         *metrics_appendix(view),
         *glossary_pages(view),
