@@ -11,11 +11,12 @@ from bench.databases import scratch_postgres, scratch_sqlite
 from bench.dataset import write_dataset
 from bench.ingest import load_dataset, run_ingest
 from bench.reads import run_reads_postgres, run_reads_sqlite
+from bench.reports import run_reports
 from bench.results import Figure, Results
 from bench.scale import run_scale
 from bench.scales import Scale
 
-WORKLOADS = ("ingest", "compute", "reads", "scale")
+WORKLOADS = ("ingest", "compute", "reads", "reports", "scale")
 
 
 def run_benchmark(
@@ -23,8 +24,8 @@ def run_benchmark(
 ) -> Results:
     run = BenchRun(scale, workdir, write_dataset(scale, workdir / "data"), quiet=quiet)
     run.log(f"dataset: {scale.monthly_rows:,} monthly rows in {run.dataset.first}")
-    if {"ingest", "compute", "reads"} & set(workloads):
-        # Ingest fills the database that compute recomputes and the PostgreSQL reads read.
+    if {"ingest", "compute", "reads", "reports"} & set(workloads):
+        # Ingest fills the database that compute recomputes, the PostgreSQL reads read and the reports report.
         with scratch_postgres("main") as url:
             if "ingest" in workloads:
                 run_ingest(run, url)
@@ -35,6 +36,8 @@ def run_benchmark(
                 run_compute(run, url)
             if "reads" in workloads:
                 run_reads_postgres(run, url)
+            if "reports" in workloads:
+                run_reports(run, url)
     if "reads" in workloads:
         with scratch_sqlite(workdir / "sqlite", "qbr") as url:
             run.log("loading the dataset into SQLite")

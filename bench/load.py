@@ -73,17 +73,26 @@ async def drive(request: Request, concurrency: int, max_requests: int, max_secon
 
 
 def http_load(
-    urls: Sequence[str], headers: dict[str, str], concurrency: int, max_requests: int, max_seconds: float
+    urls: Sequence[str],
+    headers: dict[str, str],
+    concurrency: int,
+    max_requests: int,
+    max_seconds: float,
+    *,
+    url_headers: Sequence[dict[str, str]] | None = None,
+    expect: int = 200,
 ) -> LoadResult:
-    """GET ``urls`` round-robin; a warm-up pass (one request per URL, not counted) comes first."""
+    """GET ``urls`` round-robin; a warm-up pass (one request per URL, not counted) comes first. ``url_headers``:
+    headers of each URL's requests on top of ``headers`` (an ``If-None-Match``); every answer must be ``expect``."""
 
     async def main() -> LoadResult:
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         async with httpx.AsyncClient(headers=headers, limits=limits, timeout=60) as client:
 
             async def get(number: int) -> None:
-                response = await client.get(urls[number % len(urls)])
-                if response.status_code != 200:
+                index = number % len(urls)
+                response = await client.get(urls[index], headers=url_headers[index] if url_headers else None)
+                if response.status_code != expect:
                     raise RuntimeError(f"GET {response.url} answered {response.status_code}: {response.text[:300]}")
 
             await drive(get, concurrency, len(urls), 600)

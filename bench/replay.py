@@ -19,6 +19,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 
 from bench.load import LoadResult, drive, run_async
+from qbr.core.settings import get_settings
 from qbr.server.app import create_app
 
 
@@ -33,7 +34,8 @@ Step = Statement | None  # None: the application committed
 
 
 def capture_requests(engine: Engine, paths: Sequence[str], headers: dict[str, str]) -> list[list[Step]]:
-    """Every statement and commit the application issues for each GET of ``paths``, in order."""
+    """Every statement and commit the application issues for each GET of ``paths``, in order, with the cache of
+    built views off: the statements of building each view, not of finding it built."""
     steps: list[Step] = []
 
     def record(_c: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool) -> None:
@@ -46,7 +48,8 @@ def capture_requests(engine: Engine, paths: Sequence[str], headers: dict[str, st
     event.listen(engine, "before_cursor_execute", record)
     event.listen(engine, "commit", commit)
     try:
-        with TestClient(create_app(engine=engine)) as client:
+        settings = get_settings().model_copy(update={"view_cache_entries": 0})
+        with TestClient(create_app(settings, engine=engine)) as client:
             client.get(paths[0], headers=headers)  # the first use of a key records it; later requests only read
             for path in paths:
                 steps.clear()

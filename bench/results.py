@@ -93,6 +93,13 @@ def throughput_ratio(workload: str, ours: Figure, other: Figure, target: Target 
     return Comparison(workload, ours, other, ours.value / other.value, f"× the throughput of {other.label}", target)
 
 
+def cost_ratio(workload: str, ours: Figure, other: Figure, target: Target | None = None) -> Comparison:
+    """What one of our requests costs as a multiple of one of ``other``'s (both figures are throughputs)."""
+    return Comparison(
+        workload, ours, other, other.value / ours.value, f"× the cost per request of {other.label}", target
+    )
+
+
 @dataclass
 class Results:
     figures: list[Figure] = field(default_factory=list)

@@ -25,6 +25,7 @@ class Scale:
     load_seconds: float  # …and at most this long
     scale_rows: tuple[int, ...]  # monthly rows of the scale workload's databases
     latency_requests: int  # sequential requests per size of the scale workload
+    report_organizations: tuple[int, ...]  # active organizations of each run of the all-reports workload
 
     @property
     def metrics(self) -> int:
@@ -49,10 +50,10 @@ SCALES = {
     for scale in (
         # Seconds: what the smoke test runs. Every workload and comparison, each as short as still measures
         # something: its time goes to starting servers and migrating databases, not to the load itself.
-        Scale("tiny", 4, 6, 8, 2, 20, 1.0, (2_000, 6_000), 10),
+        Scale("tiny", 4, 6, 8, 2, 20, 1.0, (2_000, 6_000), 10, (4,)),
         # A minute or two: for working on the harness itself.
-        Scale("small", 100, 36, 8, 8, 2_000, 15.0, (10_000, 100_000, 1_000_000), 200),
+        Scale("small", 100, 36, 8, 8, 2_000, 15.0, (10_000, 100_000, 1_000_000), 200, (20, 100)),
         # The dataset; the scale workload goes to 10 M monthly rows.
-        Scale("full", 1_000, 36, 8, 8, 20_000, 30.0, (10_000, 1_000_000, 10_000_000), 500),
+        Scale("full", 1_000, 36, 8, 8, 20_000, 30.0, (10_000, 1_000_000, 10_000_000), 500, (200, 1_000)),
     )
 }

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -29,16 +29,24 @@ def server_process(
     name: str, command: Sequence[str], port: int, log_folder: Path, *, ready_path: str, env: Mapping[str, str]
 ) -> Iterator[str]:
     """Start ``command``, wait until ``ready_path`` answers 200, yield the base URL, and stop the process after."""
+    with _launched(name, command, port, log_folder, env) as (process, base_url, log_path):
+        _wait_until_ready(process, base_url + ready_path, log_path)
+        yield base_url
+
+
+@contextmanager
+def _launched(
+    name: str, command: Sequence[str], port: int, log_folder: Path, env: Mapping[str, str]
+) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
+    """Start ``command`` (not waiting for it to be ready), yield it, and stop it after."""
     log_folder.mkdir(parents=True, exist_ok=True)
     log_path = log_folder / f"{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
             list(command), stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env}, cwd=log_folder
         )
-        base_url = f"http://{HOST}:{port}"
         try:
-            _wait_until_ready(process, base_url + ready_path, log_path)
-            yield base_url
+            yield process, f"http://{HOST}:{port}", log_path
         finally:
             process.terminate()
             try:
@@ -63,14 +71,31 @@ def _wait_until_ready(process: subprocess.Popen[bytes], url: str, log_path: Path
 
 
 @contextmanager
-def qbr_server(database_url: str, log_folder: Path, name: str) -> Iterator[str]:
-    """``qbr serve`` exactly as a user starts it (one worker), on ``database_url``."""
-    port = free_port()
-    command = [sys.executable, "-m", "qbr", "serve", "--host", HOST, "--port", str(port)]
-    with server_process(
-        name, command, port, log_folder, ready_path="/healthz", env={"QBR_DATABASE_URL": database_url}
-    ) as base_url:
-        yield base_url
+def qbr_server(
+    database_url: str, log_folder: Path, name: str, settings: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """``qbr serve`` exactly as a user starts it (one worker), on ``database_url``, with ``settings`` (QBR_*
+    variables) on top of the defaults."""
+    with qbr_servers(database_url, log_folder, {name: settings or {}}) as base_urls:
+        yield base_urls[name]
+
+
+@contextmanager
+def qbr_servers(
+    database_url: str, log_folder: Path, variants: Mapping[str, Mapping[str, str]]
+) -> Iterator[dict[str, str]]:
+    """One ``qbr serve`` per name of ``variants``, each with its settings, started together (their start-ups
+    overlap): name → base URL."""
+    with ExitStack() as stack:
+        launched = {}
+        for name, settings in variants.items():
+            port = free_port()
+            command = [sys.executable, "-m", "qbr", "serve", "--host", HOST, "--port", str(port)]
+            env = {"QBR_DATABASE_URL": database_url, **settings}
+            launched[name] = stack.enter_context(_launched(name, command, port, log_folder, env))
+        for process, base_url, log_path in launched.values():
+            _wait_until_ready(process, base_url + "/healthz", log_path)
+        yield {name: base_url for name, (_, base_url, _) in launched.items()}
 
 
 @contextmanager

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from qbr.catalog import catalog_rows
 from qbr.core.orm import Base
+from qbr.kpis.reference_seed import reference_range_rows
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import parse_period
 from qbr.periods.service import ensure_periods
@@ -19,6 +20,9 @@ def reset_database(engine: Engine) -> None:
             connection.execute(delete(table))
         for table_name, rows in catalog_rows().items():
             connection.execute(insert(Base.metadata.tables[table_name]), rows)
+        ranges = reference_range_rows()
+        if ranges:
+            connection.execute(insert(Base.metadata.tables["kpi_reference_ranges"]), ranges)
 
 
 def make_organization(session: Session, name: str = "Acme Corp", *, is_msp: bool = False) -> Organization:

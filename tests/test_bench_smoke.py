@@ -25,6 +25,7 @@ WORKLOAD_TITLES = (
     "Dashboard reads (PostgreSQL)",
     "Dashboard reads (SQLite)",
     "Dashboard latency at scale (PostgreSQL)",
+    "All reports (PostgreSQL)",
 )
 CONTENDERS = (
     "raw COPY",
@@ -33,6 +34,10 @@ CONTENDERS = (
     "pandas groupby/pivot",
     "raw psycopg",
     "Datasette",
+    "our API, repeated read",
+    "our API, uncached",
+    "our API, 304 Not Modified",
+    "one qbr report",
 )
 
 

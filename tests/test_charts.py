@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,7 @@ from pypdf import PdfReader
 from reportlab.graphics import renderPDF
 
 from qbr.charts.drawing import render_drawing
-from qbr.charts.layout import TrendPoint, TrendSpec, layout_trend, nice_step, value_range
+from qbr.charts.layout import ForecastSpec, TrendPoint, TrendSpec, layout_trend, nice_step, value_range
 from qbr.charts.svg import render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -119,3 +120,46 @@ def test_pdf_drawing_shows_the_same_labels_as_the_svg() -> None:
     for expected in ("Warning 0.25 h", "Critical 0.40 h", "2026-Q1", "0.5 h"):
         assert expected in text
     assert render_drawing(layout, scale=0.8).width == pytest.approx(layout.width * 0.8)
+
+
+def test_a_forecast_is_a_dashed_fan_after_the_last_value_labelled_forecast() -> None:
+    forecast = ForecastSpec("2026-Q2", Decimal("0.30"), Decimal("0.22"), Decimal("0.38"), "exponential smoothing")
+    plain = rhem_spec(["0.21", "0.24", "0.26", "0.31", "0.45", "0.28", "0.22", "0.19"])
+    layout = layout_trend(replace(plain, forecast=forecast))
+    placed = layout.forecast
+    assert placed is not None
+    last = layout.points[-1]
+    # From the last value, one slot further right, the interval around the forecast.
+    assert placed.start == (last.x, last.y)
+    assert placed.x == pytest.approx(last.x + (last.x - layout.points[-2].x))
+    assert placed.y_high < placed.y < placed.y_low  # SVG's y grows downwards
+    assert layout.plot.top <= placed.y_high
+    assert placed.y_low <= layout.plot.bottom
+    assert layout.x_labels[-1].text == "2026-Q2"
+    # Its caption is inside the plot and clear of the threshold captions at the same right edge.
+    assert layout.plot.top < placed.caption_y <= layout.plot.bottom
+    assert all(abs(placed.caption_y - (line.y - 4)) > 12 for line in layout.thresholds)
+    assert "Forecast 2026-Q2: 0.30 h (90 % interval 0.22 h–0.38 h)" in layout.description
+
+    svg = ET.fromstring(str(render_svg(layout, "chart-1")))
+    group = svg.find(f"{SVG}g[@class='forecast']")
+    assert group is not None
+    line = group.find(f"{SVG}path[@class='forecast-line']")
+    assert line is not None
+    assert line.get("stroke-dasharray")
+    assert line.get("d", "").startswith(f"M{last.x:.1f},{last.y:.1f}")
+    assert group.find(f"{SVG}polygon[@class='forecast-band']") is not None
+    assert group.findtext(f"{SVG}text[@class='forecast-label']") == "Forecast"
+    assert "exponential smoothing" in (group.findtext(f"{SVG}title") or "")
+
+    pdf = PdfReader(io.BytesIO(renderPDF.drawToString(render_drawing(layout))))
+    assert "Forecast" in pdf.pages[0].extract_text()
+
+
+def test_no_forecast_is_drawn_without_a_last_value() -> None:
+    forecast = ForecastSpec("2026-Q2", Decimal("0.30"), Decimal("0.22"), Decimal("0.38"), "exponential smoothing")
+    spec = replace(rhem_spec(["0.21", "0.24", "0.26", "0.31", "0.45", "0.28", "0.22", None]), forecast=forecast)
+    layout = layout_trend(spec)
+    assert layout.forecast is None
+    assert len(layout.x_labels) <= len(QUARTERS)
+    assert 'class="forecast"' not in str(render_svg(layout, "chart-1"))

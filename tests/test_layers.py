@@ -38,6 +38,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("reports",),  # the PDF
     ("sharing",),  # share links to published review versions
     ("deck",),  # the editable PowerPoint deck of a review
+    ("batch",),  # a review's report as a file, and every organization's at once in worker processes
     ("email",),  # QBR e-mail: SMTP settings, recipients, schedules, the outbox; sends reports and share links
     ("demo",),
     ("web",),  # the pages

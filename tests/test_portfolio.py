@@ -4,16 +4,20 @@ direction of "better"), the dashboard's ``portfolio`` field, and what a client m
 from __future__ import annotations
 
 from decimal import Decimal
+from io import BytesIO
 
+from pypdf import PdfReader
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from qbr.branding.service import Brand
 from qbr.catalog import HIGHER, LOWER
 from qbr.dashboard.edition import apply_edition
 from qbr.dashboard.service import build_dashboard
 from qbr.insight.portfolio import portfolio_rows, quartile_of, standing, standings
 from qbr.kpis.models import SmartNumber
 from qbr.organizations.models import Organization
+from qbr.reports.pdf import render_qbr_pdf
 from tests.api.test_dashboard import counting
 from tests.support import make_organization, make_periods
 
@@ -174,3 +178,32 @@ class TestClientEdition:
         assert rhem.portfolio is not None
         assert rhem.portfolio.organizations == 5
         assert rhem.portfolio.for_client() is None
+
+
+def _pdf_text(content: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
+
+
+class TestReport:
+    def test_staff_read_the_standing_a_client_only_the_statement(self, session: Session) -> None:
+        portfolio = _portfolio(session)
+        view = build_dashboard(session, portfolio["Client 7"].id, QUARTER)
+        brand = Brand(msp_name="Bright IT Services")
+
+        internal = _pdf_text(render_qbr_pdf(view, brand=brand))
+        assert "Against the portfolio" in internal
+        assert "7.14" in internal  # the percentile
+        assert "0.41" in internal  # the portfolio's median, for staff only
+
+        client = _pdf_text(render_qbr_pdf(apply_edition(view, "client"), brand=brand))
+        assert "Against the portfolio" not in client
+        assert "bottom quartile of the 7 organizations we support" in client
+        for other in ("0.41", "7.14", *(name for name in portfolio if name != "Client 7")):
+            assert other not in client, other
+
+    def test_the_msps_own_report_has_no_standing(self, session: Session) -> None:
+        portfolio = _portfolio(session)
+        view = build_dashboard(session, portfolio["msp"].id, QUARTER)
+        shown = _pdf_text(render_qbr_pdf(view, brand=Brand(msp_name="Bright IT Services")))
+        assert "Against the portfolio" not in shown
+        assert "organizations we support" not in shown

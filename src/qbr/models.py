@@ -12,9 +12,17 @@ from qbr.auth.models import (
 from qbr.branding.models import BrandSetting
 from qbr.connectors.models import ConnectorSetting, SyncRun
 from qbr.core.orm import Base
+from qbr.core.versions import DataVersion
 from qbr.email.models import EmailAttempt, EmailDelivery, EmailRecipient, EmailSchedule, EmailSetting
 from qbr.kpis.models import SmartNumber
-from qbr.metrics.models import KpiDefinition, MetricCorrection, MetricDefinition, MetricMonthly, MetricQuarterly
+from qbr.metrics.models import (
+    KpiDefinition,
+    KpiReferenceRange,
+    MetricCorrection,
+    MetricDefinition,
+    MetricMonthly,
+    MetricQuarterly,
+)
 from qbr.organizations.models import Organization, OrganizationLink
 from qbr.periods.models import Period
 from qbr.reviews.models import Recommendation, Review, ReviewGoal, ReviewVersion
@@ -27,12 +35,14 @@ __all__ = [
     "Base",
     "BrandSetting",
     "ConnectorSetting",
+    "DataVersion",
     "EmailAttempt",
     "EmailDelivery",
     "EmailRecipient",
     "EmailSchedule",
     "EmailSetting",
     "KpiDefinition",
+    "KpiReferenceRange",
     "MetricCorrection",
     "MetricDefinition",
     "MetricMonthly",

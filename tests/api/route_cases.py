@@ -214,6 +214,21 @@ CASES: dict[tuple[str, str], Case] = {
     ("PATCH", "/api/v1/kpi-definitions/{definition_id}"): Case(
         "admin", "global", _plain("/api/v1/kpi-definitions/{kpi}", json={"description": "changed"})
     ),
+    ("GET", "/api/v1/kpi-reference-ranges"): Case("viewer", "global", _plain("/api/v1/kpi-reference-ranges")),
+    ("GET", "/api/v1/kpi-reference-ranges/{kpi_name}"): Case(
+        "viewer", "global", _plain("/api/v1/kpi-reference-ranges/RHEM")
+    ),
+    ("PUT", "/api/v1/kpi-reference-ranges/{kpi_name}"): Case(
+        "admin",
+        "global",
+        _plain(
+            "/api/v1/kpi-reference-ranges/AISP",
+            json={"low": 90, "high": 140, "source_publisher": "A publisher", "source_title": "A title"},
+        ),
+    ),
+    ("DELETE", "/api/v1/kpi-reference-ranges/{kpi_name}"): Case(
+        "admin", "global", _plain("/api/v1/kpi-reference-ranges/RHEM")
+    ),
     ("GET", "/api/v1/api-keys"): Case("admin", "global", _plain("/api/v1/api-keys")),
     ("POST", "/api/v1/api-keys"): Case(
         "admin", "global", _plain("/api/v1/api-keys", json={"name": "new key", "role": "viewer"})

@@ -19,6 +19,7 @@ RESOURCES = {
     "ThresholdPublic": "thresholds",
     "MetricDefinitionPublic": "metric_definitions",
     "KpiDefinitionPublic": "kpi_definitions",
+    "KpiReferenceRangePublic": "kpi_reference_ranges",
     "ApiKeyPublic": "api_keys",
     "ApiKeyCreated": "api_keys",
     "UserPublic": "users",
@@ -37,6 +38,7 @@ BODIES = {
     "KpiDefinitionCreate": "kpi_definitions",
     "KpiDefinitionUpdate": "kpi_definitions",
     "ThresholdWrite": "thresholds",
+    "KpiReferenceRangeWrite": "kpi_reference_ranges",
     "MetricMonthlyWrite": "metrics_monthly",
     "OrganizationCreate": "organizations",
     "OrganizationUpdate": "organizations",
@@ -53,7 +55,7 @@ BODIES = {
 # Inputs that are not columns as such: a scope (stored in the association table), a password (stored hashed),
 # a review's goals (stored in review_goals) and the explicit lifting of a user's scope.
 INPUT_EXTRAS = {"organization_ids", "all_organizations", "password", "goals"}
-NUMERIC = {"metric_value", "kpi_value", "threshold_value"}
+NUMERIC = {"metric_value", "kpi_value", "threshold_value", "low", "high"}
 
 
 @pytest.fixture(scope="module")

@@ -91,6 +91,8 @@ def client_paths(app: FastAPI, data: SeededData, catalog: Catalog) -> Iterator[t
         "period_value": ["2025-01", QUARTER],
         "definition_id": [str(i) for i in catalog.metric_ids + catalog.kpi_ids],
         "kpi_id": [str(i) for i in catalog.kpi_ids],
+        # Client KPIs only: a refusal's problem document repeats the path asked for, internal name and all.
+        "kpi_name": catalog.client_kpis,
         "metric_id": [str(i) for i in catalog.metric_ids],
         "run_id": ["1"],
         "link_id": ["1"],
@@ -171,6 +173,20 @@ def test_the_client_edition_shows_client_kpis_with_descriptions(
     assert page.find(attrs={"data-edition": "internal"}) is None
     assert page.find(id="quality-heading") is None
     assert page.find(id="sources-heading") is None
+
+
+def test_the_client_edition_draws_forecasts_only_on_the_clients_kpis(
+    client: TestClient, make_user: UserFactory, data: SeededData, catalog: Catalog
+) -> None:
+    sign_in(client, make_user("acme-person", "viewer", [data.acme]))
+    page = soup(client.get(f"/organizations/{data.acme}/qbr/{QUARTER}").text)
+    forecast_charts = [figure for figure in page.select("figure.chart") if figure.select_one("g.forecast")]
+    assert forecast_charts  # labelled as forecasts, on the client's own figures
+    for figure in forecast_charts:
+        name = text_of(figure.select_one("svg > title"))
+        assert name in catalog.client_kpis
+        assert figure.select_one("text.forecast-label").get_text() == "Forecast"  # type: ignore[union-attr]
+        assert "(forecast)" in text_of(figure.select_one("tr.forecast-row"))
 
 
 def test_staff_see_every_item_with_the_internal_ones_marked(

@@ -123,6 +123,12 @@ CASES: dict[tuple[str, str], PageCase] = {
     ("POST", "/kpis/{kpi_id}/edit"): PageCase(
         "/kpis/1/edit", {"formula": "[New MRR]", "unit": "currency", "action": "check"}, role="admin"
     ),
+    ("GET", "/kpis/{kpi_id}/reference-range"): PageCase("/kpis/4/reference-range", role="admin"),
+    ("POST", "/kpis/{kpi_id}/reference-range"): PageCase(
+        "/kpis/4/reference-range",
+        {"high": "0.3", "source_publisher": "A publisher", "source_title": "A title"},
+        role="admin",
+    ),
     # Administration: limited admins see and rename their organizations; the rest needs an unscoped admin.
     ("GET", "/admin/organizations"): PageCase("/admin/organizations", role="admin"),
     ("POST", "/admin/organizations"): PageCase("/admin/organizations", {"name": "New client"}, role="admin"),

@@ -82,6 +82,16 @@ class TestSliding:
 
 
 class TestNoCaching:
-    def test_pages_with_data_are_never_stored(self, viewer_client: TestClient, data: SeededData) -> None:
+    def test_pages_with_data_are_kept_only_privately_and_revalidated(
+        self, viewer_client: TestClient, data: SeededData
+    ) -> None:
         for path in ("/", f"/organizations/{data.acme}/qbr/2025-Q1", f"/organizations/{data.acme}/qbr/2025-Q1/print"):
-            assert viewer_client.get(path).headers["cache-control"] == "no-store", path
+            response = viewer_client.get(path)
+            # never by a shared cache, and by the browser only to ask whether it is still current (ETag)
+            assert response.headers["cache-control"] == "private, no-cache", path
+            assert response.headers["etag"], path
+
+    def test_signing_out_clears_the_browsers_cache(self, viewer_client: TestClient, data: SeededData) -> None:
+        response = viewer_client.post("/logout", data={"csrf_token": page_csrf(viewer_client)})
+        assert response.status_code == 303
+        assert response.headers["clear-site-data"] == '"cache"'

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from qbr.api.deps import API_KEY_HEADER
 from qbr.api.problems import problem_for
-from qbr.auth.keys import CheckedKey, check_api_key, key_prefix, key_use_due, record_key_use
+from qbr.auth.keys import CheckedKey, check_api_key_flagged, key_prefix, key_use_due, record_key_use
 from qbr.auth.models import User
 from qbr.auth.ratelimit import FailureLimiter
 from qbr.auth.users import authenticate_user
@@ -46,8 +46,11 @@ def verified_api_key(request: Request, session: Session, limiter: FailureLimiter
     address = client_address(request)
     per_key = ("api-key", address, key_prefix(presented) or "malformed")
     per_client = ("api-key", address)
-    limiter.check_all([(per_key, None), (per_client, limiter.limit * CLIENT_ALLOWANCE_FACTOR)], session=session)
-    api_key = check_api_key(session, presented)
+    # The key and "has this client failed lately?" in one statement; only a client with recent failures pays for
+    # the count against the limit, which is still decided before the key's verdict is used.
+    api_key, failed_lately = check_api_key_flagged(session, presented, limiter.any_recent([per_key, per_client]))
+    if failed_lately:
+        limiter.check_all([(per_key, None), (per_client, limiter.limit * CLIENT_ALLOWANCE_FACTOR)], session=session)
     if api_key is None:
         limiter.record_failure(per_key, per_client)
         raise NotAuthenticated(f"the API key in {API_KEY_HEADER} is not valid (unknown, malformed or revoked)")

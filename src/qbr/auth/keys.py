@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, literal, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from qbr.auth.models import ApiKey, api_key_organizations
@@ -41,6 +43,8 @@ _KEY_BY_PREFIX = (
     .outerjoin(api_key_organizations, api_key_organizations.c.api_key_id == _keys.c.id)
     .where(_keys.c.key_prefix == bindparam("prefix"))
 )
+# One row to hang the key's rows on, so that the lookup with a failure flag answers even for an unknown prefix.
+_ANCHOR = select(literal(1).label("anchor")).subquery("anchor")
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,20 @@ def check_api_key(session: Session, key: str) -> CheckedKey | None:
     caller records the use, ``record_key_use``). Revocation counts at once: the row is read on every call."""
     prefix = key_prefix(key)
     rows = session.connection().execute(_KEY_BY_PREFIX, {"prefix": prefix}).all() if prefix else []
+    return _checked(rows, key)
+
+
+def check_api_key_flagged(session: Session, key: str, flag: ColumnElement[bool]) -> tuple[CheckedKey | None, bool]:
+    """``check_api_key`` and the value of ``flag`` (a condition on other tables: recent failures of this client)
+    in the same single statement, so that the usual request spends one round trip on its credentials."""
+    key_rows = _KEY_BY_PREFIX.subquery("key_rows")
+    statement = select(flag.label("flag"), *key_rows.c).select_from(_ANCHOR.outerjoin(key_rows, true()))
+    rows = session.connection().execute(statement, {"prefix": key_prefix(key)}).all()
+    flagged = bool(rows[0].flag)
+    return _checked([row for row in rows if row.id is not None], key), flagged
+
+
+def _checked(rows: Sequence[Any], key: str) -> CheckedKey | None:
     found = rows[0] if rows else None
     # Compare in constant time, and compare something even for an unknown prefix.
     matches = hmac.compare_digest(found.key_hash if found else _DUMMY_HASH, hash_key(key))

@@ -2,8 +2,9 @@
 
 Failures are rows of ``auth_failures`` (one per failure and key), so ``qbr serve --workers N`` and several machines
 behind a load balancer enforce one limit together: the eleventh bad sign-in is refused whichever worker it reaches.
-A check is one indexed query (no rows at all in the usual case); a failure is one short write that also deletes the
-failures that have left the window.
+A check is one indexed query (no rows at all in the usual case); an API key's check rides along with the key's own
+lookup as an EXISTS (``any_recent``), and only a client that failed lately pays for the count. A failure is one
+short write that also deletes the failures that have left the window.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import ColumnElement, Engine, delete, exists, insert, select
 from sqlalchemy.orm import Session
 
 from qbr.auth.models import AuthFailure
@@ -86,6 +87,15 @@ class FailureLimiter:
             raise TooManyAttempts(
                 f"too many failed attempts; try again in {math.ceil(wait)} seconds", retry_after=math.ceil(wait)
             )
+
+    def any_recent(self, keys: Sequence[FailureKey]) -> ColumnElement[bool]:
+        """A condition true when any of ``keys`` failed within the window: when it is false (the usual case) no
+        limit can be reached, and ``check_all`` can be skipped."""
+        cutoff = self._now() - timedelta(seconds=self.window)
+        recent = select(AuthFailure.id).where(
+            AuthFailure.failure_key.in_([stored_key(key) for key in keys]), AuthFailure.failed_at > cutoff
+        )
+        return exists(recent)
 
     def record_failure(self, *keys: FailureKey) -> None:
         now = self._now()

@@ -21,6 +21,7 @@ from typing import IO, Any
 from sqlalchemy import Connection, Date, DateTime, Engine, Numeric, Table, delete, func, insert, select, text
 
 from qbr.core import migrate
+from qbr.core.versions import SHARED, VERSIONS, bump_on
 from qbr.errors import Conflict, InvalidInput
 from qbr.models import Base
 
@@ -40,8 +41,9 @@ class BackupSummary:
 
 
 def _tables() -> list[Table]:
-    # Parents before children, so inserts satisfy foreign keys and deletes run in reverse.
-    return list(Base.metadata.sorted_tables)
+    # Parents before children, so inserts satisfy foreign keys and deletes run in reverse. The data versions are
+    # not data: a restore keeps the database's own and bumps them (a restored state must not match an old ETag).
+    return [table for table in Base.metadata.sorted_tables if table is not VERSIONS]
 
 
 def _encode(value: Any) -> Any:
@@ -121,7 +123,7 @@ def _rows(archive: IO[str], source: Path) -> Iterator[tuple[int, str, dict[str, 
 
 
 def _has_user_data(connection: Connection) -> bool:
-    catalog = {"metric_definitions", "kpi_definitions", "thresholds"}
+    catalog = {"metric_definitions", "kpi_definitions", "kpi_reference_ranges", "thresholds"}
     for table in _tables():
         if table.name in catalog:
             continue
@@ -193,6 +195,7 @@ def _restore(engine: Engine, source: Path, *, replace: bool) -> BackupSummary:
                 )
             if connection.dialect.name == "postgresql":
                 _reset_sequences(connection)
+            bump_on(connection, [SHARED])  # every view depends on the shared scope
     return BackupSummary(revision, {name: count for name, count in counts.items() if count or name in expected})
 
 

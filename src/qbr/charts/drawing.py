@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
-from reportlab.lib.colors import HexColor, white
+from reportlab.lib.colors import Color, HexColor, white
 
-from qbr.charts.layout import TrendLayout
+from qbr.charts.layout import PlacedForecast, TrendLayout
 from qbr.charts.palette import (
     AXIS_TEXT,
     FONT_SIZE,
+    FORECAST_BAND_OPACITY,
+    FORECAST_DASH,
     GRID,
     MARKER_RADIUS,
     SERIES,
@@ -22,6 +25,7 @@ from qbr.charts.palette import (
 
 FONT = "Helvetica"
 BOLD = "Helvetica-Bold"
+ITALIC = "Helvetica-Oblique"
 
 
 def render_drawing(layout: TrendLayout, *, scale: float = 1.0) -> Drawing:
@@ -51,6 +55,8 @@ def render_drawing(layout: TrendLayout, *, scale: float = 1.0) -> Drawing:
         if len(segment) > 1:
             coordinates = [value for x, y in segment for value in (x, up(y))]
             group.add(PolyLine(coordinates, strokeColor=HexColor(SERIES), strokeWidth=1.8))
+    if layout.forecast is not None:
+        group.add(_forecast(layout.forecast, up))
     for point in layout.points:
         group.add(marker_shape(point.marker, marker_colour(point.status), point.x, up(point.y)))
         if point.partial:
@@ -64,6 +70,23 @@ def render_drawing(layout: TrendLayout, *, scale: float = 1.0) -> Drawing:
     drawing = Drawing(layout.width * scale, layout.height * scale)
     drawing.add(group)
     return drawing
+
+
+def _forecast(forecast: PlacedForecast, up: Callable[[float], float]) -> Group:
+    """The SVG's forecast fan in PDF coordinates: band, dashed line, hollow marker, the word "Forecast"."""
+    (x0, y0), x = forecast.start, forecast.x
+    series = HexColor(SERIES)
+    band_colour = Color(series.red, series.green, series.blue, alpha=FORECAST_BAND_OPACITY)
+    band = Polygon([x0, up(y0), x, up(forecast.y_high), x, up(forecast.y_low)], fillColor=band_colour, strokeColor=None)
+    line = Line(x0, up(y0), x, up(forecast.y), strokeColor=series, strokeWidth=1.8)
+    line.strokeDashArray = list(FORECAST_DASH)
+    point = Circle(x, up(forecast.y), MARKER_RADIUS, fillColor=white, strokeColor=series, strokeWidth=1.5)
+    caption_y = up(forecast.caption_y)
+    caption = String(
+        x + MARKER_RADIUS, caption_y, "Forecast", fontName=ITALIC, fontSize=FONT_SIZE - 1, fillColor=series
+    )
+    caption.textAnchor = "end"
+    return Group(band, line, point, caption)
 
 
 def marker_shape(marker: str, colour: str, x: float, y: float, r: float = MARKER_RADIUS) -> Circle | Rect | Polygon:

@@ -11,7 +11,7 @@ Coordinates are in chart units with the origin at the top left, as in SVG.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from qbr.presentation.figures import partial_label, percent_axis
@@ -19,6 +19,7 @@ from qbr.presentation.status import status_style
 from qbr.presentation.values import Number, format_axis_value, format_value
 
 THRESHOLD_KINDS = ("warning", "critical")
+CAPTION_SIZE = 11  # the height of a caption on the plot (the palette's font size less one)
 CHAR_WIDTH = 6.2  # average width of an 11-unit label character, enough to keep x labels from overlapping
 
 
@@ -31,6 +32,17 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
+class ForecastSpec:
+    """The next period's forecast: drawn dashed from the last value, in a shaded band of its interval."""
+
+    label: str  # the period forecast, e.g. "2026-Q1"
+    value: Number
+    low: Number
+    high: Number
+    method: str
+
+
+@dataclass(frozen=True)
 class TrendSpec:
     """What to draw: a named series in one unit, and the thresholds it is graded against."""
 
@@ -40,6 +52,7 @@ class TrendSpec:
     warning: Number | None = None
     critical: Number | None = None
     direction: str | None = None
+    forecast: ForecastSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,24 @@ class Zone:
 
 
 @dataclass(frozen=True)
+class PlacedForecast:
+    """The forecast in chart units: a fan from the last value (``start``) to the interval at ``x``."""
+
+    start: tuple[float, float]
+    x: float
+    y: float
+    y_low: float
+    y_high: float
+    text: str  # "2026-Q1: 87% (90 % interval 84%–90%)"
+    method: str
+    caption_y: float  # the baseline of the word "Forecast"
+
+    @property
+    def title(self) -> str:
+        return f"Forecast {self.text}; {self.method}"
+
+
+@dataclass(frozen=True)
 class TrendLayout:
     spec: TrendSpec
     width: float
@@ -109,6 +140,7 @@ class TrendLayout:
     segments: list[list[tuple[float, float]]]  # runs of consecutive values; a missing value breaks the line
     thresholds: list[ThresholdLine]
     zones: list[Zone]
+    forecast: PlacedForecast | None = None
 
     @property
     def has_data(self) -> bool:
@@ -126,6 +158,8 @@ class TrendLayout:
         latest = self.points[-1]
         parts = [f"{len(self.points)} values from {span}; latest {latest.label}: {latest.text}."]
         parts.extend(f"{line.kind.capitalize()} threshold {line.text}." for line in self.thresholds)
+        if self.forecast is not None:
+            parts.append(f"{self.forecast.title}.")
         return " ".join(parts)
 
 
@@ -154,6 +188,10 @@ def value_range(values: Sequence[float]) -> tuple[float, float, float]:
 
 def layout_trend(spec: TrendSpec, *, width: float = 560, height: float = 220) -> TrendLayout:
     values = [float(p.value) for p in spec.points if p.value is not None]
+    # Drawn only from a last value: the dashed line starts there.
+    forecast = spec.forecast if spec.points and spec.points[-1].value is not None else None
+    if forecast is not None:
+        values += [float(forecast.low), float(forecast.high)]
     limits = {kind: getattr(spec, kind) for kind in THRESHOLD_KINDS if getattr(spec, kind) is not None}
     plotted = values + [float(v) for v in limits.values()] or [0.0]
     low, high, step = value_range(plotted)
@@ -168,7 +206,7 @@ def layout_trend(spec: TrendSpec, *, width: float = 560, height: float = 220) ->
     def y_of(value: float) -> float:
         return plot.bottom - (value - low) / (high - low) * plot.height
 
-    count = len(spec.points)
+    count = len(spec.points) + (forecast is not None)  # the forecast takes the slot after the last period
     inset = 12.0  # keeps the first and last markers off the axis
     spacing = (plot.width - 2 * inset) / (count - 1) if count > 1 else 0.0
 
@@ -194,15 +232,17 @@ def layout_trend(spec: TrendSpec, *, width: float = 560, height: float = 220) ->
             segments.append(run)
         run.append((x, y))
 
-    labels = [partial_label(p.label, p.partial) for p in spec.points]
+    labels = [partial_label(p.label, p.partial) for p in spec.points] + ([forecast.label] if forecast else [])
     longest = max((len(label) for label in labels), default=1) * CHAR_WIDTH + 10
     every = max(1, math.ceil(longest / spacing)) if spacing else 1
-    # Count from the end so the newest period (the one the page is about) always has its label.
+    # Count from the newest period (the one the page is about) so it always has its label; the forecast's slot
+    # after it is labelled only when there is room.
+    newest = len(spec.points) - 1
     x_labels = [
         # Kept inside the chart: a long last label ("… (partial)") would otherwise be cut at the right edge.
         Tick(min(x_of(i), width - len(labels[i]) * CHAR_WIDTH / 2 - 2), labels[i])
         for i in range(count)
-        if (count - 1 - i) % every == 0
+        if (newest - i) % every == 0
     ]
 
     return TrendLayout(
@@ -218,6 +258,38 @@ def layout_trend(spec: TrendSpec, *, width: float = 560, height: float = 220) ->
             ThresholdLine(kind, y_of(float(value)), format_value(value, spec.unit)) for kind, value in limits.items()
         ],
         zones=_zones(spec, y_of, plot),
+        forecast=_placed_forecast(forecast, spec.unit, points[-1], x_of(count - 1), y_of, plot, limits.values())
+        if forecast
+        else None,
+    )
+
+
+def _placed_forecast(
+    forecast: ForecastSpec,
+    unit: str,
+    last: PlacedPoint,
+    x: float,
+    y_of: Callable[[float], float],
+    plot: Box,
+    thresholds: Iterable[Number],
+) -> PlacedForecast:
+    low, high = format_value(forecast.low, unit), format_value(forecast.high, unit)
+    y_low, y_high = y_of(float(forecast.low)), y_of(float(forecast.high))
+    # The word "Forecast" goes above the band, else below it: wherever it stays inside the plot and clear of the
+    # threshold captions (drawn just above their lines at the same right edge).
+    captions = [y_of(float(value)) - 4 for value in thresholds]
+    candidates = [y_high - 7, y_low + CAPTION_SIZE + 3]
+    inside = [y for y in candidates if plot.top + CAPTION_SIZE <= y <= plot.bottom] or candidates
+    clear = [y for y in inside if all(abs(y - caption) > CAPTION_SIZE + 1 for caption in captions)]
+    return PlacedForecast(
+        start=(last.x, last.y),
+        x=x,
+        y=y_of(float(forecast.value)),
+        y_low=y_low,
+        y_high=y_high,
+        text=f"{forecast.label}: {format_value(forecast.value, unit)} (90 % interval {low}–{high})",
+        method=forecast.method,
+        caption_y=(clear or inside)[0],
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from qbr.presentation.status import status_style
 
 SERIES = "#1f5f99"  # the line and the markers of ungraded points
+FORECAST_BAND_OPACITY = 0.18  # the forecast's interval: the series colour, light enough to show the lines beneath
+FORECAST_DASH = (5, 4)
 GRID = "#d8dde3"
 AXIS_TEXT = "#4a535e"
 MARKER_RADIUS = 4.5

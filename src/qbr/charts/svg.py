@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from qbr.charts.layout import PlacedPoint, TrendLayout
+from qbr.charts.layout import PlacedForecast, PlacedPoint, TrendLayout
 from qbr.charts.palette import (
     AXIS_TEXT,
     FONT_SIZE,
+    FORECAST_BAND_OPACITY,
+    FORECAST_DASH,
     GRID,
     MARKER_RADIUS,
     SERIES,
@@ -42,6 +44,26 @@ def _marker(point: PlacedPoint) -> str:
             f'stroke-width="2">{title}</circle>'
         )
     return f'<circle {common} cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="{colour}">{title}</circle>'
+
+
+def _forecast(forecast: PlacedForecast) -> str:
+    """The forecast as a fan: the shaded 90 % interval, a dashed line from the last value, a hollow marker and the
+    word "Forecast", all titled with the figures and the method."""
+    (x0, y0), x = forecast.start, forecast.x
+    title = f"<title>{escape(forecast.title)}</title>"
+    dash = " ".join(str(length) for length in FORECAST_DASH)
+    return (
+        f'<g class="forecast">{title}'
+        f'<polygon class="forecast-band" points="{_n(x0)},{_n(y0)} {_n(x)},{_n(forecast.y_high)} '
+        f'{_n(x)},{_n(forecast.y_low)}" fill="{SERIES}" fill-opacity="{FORECAST_BAND_OPACITY}"/>'
+        f'<path class="forecast-line" d="M{_n(x0)},{_n(y0)} L{_n(x)},{_n(forecast.y)}" fill="none" '
+        f'stroke="{SERIES}" stroke-width="2" stroke-dasharray="{dash}"/>'
+        f'<circle class="forecast-point" cx="{_n(x)}" cy="{_n(forecast.y)}" r="{_n(MARKER_RADIUS)}" fill="#ffffff" '
+        f'stroke="{SERIES}" stroke-width="2">{title}</circle>'
+        f'<text class="forecast-label" x="{_n(x + MARKER_RADIUS)}" y="{_n(forecast.caption_y)}" text-anchor="end" '
+        f'font-family="system-ui, sans-serif" font-size="{FONT_SIZE - 1}" font-style="italic" fill="{SERIES}">'
+        "Forecast</text></g>"
+    )
 
 
 def render_svg(layout: TrendLayout, chart_id: str) -> Markup:
@@ -88,6 +110,8 @@ def render_svg(layout: TrendLayout, chart_id: str) -> Markup:
                 f'<polyline class="series" points="{path}" fill="none" stroke="{SERIES}" stroke-width="2" '
                 'stroke-linejoin="round"/>'
             )
+    if layout.forecast is not None:
+        parts.append(_forecast(layout.forecast))
     parts.append('<g class="points">')
     parts.extend(_marker(point) for point in layout.points)
     parts.extend(

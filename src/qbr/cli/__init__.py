@@ -47,6 +47,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "qbr.cli.thresholds:thresholds_group",
         "Warning and critical thresholds: defaults for every organization, and...",
     ),
+    "ranges": ("qbr.cli.ranges:ranges_group", "Industry reference ranges of the MSP's KPIs, with their sources."),
     "demo": ("qbr.cli.demo:demo_command", "Load a demonstration MSP: the MSP itself and ORGS clients with MONTHS..."),
     "connectors": (
         "qbr.cli.connectors:connectors_group",

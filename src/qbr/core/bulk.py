@@ -18,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from qbr.core.versions import note_table_write
+
 # Temporary tables live outside Base.metadata: they are not part of the schema and never migrated.
 TEMPORARY = MetaData()
 
@@ -95,6 +97,7 @@ def load_rows(
     what survives.
     """
     names = list(columns) if columns is not None else [column.name for column in table.columns]
+    note_table_write(session, table)  # COPY and executemany pass the session's events by
     connection = session.connection()
     if is_postgresql(session):
         cursor = connection.connection.cursor()

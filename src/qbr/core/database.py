@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from qbr.core import versions as _versions  # noqa: F401  (registers the session events that bump data versions)
 from qbr.core.settings import get_settings, normalize_database_url
 from qbr.errors import DatabaseUnavailable
 

@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     database_read_url: str = ""
     # After a request writes, that client's reads go to the primary for this many seconds (read-your-writes).
     read_your_writes_seconds: float = Field(default=5.0, ge=0, le=3600)
+    # The in-process cache of built views and rendered reports (per worker): at most this many entries and MB.
+    view_cache_entries: int = Field(default=512, ge=0, le=1_000_000)
+    view_cache_megabytes: int = Field(default=64, ge=0, le=65_536)
     # Where people reach the dashboard from outside: the base of share links and of the links in e-mails.
     public_url: str = "http://127.0.0.1:8000"
     # Outgoing e-mail (values stored with `qbr email config set` win over these).

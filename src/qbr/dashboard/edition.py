@@ -66,5 +66,11 @@ def _client_kpi(kpi: DashboardKpi) -> DashboardKpi:
     # The portfolio standing shrinks to its anonymous statement: never a median or any figure of another client.
     portfolio = kpi.portfolio.for_client() if kpi.portfolio else None
     return kpi.model_copy(
-        update={"calculation_method": None, "null_reason": reason, "threshold_source": None, "portfolio": portfolio}
+        update={
+            "calculation_method": None,
+            "null_reason": reason,
+            "threshold_source": None,
+            "portfolio": portfolio,
+            "reference_range": None,  # how the MSP judges its own business, never a client's
+        }
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from qbr.api.conditional import Conditional, respond_bytes
 from qbr.api.deps import ListingDep, PrincipalDep, SessionDep
 from qbr.api.listing import CSV_RESPONSE, ListEnvelope, respond
 from qbr.api.params import IdPath
@@ -33,10 +34,15 @@ RequiredPeriod = Annotated[
 def dashboard(
     organization_id: IdPath,
     period: RequiredPeriod,
+    request: Request,
     session: SessionDep,
     principal: PrincipalDep,
     forecast: Annotated[
-        bool, Query(description="Add each KPI's forecast of the next period (a model fit per KPI: slower).")
+        bool,
+        Query(
+            description="Add each KPI's and metric's forecast of the next period (a model fit each: slower); none "
+            "for a period still in progress."
+        ),
     ] = False,
 ) -> Response:
     """Every KPI and metric of the period with unit, status, thresholds, the previous period's value, the same
@@ -44,13 +50,22 @@ def dashboard(
     quarters (or 13 months). A client user gets the client edition: client items only, without formulas,
     data-quality notes or sources."""
     principal.require_visible(organization_id)  # an invisible organization answers like a missing one
-    view = build_dashboard(session, organization_id, parse_period(period, location="query.period"))
-    view = apply_edition(view, edition_for(session, principal, organization_id))
-    if forecast:
-        view = with_forecasts(view)
-    # Serialized once, here: returned as a model, the finished view would be validated again and serialized in
-    # further trips to the thread pool.
-    return Response(view.model_dump_json(), media_type="application/json")
+    ref = parse_period(period, location="query.period")
+    conditional = Conditional(request, session, principal, depends_on=[organization_id])
+    if (unchanged := conditional.not_modified()) is not None:
+        return unchanged
+
+    def build() -> bytes:
+        view = build_dashboard(session, organization_id, ref)
+        view = apply_edition(view, edition_for(session, principal, organization_id))
+        if forecast:
+            view = with_forecasts(view)
+        # Serialized once, here: returned as a model, the finished view would be validated again and serialized
+        # in further trips to the thread pool.
+        return view.model_dump_json().encode()
+
+    body = conditional.cached_bytes("dashboard.json", (organization_id, ref.value, forecast), build)
+    return respond_bytes(conditional, body, "application/json")
 
 
 @router.get(

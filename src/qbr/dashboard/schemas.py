@@ -93,6 +93,23 @@ class DashboardForecast(Schema):
     method: str
 
 
+class DashboardReferenceRange(Schema):
+    """The industry's published range of one of the MSP's own KPIs (see qbr.kpis.reference_ranges), in the KPI's
+    unit, and where this period's figure sits: below, within or above it, and whether that is better or worse.
+    Only the MSP's own organization carries one; a client's page, report or API answer never does."""
+
+    low: Number | None  # None: open at the low end ("0.25 hours or less")
+    high: Number | None
+    direction: str
+    position: Literal["below", "within", "above"] | None  # None when the KPI has no value this period
+    verdict: Literal["better", "worse", "within"] | None  # judged with ``direction``
+    source_publisher: str
+    source_title: str
+    source_url: str | None
+    source_year: int | None  # None when the source carries no date
+    note: str | None
+
+
 class DashboardKpi(_Graded):
     kpi_name: str
     kpi_value: Number | None
@@ -102,12 +119,18 @@ class DashboardKpi(_Graded):
     is_key: bool
     portfolio: DashboardPortfolio | None  # None for the MSP, an inactive organization, or a KPI without direction
     forecast: DashboardForecast | None = None  # only when asked for (``forecast=true``); never stored
+    reference_range: DashboardReferenceRange | None = None  # the MSP's own organization only
 
 
 class DashboardMetric(_Graded):
+    """No ``portfolio``: most metrics are volumes (tickets, endpoints, hours) that grow with the client's size, so a
+    rank among organizations would rank their sizes; the KPIs are the comparable ratios."""
+
     metric_name: str
     source_system: str | None
     metric_value: Number | None
+    # Only when asked for, and only from at least 6 whole periods (see qbr.dashboard.forecasts); never stored.
+    forecast: DashboardForecast | None = None
 
 
 class DataQualityIssue(Schema):

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from qbr.connectors.models import SyncRun
 from qbr.dashboard.figures import change_pct, change_points, is_in_progress, kpi_rollups
 from qbr.dashboard.quality import QualityInputs, QualitySignal, data_quality, quality_signals
+from qbr.dashboard.ranges import with_reference_ranges
 from qbr.dashboard.schemas import (
     DashboardKpi,
     DashboardMetric,
@@ -223,7 +224,7 @@ def build_dashboard(session: Session, organization_id: int, period: str | Period
             links.elsewhere,
         ),
     )
-    return DashboardView(
+    view = DashboardView(
         edition="internal",
         organization=DashboardOrganization(id=organization.id, name=organization.name, is_msp=organization.is_msp),
         period=DashboardPeriod(
@@ -246,6 +247,7 @@ def build_dashboard(session: Session, organization_id: int, period: str | Period
             for source in _sources_in_use(links, metrics)
         ],
     )
+    return with_reference_ranges(session, view)  # the MSP's own organization only
 
 
 def _sources_in_use(links: _Links, metrics: list[DashboardMetric]) -> list[str]:

@@ -14,6 +14,7 @@ product without it, and then every forecast is the stated fallback; `pip install
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import math
 import warnings
@@ -51,7 +52,16 @@ def recent_run(values: Sequence[Decimal | None]) -> list[float]:
 
 def forecast_next(values: Sequence[float], period: str, season_length: int) -> Forecast | None:
     """The forecast of ``period``, the one after the last of ``values`` (evenly spaced, oldest first)."""
-    if len(values) >= MODEL_MIN_POINTS:
+    # Whether the model is installed is part of the key: the same series gives the fallback without it.
+    has_model = importlib.util.find_spec("statsmodels") is not None
+    return _forecast(tuple(values), period, season_length, has_model)
+
+
+# Remembered in memory, never written anywhere: a page shown again, or the review drafted from the same figures,
+# does not fit the same models again. A fit is deterministic, so a remembered forecast is the one a fit would give.
+@functools.lru_cache(maxsize=2048)
+def _forecast(values: tuple[float, ...], period: str, season_length: int, has_model: bool) -> Forecast | None:
+    if has_model and len(values) >= MODEL_MIN_POINTS:
         found = _ets(values, season_length)
         if found is not None:
             return _rounded(period, *found)
@@ -70,8 +80,7 @@ def _mean_of_last_three(values: Sequence[float]) -> tuple[float, float, float, s
 
 
 def _ets(values: Sequence[float], season_length: int) -> tuple[float, float, float, str] | None:
-    if importlib.util.find_spec("statsmodels") is None:
-        return None  # installed without the `forecast` extra: the fallback, which names itself
+    # Only with the `forecast` extra installed (see forecast_next); without it, the fallback names itself.
     # Imported here: statsmodels takes about a second to import, which no other command should pay.
     import numpy as np
     import pandas as pd

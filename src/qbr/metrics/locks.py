@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from qbr.core.bulk import is_postgresql
+from qbr.core.versions import declare_organizations
 
 # Advisory lock keys of this product: one for "all organizations", one key space for single organizations.
 ALL_ORGANIZATIONS_KEY = 0x51425201
@@ -31,10 +32,14 @@ MAX_SEPARATE_LOCKS = 64
 
 
 def lock_organizations(session: Session, organization_ids: Iterable[int]) -> None:
-    """Wait until no other transaction is writing these organizations, and keep them until this one ends."""
+    """Wait until no other transaction is writing these organizations, and keep them until this one ends.
+
+    The organizations are also what this unit of work's set-based writes count for in the data versions.
+    """
+    ids = sorted(set(organization_ids))
+    declare_organizations(session, ids)
     if not is_postgresql(session):
         return
-    ids = sorted(set(organization_ids))
     if not ids:
         return
     if len(ids) > MAX_SEPARATE_LOCKS:

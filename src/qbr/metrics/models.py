@@ -3,9 +3,22 @@ manual corrections."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qbr.core.orm import Base, CreatedAt, IntPk, Money
@@ -119,3 +132,44 @@ class KpiDefinition(Base):
     is_key: Mapped[bool] = mapped_column(Boolean, server_default=false())
     sort_order: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[CreatedAt]
+
+
+# Lengths of a reference range's texts; the API and the pages refuse longer ones with a field error.
+RANGE_PUBLISHER_LENGTH = 200
+RANGE_TITLE_LENGTH = 300
+RANGE_URL_LENGTH = 500
+RANGE_NOTE_LENGTH = 1000
+RANGE_EARLIEST_YEAR = 1990
+RANGE_LATEST_YEAR = 2100
+
+
+class KpiReferenceRange(Base):
+    """A published industry range for a KPI of the MSP's own business, in the KPI's unit, with its source.
+
+    One range per KPI. Either end may be open ("under 0.25 hours"), never both; ``direction`` says which side of
+    the range is the better one, so a figure outside it reads as better or worse than the industry.
+    """
+
+    __tablename__ = "kpi_reference_ranges"
+    __table_args__ = (
+        CheckConstraint(_in("direction", DIRECTIONS), name="direction"),
+        CheckConstraint("low IS NOT NULL OR high IS NOT NULL", name="has_an_end"),
+        CheckConstraint("low IS NULL OR high IS NULL OR low <= high", name="low_not_above_high"),
+        CheckConstraint(
+            f"source_year >= {RANGE_EARLIEST_YEAR} AND source_year <= {RANGE_LATEST_YEAR}", name="source_year"
+        ),
+    )
+
+    id: Mapped[IntPk]
+    kpi_name: Mapped[str] = mapped_column(String(100), ForeignKey("kpi_definitions.kpi_name"), unique=True)
+    low: Mapped[Decimal | None]
+    high: Mapped[Decimal | None]
+    direction: Mapped[str] = mapped_column(String(20))
+    source_publisher: Mapped[str] = mapped_column(String(RANGE_PUBLISHER_LENGTH))
+    source_title: Mapped[str] = mapped_column(String(RANGE_TITLE_LENGTH))
+    source_url: Mapped[str | None] = mapped_column(String(RANGE_URL_LENGTH))
+    source_year: Mapped[int | None] = mapped_column(Integer)  # None when the source carries no date
+    note: Mapped[str | None] = mapped_column(String(RANGE_NOTE_LENGTH))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )

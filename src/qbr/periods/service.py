@@ -23,6 +23,11 @@ def ensure_periods(session: Session, refs: Iterable[PeriodRef]) -> dict[str, Per
         wanted[ref.quarter.value] = ref.quarter
     if not wanted:
         return {}
+    existing = {
+        row.period_value: row for row in session.scalars(select(Period).where(Period.period_value.in_(list(wanted))))
+    }
+    if len(existing) == len(wanted):
+        return existing  # nothing to create: no write, so no change to what every page's period picker shows
     # ON CONFLICT DO NOTHING: concurrent imports may create the same period at the same moment.
     session.execute(
         dialect_insert(session, Period)

@@ -1,13 +1,15 @@
-"""Small pieces of the report's tables: status chips (shape + word + colour), values, and changes."""
+"""Small pieces of the report's tables: status chips (shape + word + colour), values, changes, and the full-width
+data table every section uses."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from qbr.charts.drawing import marker_shape
 from qbr.presentation.status import status_style
@@ -47,3 +49,31 @@ def shown_change_cell(change: Change) -> Paragraph:
     verdict = f" {change.verdict}" if change.verdict in ("better", "worse") else ""
     colour = VERDICT_COLOURS[change.verdict]
     return Paragraph(f'<font color="{colour}">{escape(change.text)}{verdict}</font>', styles.CELL_RIGHT)
+
+
+def data_table(
+    header: list[str], rows: Sequence[Sequence[Flowable]], weights: list[float], *, numeric: tuple[int, ...] = ()
+) -> Table:
+    """A full-width table with a repeated header row, light rules and banded rows."""
+    total = sum(weights)
+    head = [text(label, styles.CELL_HEAD) for label in header]
+    for column in numeric:
+        head[column] = text(header[column], styles.CELL_HEAD_RIGHT)
+    table = Table(
+        [head, *(list(row) for row in rows)],
+        colWidths=[styles.CONTENT_WIDTH * w / total for w in weights],
+        repeatRows=1,
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 0), (-1, 0), 1, styles.INK),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.4, styles.LINE),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [None, styles.BAND]),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table

@@ -6,7 +6,7 @@ so the report can never disagree with what the client saw on screen.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date
 from io import BytesIO
 from itertools import groupby
@@ -39,7 +39,8 @@ from qbr.presentation.status import STATUSES, severity
 from qbr.presentation.values import format_value
 from qbr.reports import styles
 from qbr.reports.canvas import draw_cover_band, draw_running_header, numbered_canvas
-from qbr.reports.cells import shown_change_cell, status_chip, text
+from qbr.reports.cells import data_table, shown_change_cell, status_chip, text
+from qbr.reports.industry import industry_pages
 from qbr.reports.shown import (
     INTERNAL_MARK,
     change,
@@ -52,6 +53,7 @@ from qbr.reports.shown import (
     value_note,
     value_text,
 )
+from qbr.reports.standing import standing_pages
 from qbr.reports.trends import has_values, item_status
 
 CHART_WIDTH = (styles.CONTENT_WIDTH - 18) / 2
@@ -114,6 +116,8 @@ def render_qbr_pdf(view: DashboardView, *, brand: Brand, generated_on: date | No
         PageBreak(),
         *kpi_pages(view),
         PageBreak(),
+        *standing_pages(view),
+        *industry_pages(view),
         *metrics_appendix(view),
         *glossary_pages(view),
     ]
@@ -237,6 +241,15 @@ def threshold_sentence(kpi: DashboardKpi) -> str:
 
 def kpi_pages(view: DashboardView) -> list[Flowable]:
     story: list[Flowable] = [text("KPIs and trends", styles.HEADING)]
+    forecast = next((kpi.forecast for kpi in view.kpis if kpi.forecast), None)
+    if forecast is not None:
+        story.append(
+            text(
+                f"After the last period, the dashed line and its shaded band are the forecast of {forecast.period} "
+                "with its 90 % interval, computed from the trend: a projection, not a target.",
+                styles.SMALL,
+            )
+        )
     charts = kpi_charts(view.kpis)
     charted = charts.charted
     blocks = [kpi_block(view, kpi) for kpi in charted]
@@ -327,34 +340,6 @@ def glossary_pages(view: DashboardView) -> list[Flowable]:
     for name, description in entries:
         story.append(KeepTogether([text(name, styles.SUBHEADING), text(description, styles.BODY)]))
     return story
-
-
-def data_table(
-    header: list[str], rows: Sequence[Sequence[Flowable]], weights: list[float], *, numeric: tuple[int, ...] = ()
-) -> Table:
-    """A full-width table with a repeated header row, light rules and banded rows."""
-    total = sum(weights)
-    head = [text(label, styles.CELL_HEAD) for label in header]
-    for column in numeric:
-        head[column] = text(header[column], styles.CELL_HEAD_RIGHT)
-    table = Table(
-        [head, *(list(row) for row in rows)],
-        colWidths=[styles.CONTENT_WIDTH * w / total for w in weights],
-        repeatRows=1,
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LINEBELOW", (0, 0), (-1, 0), 1, styles.INK),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.4, styles.LINE),
-                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [None, styles.BAND]),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
-    return table
 
 
 def needing_attention(view: DashboardView) -> list[DashboardKpi]:

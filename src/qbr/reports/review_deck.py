@@ -33,8 +33,9 @@ from qbr.presentation.figures import partial_title
 from qbr.presentation.periods import day_text, period_title
 from qbr.reports import styles
 from qbr.reports.canvas import draw_cover_band, draw_running_header, numbered_canvas
-from qbr.reports.cells import status_chip, text, value_cell
-from qbr.reports.pdf import CHART_WIDTH, PDF_CHART_HEIGHT, data_table, logo, report_document, status_counts
+from qbr.reports.cells import data_table, status_chip, text, value_cell
+from qbr.reports.industry import industry_section
+from qbr.reports.pdf import CHART_WIDTH, PDF_CHART_HEIGHT, logo, report_document, status_counts
 from qbr.reports.shown import figure_text, value_note, value_text
 from qbr.reports.trends import has_values, item_status, kpi_trend
 from qbr.reviews.schemas import RecommendationPublic, ReviewView
@@ -122,6 +123,7 @@ def deck_sections(review: ReviewView, glossary: Mapping[str, str]) -> list[list[
         lambda: executive_summary(review),
         lambda: scorecard(review),
         lambda: trends(review),
+        lambda: industry_section(review.figures),  # the MSP's own review only
         lambda: recommendations(review),
         lambda: goals(review),
         lambda: metrics(review),

@@ -5,7 +5,7 @@ Each past value is graded against the current thresholds, the same lines the cha
 
 from __future__ import annotations
 
-from qbr.charts.layout import TrendLayout, TrendPoint, TrendSpec, layout_trend
+from qbr.charts.layout import ForecastSpec, TrendLayout, TrendPoint, TrendSpec, layout_trend
 from qbr.dashboard.schemas import DashboardKpi, DashboardMetric
 from qbr.presentation.status import shown_status
 from qbr.thresholds.grading import grade
@@ -18,7 +18,8 @@ def kpi_trend(kpi: DashboardKpi, *, height: float = 220, partial_period: str | N
 def item_trend(
     name: str, item: DashboardKpi | DashboardMetric, *, height: float = 220, partial_period: str | None = None
 ) -> TrendLayout:
-    """``partial_period``: the period still in progress, marked on the chart rather than drawn as a drop."""
+    """``partial_period``: the period still in progress, marked on the chart rather than drawn as a drop. The item's
+    forecast, when the view was given one (qbr.dashboard.forecasts), is drawn dashed after the last period."""
     points = [
         TrendPoint(
             point.period,
@@ -28,7 +29,9 @@ def item_trend(
         )
         for point in item.trend
     ]
-    spec = TrendSpec(name, item.unit, points, item.warning_value, item.critical_value, item.direction)
+    found = item.forecast
+    forecast = ForecastSpec(found.period, found.value, found.low, found.high, found.method) if found else None
+    spec = TrendSpec(name, item.unit, points, item.warning_value, item.critical_value, item.direction, forecast)
     return layout_trend(spec, height=height)
 
 

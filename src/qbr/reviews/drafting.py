@@ -2,7 +2,8 @@
 
 It names every KPI (and graded metric) that crossed a threshold since the previous period, in either direction,
 with its value, the threshold and the previous value; what else improved and worsened; and what stays at warning
-or critical, since when. The same figures always give the same text: nothing external is asked.
+or critical, since when; and, when the view carries forecasts, the KPIs forecast to cross a threshold next period.
+The same figures always give the same text: nothing external is asked.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from qbr.dashboard.schemas import DashboardKpi, DashboardMetric, DashboardView
+from qbr.insight.forecast import FALLBACK_METHOD
 from qbr.periods.calendar import parse_period
 from qbr.presentation.periods import period_noun, period_title
 from qbr.presentation.values import format_value
@@ -95,6 +97,9 @@ def draft_summary(view: DashboardView) -> str:
         paragraphs.append("Improved: " + "; ".join(_movement(f, previous) for f in improved) + ".")
     if worsened:
         paragraphs.append("Worsened: " + "; ".join(_movement(f, previous) for f in worsened) + ".")
+    forecasts = [sentence for kpi in view.kpis if (sentence := forecast_sentence(kpi, period))]
+    if forecasts:
+        paragraphs.append(" ".join(forecasts))
     attention = sorted(
         (figure for figure in figures if figure.status in ("warning", "critical")),
         key=lambda figure: (-_RANK[figure.status], -figure.streak, figure.name),
@@ -145,6 +150,46 @@ def crossing_sentence(figure: Figure, period: str, previous: str) -> str:
         f"{figure.name} {verb} the {kind} threshold of {_value(limit, figure)}: "
         f"{_value(figure.value, figure)} in {short_title(period)}, "
         f"from {_value(figure.previous, figure)} in {short_title(previous)}."
+    )
+
+
+def forecast_sentence(kpi: DashboardKpi, period: str) -> str | None:
+    """``Patch Compliance % is forecast to fall below its warning threshold of 95% next quarter (forecast 93%,
+    90 % range 90%–96%).``, or None when the forecast stays where the KPI is (or there is none).
+
+    The forecast's point decides whether a threshold is crossed; its interval is quoted beside it, so a range that
+    still straddles the threshold shows how sure the forecast is. The stated simpler method, when it was used, is
+    named. Forecasts come with the view (qbr.dashboard.forecasts): computed from the figures, never stored."""
+    forecast = kpi.forecast
+    if forecast is None or kpi.direction not in ("higher_is_better", "lower_is_better"):
+        return None
+    now = grade(kpi.kpi_value, kpi.warning_value, kpi.critical_value, kpi.direction)
+    ahead = grade(forecast.value, kpi.warning_value, kpi.critical_value, kpi.direction)
+    if now not in _GRADED or ahead not in _GRADED or now == ahead:
+        return None
+    if _RANK[ahead] > _RANK[now]:
+        kind = ahead
+        movement = "fall below" if kpi.direction == "higher_is_better" else "rise above"
+    else:
+        kind = "critical" if now == "critical" and ahead == "warning" else "warning"
+        movement = "come back within"
+    limit = kpi.critical_value if kind == "critical" else kpi.warning_value
+    if limit is None:  # from critical to ok with no warning threshold set
+        kind, limit = "critical", kpi.critical_value
+
+    def shown(value: Decimal | None) -> str:
+        return format_value(value, kpi.unit)
+
+    # The fallback says less than the model, so the reader is told which one spoke.
+    how = (
+        f"; from the mean of the last 3 {period_noun(period)}s only, too little history for a model"
+        if (forecast.method == FALLBACK_METHOD)
+        else ""
+    )
+    return (
+        f"{kpi.kpi_name} is forecast to {movement} its {kind} threshold of {shown(limit)} next "
+        f"{period_noun(period)} (forecast {shown(forecast.value)}, 90 % range {shown(forecast.low)}–"
+        f"{shown(forecast.high)}{how})."
     )
 
 

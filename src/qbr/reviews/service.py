@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from qbr.catalog import LOWER
 from qbr.core.numbers import AMOUNT_ACCEPTED, AmountError, parse_amount
+from qbr.dashboard.forecasts import with_forecasts
 from qbr.dashboard.schemas import DashboardView, Status
 from qbr.dashboard.service import build_dashboard
 from qbr.errors import InvalidInput, NotFound
@@ -41,6 +42,12 @@ from qbr.reviews.schemas import (
 )
 
 
+def drafted_summary(view: DashboardView) -> str:
+    """The machine's summary of ``view``, with the KPIs forecast to cross a threshold next period: the forecasts
+    are fitted here from the trends (and remembered in memory only), never added to the figures a version stores."""
+    return draft_summary(with_forecasts(drafted_from(view), metrics=False))
+
+
 def get_or_draft_review(session: Session, organization_id: int, period: str) -> Review:
     """The stored review, or else a new draft whose summary is drafted from the data.
 
@@ -55,7 +62,7 @@ def get_or_draft_review(session: Session, organization_id: int, period: str) -> 
     return Review(
         organization_id=organization_id,
         period=value,
-        summary=draft_summary(drafted_from(view)),
+        summary=drafted_summary(view),
         highlights="",
         concerns="",
         status="draft",
@@ -198,7 +205,7 @@ def live_review(session: Session, organization_id: int, period: str) -> ReviewVi
         summary=review.summary,
         highlights=review.highlights,
         concerns=review.concerns,
-        drafted_summary=draft_summary(drafted_from(view)),
+        drafted_summary=drafted_summary(view),
         updated_at=review.updated_at,
         updated_by=review.updated_by,
         published_at=newest.published_at if newest else None,

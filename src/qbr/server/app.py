@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from starlette.types import ASGIApp
 
 from qbr import __version__
+from qbr.api.conditional import app_identity, new_view_cache
 from qbr.api.problems import install_problem_handlers
 from qbr.api.strict_query import reject_unknown_query_parameters
 from qbr.auth.authentication import AuthenticationMiddleware
@@ -102,6 +103,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.schema_head = migrate.head_revision(engine)
     app.state.auth_limiter = FailureLimiter(engine, settings.auth_failure_limit, settings.auth_failure_window_seconds)
     app.state.principal_resolvers = []
+    # Built views and rendered reports, reused while the data versions they were built from hold (qbr.api.conditional).
+    app.state.view_cache = new_view_cache(settings)
+    app.state.view_identity = app_identity(settings)
 
     public_docs = settings.public_api_docs
 

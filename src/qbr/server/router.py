@@ -11,6 +11,7 @@ from qbr.dashboard import endpoints as dashboard
 from qbr.ingest import definition_endpoints as metrics
 from qbr.ingest import value_endpoints as metric_values
 from qbr.kpis import endpoints as kpis
+from qbr.kpis import reference_range_endpoints as reference_ranges
 from qbr.kpis import smartnumber_endpoints as smartnumbers
 from qbr.organizations import endpoints as organizations
 from qbr.periods import endpoints as periods
@@ -30,6 +31,7 @@ for domain_router in (
     thresholds.router,
     metrics.definitions_router,
     kpis.definitions_router,
+    reference_ranges.router,
     credentials.router,
     connectors.router,
 ):

@@ -18,6 +18,7 @@ from qbr import __version__
 from qbr.branding.service import Brand, current_brand
 from qbr.presentation.figures import partial_title
 from qbr.presentation.periods import day_text, moment_text, period_title
+from qbr.presentation.ranges import range_text
 from qbr.presentation.status import status_style
 from qbr.presentation.values import describe_change, format_number, format_value
 from qbr.reports.shown import (
@@ -62,6 +63,7 @@ def make_environment() -> Environment:
         value_text=value_text,
         figure_text=figure_text,
         value_note=value_note,
+        range_text=range_text,
         item_change=change,
         is_internal_item=is_internal_item,
         INTERNAL_MARK=INTERNAL_MARK,

@@ -57,4 +57,7 @@ def login(
 def logout(request: Request, session: SessionDep) -> Response:
     sign_out(request, session)
     flash(request, "You are signed out.")
-    return RedirectResponse(request.url_for("login").path, status_code=303)
+    # Pages with data may be kept by this browser (``private, no-cache``: revalidated on every use, see
+    # qbr.web.caching); signing out drops them, so Back shows nothing of them after sign-out.
+    headers = {"Clear-Site-Data": '"cache"'}
+    return RedirectResponse(request.url_for("login").path, status_code=303, headers=headers)

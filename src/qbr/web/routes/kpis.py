@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
 from qbr.errors import Conflict, InvalidInput, NotFound
+from qbr.kpis.reference_ranges import reference_ranges_by_kpi
 from qbr.kpis.service import add_kpi, list_kpi_definitions, update_kpi, validate_catalog_formula
 from qbr.metrics.models import UNITS, KpiDefinition
 from qbr.web.csrf import verify_csrf
@@ -33,7 +34,8 @@ AUDIENCE_CHOICES = (
 
 @router.get("/kpis", name="kpi_definitions")
 def kpi_list(request: Request, session: SessionDep, principal: PageAdmin) -> Response:
-    return render(request, "kpis.html", {"nav": "kpis", "kpis": list_kpi_definitions(session)})
+    context = {"nav": "kpis", "kpis": list_kpi_definitions(session), "ranges": reference_ranges_by_kpi(session)}
+    return render(request, "kpis.html", context)
 
 
 @router.get("/kpis/formula-check", name="kpi_formula_check")

@@ -12,23 +12,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
+from qbr.api.conditional import Conditional, respond_bytes
 from qbr.api.deps import SessionDep
 from qbr.branding.service import current_brand
 from qbr.charts.svg import render_svg
 from qbr.core.principal import Principal
 from qbr.dashboard.edition import apply_edition, edition_for
+from qbr.dashboard.forecasts import with_forecasts
 from qbr.dashboard.schemas import DashboardView
 from qbr.dashboard.service import build_dashboard
 from qbr.deck.builder import render_qbr_deck
 from qbr.deck.review_story import review_story
 from qbr.errors import NotFound
 from qbr.organizations.models import Organization
-from qbr.periods.calendar import parse_period
+from qbr.periods.calendar import PeriodRef, parse_period
+from qbr.presentation.ranges import industry_comparison
 from qbr.presentation.status import STATUSES
 from qbr.reports.pdf import needing_attention, render_qbr_pdf, report_kind, summary_sentence
 from qbr.reports.shown import glossary, kpi_charts, trend
 from qbr.reports.trends import has_values, item_status
 from qbr.reviews.reading import review_for, review_for_report
+from qbr.web.caching import page_conditional
 from qbr.web.deps import PagePrincipal
 from qbr.web.periods import default_period, picker_periods
 from qbr.web.templating import page_brand, render
@@ -45,11 +49,22 @@ def _visible_organization(session: Session, principal: Principal, organization_i
     return organization
 
 
-def _visible_view(session: Session, principal: Principal, organization_id: int, period: str) -> DashboardView:
-    """The organization's view in the edition ``principal`` may see (see qbr.dashboard.edition)."""
-    _visible_organization(session, principal, organization_id)
-    view = build_dashboard(session, organization_id, period)
-    return apply_edition(view, edition_for(session, principal, organization_id))
+def _visible_view(
+    session: Session, principal: Principal, conditional: Conditional, organization_id: int, period: PeriodRef
+) -> DashboardView:
+    """The organization's view in the edition ``principal`` may see (see qbr.dashboard.edition), with the KPIs'
+    forecasts its charts draw, built once per data version and scope (the edition follows from the scope) and
+    shared by the page, the print view and the PDF.
+
+    The client edition shows forecasts too: only on the client's own KPIs (the edition has dropped the internal ones
+    before anything is forecast), each labelled "Forecast" with its interval and method, and the published review
+    a client reads names the same forecasts in words. Metrics are not charted on these pages, so not forecast."""
+
+    def build() -> DashboardView:
+        view = build_dashboard(session, organization_id, period)
+        return with_forecasts(apply_edition(view, edition_for(session, principal, organization_id)), metrics=False)
+
+    return conditional.cached_object("dashboard-view", (organization_id, period.value), build)
 
 
 def attachment(filename: str) -> str:
@@ -85,11 +100,20 @@ def pick_period(
 def qbr_pdf(
     organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
-    view = _visible_view(session, principal, organization_id, period)
-    content = render_qbr_pdf(view, brand=current_brand(session, request.app.state.settings))
-    filename = f"QBR {view.organization.name} {view.period.period_value}.pdf"
-    headers = {"Content-Disposition": attachment(filename), "Cache-Control": "no-store"}
-    return Response(content, media_type="application/pdf", headers=headers)
+    organization = _visible_organization(session, principal, organization_id)
+    ref = parse_period(period)
+    # A file carries nothing of the requester's own: one ETag and one cache entry per scope.
+    conditional = Conditional(request, session, principal, depends_on=[organization_id])
+    if (unchanged := conditional.not_modified()) is not None:
+        return unchanged
+
+    def build() -> bytes:
+        view = _visible_view(session, principal, conditional, organization_id, ref)
+        return render_qbr_pdf(view, brand=current_brand(session, request.app.state.settings))
+
+    content = conditional.cached_bytes("qbr.pdf", (organization_id, ref.value), build)
+    filename = f"QBR {organization.name} {ref.value}.pdf"
+    return respond_bytes(conditional, content, "application/pdf", **{"Content-Disposition": attachment(filename)})
 
 
 @router.get("/organizations/{organization_id}/qbr/{period}.pptx", name="organization_qbr_pptx")
@@ -98,29 +122,42 @@ def qbr_deck(
 ) -> Response:
     """The editable deck of the review (native charts and tables) the account manager adjusts before the meeting:
     staff get the live review's internal edition, a client the client edition of the newest published version."""
-    _visible_organization(session, principal, organization_id)
-    edition = edition_for(session, principal, organization_id)
-    if edition == "client":
-        try:
-            review = review_for(session, organization_id, period, "client")
-        except NotFound:
-            # Nothing published yet: the review page says so (as the review's own PDF link does).
-            target = request.url_for("review_page", organization_id=organization_id, period=period).path
-            return RedirectResponse(target, status_code=303)
-    else:
-        review = review_for_report(session, organization_id, period, "internal")
-    brand = current_brand(session, request.app.state.settings)
-    content = render_qbr_deck(review.figures, brand=brand, story=review_story(review))
-    filename = f"QBR {review.organization_name} {review.period}.pptx"
-    headers = {"Content-Disposition": attachment(filename), "Cache-Control": "no-store"}
-    return Response(content, media_type=PPTX_MEDIA_TYPE, headers=headers)
+    organization = _visible_organization(session, principal, organization_id)
+    ref = parse_period(period)
+    conditional = Conditional(request, session, principal, depends_on=[organization_id])
+    if (unchanged := conditional.not_modified()) is not None:
+        return unchanged
+
+    def build() -> bytes:
+        if edition_for(session, principal, organization_id) == "client":
+            review = review_for(session, organization_id, ref.value, "client")
+        else:
+            review = review_for_report(session, organization_id, ref.value, "internal")
+        brand = current_brand(session, request.app.state.settings)
+        return render_qbr_deck(review.figures, brand=brand, story=review_story(review))
+
+    try:
+        content = conditional.cached_bytes("qbr.pptx", (organization_id, ref.value), build)
+    except NotFound:
+        if edition_for(session, principal, organization_id) != "client":
+            raise
+        # Nothing published yet: the review page says so (as the review's own PDF link does).
+        target = request.url_for("review_page", organization_id=organization_id, period=ref.value).path
+        return RedirectResponse(target, status_code=303)
+    filename = f"QBR {organization.name} {ref.value}.pptx"
+    return respond_bytes(conditional, content, PPTX_MEDIA_TYPE, **{"Content-Disposition": attachment(filename)})
 
 
 @router.get("/organizations/{organization_id}/qbr/{period}/print", name="organization_qbr_print")
 def qbr_print(
     organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
-    view = _visible_view(session, principal, organization_id, period)
+    _visible_organization(session, principal, organization_id)
+    ref = parse_period(period)
+    conditional = page_conditional(request, session, principal, depends_on=[organization_id])
+    if (unchanged := conditional.not_modified()) is not None:
+        return unchanged
+    view = _visible_view(session, principal, conditional, organization_id, ref)
     brand = page_brand(request)
     context = _view_context(request, view) | {
         "report_kind": report_kind(view),
@@ -129,7 +166,7 @@ def qbr_print(
         "back_url": qbr_url(request, organization_id, view.period.period_value),
         "logo_url": f"{request.url_for('msp_logo').path}?v={brand.version}" if brand.has_logo else None,
     }
-    return render(request, "print.html", context)
+    return render(request, "print.html", context, headers=conditional.headers)
 
 
 @router.get("/organizations/{organization_id}/qbr/{period}", name="organization_qbr")
@@ -137,8 +174,14 @@ def qbr_page(
     organization_id: int, period: str, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     organization = _visible_organization(session, principal, organization_id)
-    view = _visible_view(session, principal, organization_id, period)
-    return _qbr_page(request, session, principal, organization, view, heading=organization.name, nav="overview")
+    ref = parse_period(period)
+    conditional = page_conditional(request, session, principal, depends_on=[organization_id])
+    if (unchanged := conditional.not_modified()) is not None:
+        return unchanged
+    view = _visible_view(session, principal, conditional, organization_id, ref)
+    return _qbr_page(
+        request, session, principal, organization, view, conditional, heading=organization.name, nav="overview"
+    )
 
 
 @router.get("/smartnumbers", name="smartnumbers")
@@ -151,8 +194,17 @@ def smartnumbers(request: Request, session: SessionDep, principal: PagePrincipal
         how = ": create it with `qbr orgs create NAME --msp`" if not principal.is_scoped else ""
         raise NotFound(f"no organization is marked as the MSP itself yet{how}")
     ref = parse_period(period) if period else default_period(session, principal, msp.id)
-    view = build_dashboard(session, msp.id, ref)  # the MSP's own organization is always internal
-    return _qbr_page(request, session, principal, msp, view, heading="Our SmartNumbers", nav="smartnumbers")
+    conditional = page_conditional(request, session, principal, depends_on=[msp.id])
+    if (unchanged := conditional.not_modified()) is not None:
+        return unchanged
+    msp_id = msp.id
+    # The MSP's own organization is always internal.
+    view = conditional.cached_object(
+        "msp-view", (msp_id, ref.value), lambda: with_forecasts(build_dashboard(session, msp_id, ref), metrics=False)
+    )
+    return _qbr_page(
+        request, session, principal, msp, view, conditional, heading="Our SmartNumbers", nav="smartnumbers"
+    )
 
 
 def _qbr_page(
@@ -161,6 +213,7 @@ def _qbr_page(
     principal: Principal,
     organization: Organization,
     view: DashboardView,
+    conditional: Conditional,
     *,
     heading: str,
     nav: str,
@@ -181,7 +234,7 @@ def _qbr_page(
         else None,
         "next_period": following.value,
     }
-    return render(request, "organization.html", context)
+    return render(request, "organization.html", context, headers=conditional.headers)
 
 
 def _period_url(request: Request, organization_id: int, period: str | None, is_msp_page: bool) -> str | None:
@@ -211,6 +264,8 @@ def _view_context(request: Request, view: DashboardView) -> dict[str, Any]:
         # KPIs with no data or only zeros in the whole trend: one line instead of empty charts.
         "folded_charts": charts.folded,
         "glossary": glossary(view),
+        # Only the MSP's own view carries reference ranges (qbr.dashboard.ranges), and it is always internal.
+        "industry": industry_comparison(view.kpis) if view.edition == "internal" else None,
         "status_counts": [(status, statuses[status]) for status in STATUSES],
         "pdf_url": request.url_for("organization_qbr_pdf", organization_id=organization_id, period=period).path,
         "pptx_url": request.url_for("organization_qbr_pptx", organization_id=organization_id, period=period).path,

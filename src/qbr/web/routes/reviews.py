@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
+from qbr.api.conditional import Conditional, respond_bytes
 from qbr.api.deps import SessionDep
 from qbr.branding.service import current_brand
 from qbr.core.principal import Principal
@@ -92,19 +93,25 @@ def review_pdf(
     version: VersionQuery = None,
     edition: EditionQuery = None,
 ) -> Response:
-    _organization(session, principal, organization_id)
+    organization = _organization(session, principal, organization_id)
     value = parse_period(period).value
-    try:
+    conditional = Conditional(request, session, principal, depends_on=[organization_id])
+    if (unchanged := conditional.not_modified()) is not None:
+        return unchanged
+
+    def build() -> bytes:
         edition_read = _reader_edition(session, principal, organization_id, edition)
         review = review_for(session, organization_id, value, edition_read, version=version)
+        settings = request.app.state.settings
+        return render_review_pdf(review, brand=current_brand(session, settings), glossary=review_glossary(session))
+
+    try:
+        content = conditional.cached_bytes("review.pdf", (organization_id, value, version, edition), build)
     except NotFound:
         # Nothing published yet: the review page says so, and lists what has been published.
         return RedirectResponse(review_url(request, organization_id, value), status_code=303)
-    settings = request.app.state.settings
-    content = render_review_pdf(review, brand=current_brand(session, settings), glossary=review_glossary(session))
-    filename = f"QBR {review.organization_name} {review.period}.pdf"
-    headers = {"Content-Disposition": attachment(filename), "Cache-Control": "no-store"}
-    return Response(content, media_type="application/pdf", headers=headers)
+    filename = f"QBR {organization.name} {value}.pdf"
+    return respond_bytes(conditional, content, "application/pdf", **{"Content-Disposition": attachment(filename)})
 
 
 @router.get("/organizations/{organization_id}/reviews/{period}", name="review_page")
