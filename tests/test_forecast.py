@@ -12,6 +12,7 @@ from qbr.insight.forecast import (
     ETS_METHOD,
     ETS_SEASONAL_METHOD,
     FALLBACK_METHOD,
+    MEAN_METHOD,
     forecast_next,
     recent_run,
 )
@@ -101,9 +102,11 @@ def test_a_gap_restarts_the_history() -> None:
 
 
 def test_without_the_forecast_extra_the_fallback_is_used_and_named(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`make run` installs the product without statsmodels: a long series then gets the stated simpler method."""
+    """`make run` installs the product without statsmodels: a long series then gets the stated simpler method,
+    which does not claim the history was too short."""
     monkeypatch.setattr("qbr.insight.forecast.importlib.util.find_spec", lambda name: None)
     found = forecast_next([10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0], "2026-Q1", 4)
     assert found is not None
-    assert found.method == FALLBACK_METHOD
+    assert found.method == MEAN_METHOD
+    assert "too little history" not in found.method
     assert found.value == Decimal("16.00")

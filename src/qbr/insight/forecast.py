@@ -31,6 +31,10 @@ _CENT = Decimal("0.01")
 ETS_METHOD = "exponential smoothing (ETS, trend), 90 % interval"
 ETS_SEASONAL_METHOD = "exponential smoothing (ETS, trend, seasonal), 90 % interval"
 FALLBACK_METHOD = "mean of the last 3 periods (too little history for a model), 90 % interval from their spread"
+# The same fallback where the history was long enough but no model spoke (statsmodels is not installed, or the fit
+# did not converge): saying "too little history" there would be untrue.
+MEAN_METHOD = "mean of the last 3 periods, 90 % interval from their spread"
+FALLBACK_METHODS = frozenset({FALLBACK_METHOD, MEAN_METHOD})
 
 
 @dataclass(frozen=True)
@@ -66,17 +70,19 @@ def _forecast(values: tuple[float, ...], period: str, season_length: int, has_mo
         if found is not None:
             return _rounded(period, *found)
     if len(values) >= FALLBACK_MIN_POINTS:
-        return _rounded(period, *_mean_of_last_three(values))
+        value, low, high = _mean_of_last_three(values)
+        method = MEAN_METHOD if len(values) >= MODEL_MIN_POINTS else FALLBACK_METHOD
+        return _rounded(period, value, low, high, method)
     return None
 
 
-def _mean_of_last_three(values: Sequence[float]) -> tuple[float, float, float, str]:
+def _mean_of_last_three(values: Sequence[float]) -> tuple[float, float, float]:
     last = values[-3:]
     mean = sum(last) / 3
     spread = math.sqrt(sum((value - mean) ** 2 for value in last) / 2)
     # The interval of a new point around a mean of 3: the spread of one point plus that of the mean.
     half = _T_90_TWO_DF * spread * math.sqrt(1 + 1 / 3)
-    return mean, mean - half, mean + half, FALLBACK_METHOD
+    return mean, mean - half, mean + half
 
 
 def _ets(values: Sequence[float], season_length: int) -> tuple[float, float, float, str] | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from qbr.dashboard.schemas import DashboardKpi, DashboardMetric, DashboardView
-from qbr.insight.forecast import FALLBACK_METHOD
+from qbr.insight.forecast import FALLBACK_METHOD, FALLBACK_METHODS
 from qbr.periods.calendar import parse_period
 from qbr.presentation.periods import period_noun, period_title
 from qbr.presentation.values import format_value
@@ -181,11 +181,11 @@ def forecast_sentence(kpi: DashboardKpi, period: str) -> str | None:
         return format_value(value, kpi.unit)
 
     # The fallback says less than the model, so the reader is told which one spoke.
-    how = (
-        f"; from the mean of the last 3 {period_noun(period)}s only, too little history for a model"
-        if (forecast.method == FALLBACK_METHOD)
-        else ""
-    )
+    how = ""
+    if forecast.method in FALLBACK_METHODS:
+        how = f"; from the mean of the last 3 {period_noun(period)}s only"
+        if forecast.method == FALLBACK_METHOD:
+            how += ", too little history for a model"
     return (
         f"{kpi.kpi_name} is forecast to {movement} its {kind} threshold of {shown(limit)} next "
         f"{period_noun(period)} (forecast {shown(forecast.value)}, 90 % range {shown(forecast.low)}–"
