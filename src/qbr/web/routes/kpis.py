@@ -109,13 +109,13 @@ def create(request: Request, session: SessionDep, principal: PageAdmin, form: Kp
 
 @router.get("/kpis/{kpi_id}/edit", name="kpi_edit")
 def edit_form(kpi_id: int, request: Request, session: SessionDep, principal: PageAdmin) -> Response:
-    definition = _definition(session, kpi_id)
+    definition = kpi_definition_or_404(session, kpi_id)
     return _form(request, definition, _fields(definition))
 
 
 @router.post("/kpis/{kpi_id}/edit", dependencies=[Depends(verify_csrf)])
 def save(kpi_id: int, request: Request, session: SessionDep, principal: PageAdmin, form: KpiFormDep) -> Response:
-    definition = _definition(session, kpi_id)
+    definition = kpi_definition_or_404(session, kpi_id)
     fields = form.fields() | {"kpi_name": definition.kpi_name}
     if form.action == "check":
         return _form(request, definition, fields, check=_check(session, definition.kpi_name, form.formula))
@@ -128,7 +128,8 @@ def save(kpi_id: int, request: Request, session: SessionDep, principal: PageAdmi
     return RedirectResponse(request.url_for("kpi_definitions").path, status_code=303)
 
 
-def _definition(session: Session, kpi_id: int) -> KpiDefinition:
+def kpi_definition_or_404(session: Session, kpi_id: int) -> KpiDefinition:
+    """The KPI definition a page's address names (shared by the KPI and reference-range pages)."""
     definition = session.get(KpiDefinition, kpi_id)
     if definition is None:
         raise NotFound(f"no KPI definition with id {kpi_id}")

@@ -15,11 +15,12 @@ from sqlalchemy import select
 from starlette.responses import RedirectResponse, Response
 
 from qbr.api.deps import SessionDep
-from qbr.errors import InvalidInput, NotFound
+from qbr.errors import InvalidInput
 from qbr.kpis.reference_ranges import RangeInput, delete_reference_range, set_reference_range
 from qbr.metrics.models import KpiDefinition, KpiReferenceRange
 from qbr.web.csrf import verify_csrf
 from qbr.web.deps import PageAdmin
+from qbr.web.routes.kpis import kpi_definition_or_404
 from qbr.web.session import flash
 from qbr.web.templating import render
 
@@ -47,7 +48,7 @@ class RangeForm(BaseModel):
 
 @router.get("/kpis/{kpi_id}/reference-range", name="kpi_reference_range")
 def range_form(kpi_id: int, request: Request, session: SessionDep, principal: PageAdmin) -> Response:
-    definition = _definition(session, kpi_id)
+    definition = kpi_definition_or_404(session, kpi_id)
     stored = _stored(session, definition)
     fields = RangeForm(
         low=_number(stored.low) if stored else "",
@@ -70,7 +71,7 @@ def save(
     principal: PageAdmin,
     form: Annotated[RangeForm, Form()],
 ) -> Response:
-    definition = _definition(session, kpi_id)
+    definition = kpi_definition_or_404(session, kpi_id)
     if form.action == "delete":
         with session.begin_nested():
             delete_reference_range(session, definition.kpi_name)
@@ -98,13 +99,6 @@ def save(
         return _form(request, definition, form, _stored(session, definition) is not None, problems, 422)
     flash(request, f"Saved the reference range of {definition.kpi_name}; the SmartNumbers page and report show it.")
     return RedirectResponse(request.url_for("kpi_definitions").path, status_code=303)
-
-
-def _definition(session: SessionDep, kpi_id: int) -> KpiDefinition:
-    definition = session.get(KpiDefinition, kpi_id)
-    if definition is None:
-        raise NotFound(f"no KPI definition with id {kpi_id}")
-    return definition
 
 
 def _stored(session: SessionDep, definition: KpiDefinition) -> KpiReferenceRange | None:
