@@ -33,7 +33,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     shows half of an import that commits meanwhile; other methods get a session that may write.
 
     The session is made on the event loop (it connects only when first used, in the route's thread) and ended in
-    the thread pool, where the commit's round trip holds up no other request: one trip to the pool, not two.
+    the thread pool, where the commit's round trip holds up no other request: one trip to the pool, not two; none
+    when the route already ended it (a read answered from the view cache, see qbr.api.conditional).
 
     With a read replica, the app's ``read_router`` (``app.state.read_router``, see ``ReadRouter``) picks where reads
     go, and hears of every request that writes.
@@ -50,10 +51,22 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException:
-        await run_in_threadpool(_end_unit_of_work, session, succeeded=False)
+        await _end(session, succeeded=False)
         raise
+    if not session.in_transaction():
+        # The route ended its unit of work itself, in its own thread (qbr.api.conditional), or never began one:
+        # nothing is left to end, and closing touches no connection.
+        session.close()
+        return
     before_commit = partial(router.note_write, request) if router is not None and not reads else None
     await run_in_threadpool(_end_unit_of_work, session, succeeded=True, before_commit=before_commit)
+
+
+async def _end(session: Session, *, succeeded: bool) -> None:
+    if session.in_transaction():
+        await run_in_threadpool(_end_unit_of_work, session, succeeded=succeeded)
+    else:
+        session.close()
 
 
 class ReadRouter(Protocol):

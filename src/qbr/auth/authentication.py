@@ -48,7 +48,8 @@ def verified_api_key(request: Request, session: Session, limiter: FailureLimiter
     per_client = ("api-key", address)
     # The key and "has this client failed lately?" in one statement; only a client with recent failures pays for
     # the count against the limit, which is still decided before the key's verdict is used.
-    api_key, failed_lately = check_api_key_flagged(session, presented, limiter.any_recent([per_key, per_client]))
+    recent_failure, parameters = limiter.any_recent([per_key, per_client])
+    api_key, failed_lately = check_api_key_flagged(session, presented, recent_failure, parameters)
     if failed_lately:
         limiter.check_all([(per_key, None), (per_client, limiter.limit * CLIENT_ALLOWANCE_FACTOR)], session=session)
     if api_key is None:

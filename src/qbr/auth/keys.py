@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, literal, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, bindparam, literal, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from qbr.auth.models import ApiKey, api_key_organizations
@@ -123,14 +124,24 @@ def check_api_key(session: Session, key: str) -> CheckedKey | None:
     return _checked(rows, key)
 
 
-def check_api_key_flagged(session: Session, key: str, flag: ColumnElement[bool]) -> tuple[CheckedKey | None, bool]:
-    """``check_api_key`` and the value of ``flag`` (a condition on other tables: recent failures of this client)
-    in the same single statement, so that the usual request spends one round trip on its credentials."""
-    key_rows = _KEY_BY_PREFIX.subquery("key_rows")
-    statement = select(flag.label("flag"), *key_rows.c).select_from(_ANCHOR.outerjoin(key_rows, true()))
-    rows = session.connection().execute(statement, {"prefix": key_prefix(key)}).all()
+def check_api_key_flagged(
+    session: Session, key: str, flag: ColumnElement[bool], parameters: Mapping[str, Any]
+) -> tuple[CheckedKey | None, bool]:
+    """``check_api_key`` and the value of ``flag`` (a condition on other tables, executed with ``parameters``:
+    recent failures of this client) in the same single statement, so that the usual request spends one round
+    trip on its credentials."""
+    statement = _flagged_key_statement(flag)
+    rows = session.connection().execute(statement, {**parameters, "prefix": key_prefix(key)}).all()
     flagged = bool(rows[0].flag)
     return _checked([row for row in rows if row.id is not None], key), flagged
+
+
+@lru_cache(maxsize=4)
+def _flagged_key_statement(flag: ColumnElement[bool]) -> Select[Any]:
+    # Built once per flag (a constant condition with bound parameters): building a statement costs more than
+    # running this one.
+    key_rows = _KEY_BY_PREFIX.subquery("key_rows")
+    return select(flag.label("flag"), *key_rows.c).select_from(_ANCHOR.outerjoin(key_rows, true()))
 
 
 def _checked(rows: Sequence[Any], key: str) -> CheckedKey | None:

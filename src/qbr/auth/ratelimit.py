@@ -14,8 +14,9 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, delete, exists, insert, select
+from sqlalchemy import ColumnElement, Engine, bindparam, delete, exists, insert, select
 from sqlalchemy.orm import Session
 
 from qbr.auth.models import AuthFailure
@@ -24,6 +25,14 @@ from qbr.errors import TooManyAttempts
 
 FailureKey = tuple[str, ...]
 _MAX_KEY_LENGTH = 255  # auth_failures.failure_key is VARCHAR(255)
+# Any of the stored keys bound as ``failure_keys`` failed after ``cutoff``. One constant condition, so that the
+# statement it rides along in is built and compiled once, not on every request.
+_RECENT_FAILURE = exists(
+    select(AuthFailure.id).where(
+        AuthFailure.failure_key.in_(bindparam("failure_keys", expanding=True)),
+        AuthFailure.failed_at > bindparam("cutoff"),
+    )
+)
 
 
 def stored_key(key: FailureKey) -> str:
@@ -88,14 +97,11 @@ class FailureLimiter:
                 f"too many failed attempts; try again in {math.ceil(wait)} seconds", retry_after=math.ceil(wait)
             )
 
-    def any_recent(self, keys: Sequence[FailureKey]) -> ColumnElement[bool]:
-        """A condition true when any of ``keys`` failed within the window: when it is false (the usual case) no
-        limit can be reached, and ``check_all`` can be skipped."""
+    def any_recent(self, keys: Sequence[FailureKey]) -> tuple[ColumnElement[bool], dict[str, Any]]:
+        """A condition true when any of ``keys`` failed within the window, and the parameters it is executed
+        with: when it is false (the usual case) no limit can be reached, and ``check_all`` can be skipped."""
         cutoff = self._now() - timedelta(seconds=self.window)
-        recent = select(AuthFailure.id).where(
-            AuthFailure.failure_key.in_([stored_key(key) for key in keys]), AuthFailure.failed_at > cutoff
-        )
-        return exists(recent)
+        return _RECENT_FAILURE, {"failure_keys": [stored_key(key) for key in keys], "cutoff": cutoff}
 
     def record_failure(self, *keys: FailureKey) -> None:
         now = self._now()

@@ -18,6 +18,12 @@ from qbr.errors import DatabaseUnavailable
 
 # The execution option that marks an engine's transactions as writing (see ``writing``).
 WRITES_OPTION = "qbr_writes"
+# The execution option that runs each statement on its own, without BEGIN (see ``looking_up``).
+AUTOCOMMIT_OPTION = "qbr_autocommit"
+# SQLite connections kept open: opening one costs more than a query (the file, its pragmas), and a server thread
+# pool holds up to 40 sessions at once.
+SQLITE_POOL_SIZE = 20
+SQLITE_POOL_OVERFLOW = 40
 BUSY = "the database is busy with other changes; nothing was written, try again"
 
 
@@ -37,7 +43,10 @@ def _begin_sqlite_transaction(connection: Connection) -> None:
     # turn (busy_timeout) instead of failing with "database is locked" when one of them, having read, tries to
     # write after another has committed. Other transactions take no lock until they write, and read one
     # snapshot (WAL) without waiting for writers.
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(WRITES_OPTION) else "BEGIN")
+    options = connection.get_execution_options()
+    if options.get(AUTOCOMMIT_OPTION):
+        return
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITES_OPTION) else "BEGIN")
 
 
 # Errors that say "another transaction was in the way" rather than "the database is gone": worth retrying.
@@ -81,19 +90,26 @@ def reading(engine: Engine) -> Engine:
 def looking_up(engine: Engine) -> Engine:
     """``engine`` for a lookup that needs no snapshot (a credential check: one row and its scope).
 
-    PostgreSQL: autocommit, which spares the BEGIN and ROLLBACK round trips a transaction around one statement
-    costs. SQLite: as ``reading``; its transactions cost no round trip.
+    Autocommit: each statement is a transaction of its own, which spares a BEGIN and a ROLLBACK per lookup (round
+    trips on PostgreSQL; statements through the driver on SQLite).
     """
     if engine.dialect.name == "sqlite":
-        return reading(engine)
+        return engine.execution_options(**{AUTOCOMMIT_OPTION: True})
     return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+_SQLITE_FILE_POOL: dict[str, Any] = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW}
 
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` with the per-dialect settings the product relies on."""
     url = normalize_database_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "isolation_level": None})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "isolation_level": None},
+            **({} if ":memory:" in url or url.rstrip("/").endswith(":") else _SQLITE_FILE_POOL),
+        )
         event.listen(engine, "connect", _enable_sqlite_integrity)
         event.listen(engine, "begin", _begin_sqlite_transaction)
         return engine

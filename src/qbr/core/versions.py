@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, Connection, Integer, Table, event, func, select
+from sqlalchemy import BigInteger, Connection, Integer, Table, bindparam, event, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, UOWTransaction, mapped_column
@@ -200,6 +200,11 @@ def bump_on(connection: Connection, scopes: Iterable[int]) -> None:
         )
 
 
+# Built once: a cached read runs little else, and building a statement costs more than running this one.
+_VERSION_SUM = select(func.coalesce(func.sum(VERSIONS.c.version), 0))
+_SCOPED_VERSION_SUM = _VERSION_SUM.where(VERSIONS.c.scope.in_(bindparam("scopes", expanding=True)))
+
+
 def view_fingerprint(session: Session, organization_ids: Iterable[int] | None) -> str:
     """A short text that changes whenever anything a view of ``organization_ids`` shows may have changed
     (``None``: every organization, for views of the whole portfolio).
@@ -207,11 +212,10 @@ def view_fingerprint(session: Session, organization_ids: Iterable[int] | None) -
     Read it in the same transaction (the same snapshot) as the view it stands for. Versions only grow and each
     bump adds one, so the sum over a fixed set of scopes is a fingerprint of their state.
     """
-    table = VERSIONS
-    statement = select(func.coalesce(func.sum(table.c.version), 0))
-    if organization_ids is not None:
-        statement = statement.where(table.c.scope.in_(sorted({SHARED, PORTFOLIO, *organization_ids})))
-    return str(session.connection().scalar(statement))
+    if organization_ids is None:
+        return str(session.connection().scalar(_VERSION_SUM))
+    scopes = sorted({SHARED, PORTFOLIO, *organization_ids})
+    return str(session.connection().scalar(_SCOPED_VERSION_SUM, {"scopes": scopes}))
 
 
 def first_version() -> int:
