@@ -14,7 +14,7 @@ from qbr.branding.service import Brand
 from qbr.catalog import HIGHER, LOWER
 from qbr.dashboard.edition import apply_edition
 from qbr.dashboard.service import build_dashboard
-from qbr.insight.portfolio import portfolio_rows, quartile_of, standing, standings
+from qbr.insight.portfolio import portfolio_rows, quartile_of, shared_portfolio_reads, standing, standings
 from qbr.kpis.models import SmartNumber
 from qbr.organizations.models import Organization
 from qbr.reports.pdf import render_qbr_pdf
@@ -145,6 +145,35 @@ class TestPeers:
         with counting(engine) as statements:
             build_dashboard(session, portfolio["Client 1"].id, QUARTER)
         assert sum("smartnumbers" in s and "is_msp" in s and "GROUP BY" not in s for s in statements) == 1
+
+
+def _peer_reads(statements: list[str]) -> int:
+    return sum("smartnumbers" in s and "is_msp" in s for s in statements)
+
+
+class TestSharedReads:
+    """A batch of reports reads the peers once per period, and again only after a write changed them."""
+
+    def test_one_read_until_a_write_changes_the_portfolio(self, engine: Engine, session: Session) -> None:
+        portfolio = _portfolio(session)
+        session.commit()
+        with shared_portfolio_reads(), counting(engine) as statements:
+            first = portfolio_rows(session.connection(), QUARTER)
+            assert portfolio_rows(session.connection(), QUARTER) == first
+            assert _peer_reads(statements) == 1
+            _record(session, portfolio["Client 1"], "AISP", "95")
+            session.commit()
+            changed = portfolio_rows(session.connection(), QUARTER)
+            assert _peer_reads(statements) == 2
+            assert sorted(changed) == sorted([*first, (portfolio["Client 1"].id, "AISP", D(95))])
+
+    def test_outside_the_block_every_call_reads(self, engine: Engine, session: Session) -> None:
+        _portfolio(session)
+        session.commit()
+        with counting(engine) as statements:
+            portfolio_rows(session.connection(), QUARTER)
+            portfolio_rows(session.connection(), QUARTER)
+        assert _peer_reads(statements) == 2
 
 
 class TestClientEdition:

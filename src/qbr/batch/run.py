@@ -28,6 +28,7 @@ from qbr.core.database import get_engine, unit_of_work
 from qbr.core.settings import get_settings
 from qbr.dashboard.edition import report_edition
 from qbr.errors import QbrError
+from qbr.insight.portfolio import share_portfolio_reads_for_this_process, shared_portfolio_reads
 from qbr.organizations.models import Organization
 
 SAVE_EVERY = 50  # reports between two saves of the manifest: an interrupted run keeps most of what it wrote
@@ -111,18 +112,21 @@ def run_batch(
         to_write, skipped = plan_reports(session, request, manifest)
     on_planned(len(to_write), len(skipped))
     outcome = BatchOutcome(skipped=skipped)
-    try:
-        for done, result in enumerate(_results(to_write, request), start=1):
-            if isinstance(result, ReportWritten):
-                outcome.written.append(result)
-                manifest.record(result.job.file_name, result.record)
-            else:
-                outcome.failed.append(result)
-            on_result(result)
-            if done % SAVE_EVERY == 0:
-                manifest.save()
-    finally:
-        manifest.save()
+    # Every report ranks its client among the same peers: one read of them per period (here, or in each worker, see
+    # _start_worker), not one per report.
+    with shared_portfolio_reads():
+        try:
+            for done, result in enumerate(_results(to_write, request), start=1):
+                if isinstance(result, ReportWritten):
+                    outcome.written.append(result)
+                    manifest.record(result.job.file_name, result.record)
+                else:
+                    outcome.failed.append(result)
+                on_result(result)
+                if done % SAVE_EVERY == 0:
+                    manifest.save()
+        finally:
+            manifest.save()
     return outcome
 
 
@@ -164,6 +168,7 @@ def _start_worker(database_url: str) -> None:
     os.environ["QBR_DATABASE_URL"] = database_url
     get_settings.cache_clear()
     get_engine.cache_clear()
+    share_portfolio_reads_for_this_process()
 
 
 def write_report(job: ReportJob, request: BatchRequest) -> ReportResult:

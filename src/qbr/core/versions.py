@@ -212,10 +212,16 @@ def view_fingerprint(session: Session, organization_ids: Iterable[int] | None) -
     Read it in the same transaction (the same snapshot) as the view it stands for. Versions only grow and each
     bump adds one, so the sum over a fixed set of scopes is a fingerprint of their state.
     """
+    return fingerprint_on(session.connection(), organization_ids)
+
+
+def fingerprint_on(connection: Connection, organization_ids: Iterable[int] | None) -> str:
+    """``view_fingerprint`` on a connection; with no organization, it covers what every organization shares and
+    the portfolio (every organization's KPI values and the list of organizations)."""
     if organization_ids is None:
-        return str(session.connection().scalar(_VERSION_SUM))
+        return str(connection.scalar(_VERSION_SUM))
     scopes = sorted({SHARED, PORTFOLIO, *organization_ids})
-    return str(session.connection().scalar(_SCOPED_VERSION_SUM, {"scopes": scopes}))
+    return str(connection.scalar(_SCOPED_VERSION_SUM, {"scopes": scopes}))
 
 
 def first_version() -> int:

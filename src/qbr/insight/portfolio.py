@@ -6,13 +6,17 @@ organizations with the same value (the organization itself included) count half,
 percentile and a portfolio of one sits at 50. "Worse" follows the KPI's direction (``lower_is_better`` inverts);
 a KPI without a direction has no standing. Quartile 1 is the best quarter (percentile of 75 or more).
 
-All values of one period are read with one statement for every KPI and organization at once.
+All values of one period are read with one statement for every KPI and organization at once. A batch of reports
+reads them once per period (``shared_portfolio_reads``): every report of a quarter ranks its client among the same
+peers, and the portfolio's data version says whether they are still the same.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
@@ -21,6 +25,7 @@ from typing import Literal
 from sqlalchemy import Connection, false, select, true
 
 from qbr.catalog import HIGHER, LOWER
+from qbr.core.versions import fingerprint_on
 from qbr.kpis.models import SmartNumber
 from qbr.organizations.models import Organization
 
@@ -123,7 +128,44 @@ _PEER_VALUES = (
 )
 
 
+# period -> (the portfolio's fingerprint when read, its rows); None outside ``shared_portfolio_reads``.
+_SharedReads = dict[str, tuple[str, list[Row]]]
+_shared_reads: ContextVar[_SharedReads | None] = ContextVar("qbr_shared_portfolio_reads", default=None)
+
+
+@contextmanager
+def shared_portfolio_reads() -> Iterator[None]:
+    """Within the block, ``portfolio_rows`` reads a period's rows once and reuses them for as long as the
+    portfolio's data version (read in each caller's own transaction) has not moved."""
+    token = _shared_reads.set({})
+    try:
+        yield
+    finally:
+        _shared_reads.reset(token)
+
+
+def share_portfolio_reads_for_this_process() -> None:
+    """``shared_portfolio_reads`` for the rest of this process: a worker that renders one report after another."""
+    _shared_reads.set({})
+
+
 def portfolio_rows(connection: Connection, period: str) -> list[Row]:
-    """The KPI values of every active client organization in ``period``: one statement."""
+    """The KPI values of every active client organization in ``period``: one statement, or none when a read of
+    the same period is shared (see ``shared_portfolio_reads``) and still current."""
+    shared = _shared_reads.get()
+    if shared is None:
+        return _read_rows(connection, period)
+    # SHARED and PORTFOLIO cover every write to KPI values and organizations (an undeclared set-based write counts
+    # as SHARED), so the same fingerprint means the same rows.
+    fingerprint = fingerprint_on(connection, [])
+    known = shared.get(period)
+    if known is not None and known[0] == fingerprint:
+        return known[1]
+    rows = _read_rows(connection, period)
+    shared[period] = (fingerprint, rows)
+    return rows
+
+
+def _read_rows(connection: Connection, period: str) -> list[Row]:
     rows = connection.execute(_PEER_VALUES.where(_smartnumbers.c.period == period)).all()
     return [(organization_id, kpi_name, value) for organization_id, kpi_name, value in rows]
