@@ -9,16 +9,19 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from pptx import Presentation
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, update
 
 from qbr.auth.keys import create_api_key
 from qbr.auth.models import User
 from qbr.core.database import unit_of_work
+from qbr.metrics.models import KpiDefinition, MetricMonthly
 from qbr.server.app import create_app
 from tests.dashboard_support import QUARTER, SeededData, seed_qbr_data
 from tests.web.conftest import PASSWORD_HASH
@@ -85,6 +88,18 @@ def run_cli(*args: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def deck_text(response: Response) -> str:
+    """Every text of a PowerPoint deck, its tables' cells included, in one string."""
+    texts: list[str] = []
+    for slide in Presentation(io.BytesIO(response.content)).slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                texts.append(shape.text_frame.text)
+            if shape.has_table:
+                texts.extend(cell.text for row in shape.table.rows for cell in row.cells)
+    return " ".join(texts)
+
+
 @pytest.mark.commits
 class TestCommandLineInAnotherProcess:
     def test_a_manual_value(self, client: TestClient, reader: Headers, data: SeededData) -> None:
@@ -113,15 +128,46 @@ class TestCommandLineInAnotherProcess:
         untouched = get(client, other, reader)
         run_cli("review", "edit", str(data.acme), QUARTER, "--summary", "A quarter of steady service.")
         after = assert_fresh(client, path, {}, before)
-        deck_text = " ".join(
-            shape.text_frame.text
-            for slide in Presentation(io.BytesIO(after.content)).slides
-            for shape in slide.shapes
-            if shape.has_text_frame
-        )
-        assert "A quarter of steady service." in deck_text
+        assert "A quarter of steady service." in deck_text(after)
         # Versions are kept per organization: another organization's views stand.
         assert get(client, other, reader, untouched.headers["etag"]).status_code == 304
+
+    def test_a_csv_import(self, client: TestClient, reader: Headers, data: SeededData, tmp_path: Path) -> None:
+        path = dashboard_path(data)
+        before = get(client, path, reader)
+        march = tmp_path / "march.csv"
+        # A corrected export of the PSA: the same source as the synced value, so it replaces it.
+        march.write_text(
+            "period,organization,metric_name,metric_value,source\n2025-03,Acme Corp,Reactive Hours,999,ConnectWise\n"
+        )
+        run_cli("import", "metrics", str(march))
+        after = assert_fresh(client, path, reader, before)
+        assert kpi(after, "RHEM") != kpi(before, "RHEM")
+
+    def test_a_recommendation(self, admin_page: TestClient, data: SeededData) -> None:
+        path = f"/organizations/{data.acme}/qbr/{QUARTER}.pptx"
+        before = get(admin_page, path, {})
+        run_cli(
+            "recommendations", "add", str(data.acme), "Replace the core firewall",
+            "--one-time", "4000", "--target", "2025-Q3", "--raised-in", QUARTER,
+        )  # fmt: skip
+        after = assert_fresh(admin_page, path, {}, before)
+        assert "Replace the core firewall" in deck_text(after)
+        assert "Replace the core firewall" not in deck_text(before)
+
+    def test_a_new_kpi_reaches_every_organization(self, client: TestClient, reader: Headers, data: SeededData) -> None:
+        # A catalog change is shared: the views of every organization depend on it.
+        paths = [
+            dashboard_path(data),
+            f"/api/v1/organizations/{data.organization_ids['Globex']}/dashboard?period={QUARTER}",
+        ]
+        before = [get(client, path, reader) for path in paths]
+        run_cli(
+            "kpis", "add", "Reactive Hours Per Endpoint", "[Reactive Hours] / [Endpoints Managed]", "--unit", "hours"
+        )
+        for path, earlier in zip(paths, before, strict=True):
+            after = assert_fresh(client, path, reader, earlier)
+            assert kpi(after, "Reactive Hours Per Endpoint") is not None
 
 
 class TestPageForms:
@@ -164,3 +210,49 @@ class TestPageForms:
         sign_in(admin_page, "ada")
         # Same data, same person, but a new session with a new CSRF token: the stored page would carry the old one.
         assert get(admin_page, path, {}, before.headers["etag"]).status_code == 200
+
+    def test_a_kpi_formula_edited_on_the_page(
+        self, admin_page: TestClient, reader: Headers, data: SeededData, engine: Engine
+    ) -> None:
+        page, api = f"/organizations/{data.acme}/qbr/{QUARTER}/print", dashboard_path(data)
+        before_page, before_api = get(admin_page, page, {}), get(admin_page, api, reader)
+        with unit_of_work(engine) as session:
+            rhem = session.execute(select(KpiDefinition).where(KpiDefinition.kpi_name == "RHEM")).scalar_one()
+            edit = f"/kpis/{rhem.id}/edit"
+            form = {
+                "formula": f"({rhem.formula}) * 100",
+                "unit": rhem.unit,
+                "direction": rhem.direction or "",
+                "description": rhem.description or "",
+                "is_key": "true",
+            }
+        form["csrf_token"] = page_csrf(admin_page, edit)
+        assert admin_page.post(edit, data=form).status_code == 303
+        admin_page.get("/kpis")  # the page that shows the flashed message
+        assert_fresh(admin_page, page, {}, before_page)
+        after_api = assert_fresh(admin_page, api, reader, before_api)
+        # 100 times the old value, which the API gives to two decimals (so within 100 × 0.005).
+        old, new = (Decimal(str(kpi(response, "RHEM"))) for response in (before_api, after_api))
+        assert abs(new - old * 100) <= Decimal("0.5")
+
+
+@pytest.mark.commits
+def test_a_recompute_after_a_repair_outside_the_product(
+    client: TestClient, reader: Headers, data: SeededData, engine: Engine
+) -> None:
+    """A repair straight in the database (no writer of ours, so no new data version) shows once recomputed."""
+    path = dashboard_path(data)
+    before = get(client, path, reader)
+    with engine.begin() as connection:
+        connection.execute(
+            update(MetricMonthly)
+            .where(MetricMonthly.organization_id == data.acme, MetricMonthly.metric_name == "Reactive Hours")
+            .values(metric_value=999)
+        )
+    assert get(client, path, reader, before.headers["etag"]).status_code == 304
+    with unit_of_work(engine) as session:
+        _, key = create_api_key(session, "repairs", "editor", None)
+    body = {"organization_id": data.acme, "period": QUARTER}
+    assert client.post("/api/v1/smartnumbers/recompute", json=body, headers={"X-API-Key": key}).status_code == 200
+    after = assert_fresh(client, path, reader, before)
+    assert kpi(after, "RHEM") != kpi(before, "RHEM")
