@@ -17,8 +17,8 @@ from qbr.ingest.validation import MetricInput
 from qbr.ingest.writing import ingest_metrics
 from qbr.kpis.models import SmartNumber
 from qbr.presentation.values import format_value
-from qbr.reviews.drafting import draft_summary
-from qbr.reviews.service import get_or_draft_review
+from qbr.reviews.drafting import draft_summary, may_cross_a_threshold
+from qbr.reviews.service import drafted_summary, get_or_draft_review
 from tests.support import make_organization
 
 MONTHS = [f"{2024 + (month - 1) // 12}-{(month - 1) % 12 + 1:02d}" for month in range(1, 14)]  # 2024-01 … 2025-01
@@ -74,3 +74,24 @@ def test_the_fallback_method_is_named_and_a_steady_kpi_is_not(session: Session) 
 
     steady = _patch_compliance(session, "Steady Ltd", MONTHS, [990 + step % 2 for step in range(13)])
     assert "is forecast to" not in draft_summary(with_forecasts(build_dashboard(session, steady, "2025-01")))
+
+
+def test_the_draft_forecasts_only_the_kpis_that_could_cross_a_threshold(session: Session) -> None:
+    # Patch Compliance % has thresholds and a direction; Reactive Tickets per Endpoint per Month has a value but
+    # no threshold, so fitting it could not add a sentence.
+    compliant = [1000 - 4 * step + (1 if step % 2 else -1) for step in range(13)]
+    compliant[-1] = 952
+    organization_id = _patch_compliance(session, "Slipping Too Ltd", MONTHS, compliant)
+    tickets = [
+        MetricInput(organization_id, month, "Reactive Tickets Created", Decimal(80 + step), "ConnectWise")
+        for step, month in enumerate(MONTHS)
+    ]
+    ingest_metrics(session, tickets)
+    view = build_dashboard(session, organization_id, "2025-01")
+    every = with_forecasts(view, metrics=False)
+    some = with_forecasts(view, metrics=False, only=may_cross_a_threshold)
+    forecast = {kpi.kpi_name for kpi in some.kpis if kpi.forecast is not None}
+    assert forecast == {"Patch Compliance %"}
+    assert {kpi.kpi_name for kpi in every.kpis if kpi.forecast is not None} > forecast
+    assert draft_summary(some) == draft_summary(every)
+    assert "Patch Compliance % is forecast to fall below" in drafted_summary(view)

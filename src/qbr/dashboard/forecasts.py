@@ -9,6 +9,7 @@ is the one it is still in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from qbr.dashboard.schemas import DashboardForecast, DashboardKpi, DashboardMetric, DashboardView
@@ -18,9 +19,11 @@ from qbr.periods.calendar import parse_period
 _HUNDRED = Decimal(100)
 
 
-def with_forecasts(view: DashboardView, *, metrics: bool = True) -> DashboardView:
+def with_forecasts(
+    view: DashboardView, *, metrics: bool = True, only: Callable[[DashboardKpi], bool] | None = None
+) -> DashboardView:
     """``view`` with each KPI's (and, with ``metrics``, each metric's) ``forecast`` of the next period, or None;
-    ``view`` itself when its period is still in progress.
+    ``view`` itself when its period is still in progress. With ``only``, the KPIs it refuses get None unfitted.
 
     Each forecast fits a model (about 0.1 s, more on a busy machine; a series seen before is remembered by
     qbr.insight.forecast), which is why the API asks for them."""
@@ -35,7 +38,10 @@ def with_forecasts(view: DashboardView, *, metrics: bool = True) -> DashboardVie
         found = forecast_next(run, following, season_length) if len(run) >= min_points else None
         return _shown(found, item.unit, run) if found else None
 
-    kpis = [kpi.model_copy(update={"forecast": forecast_of(kpi, 0)}) for kpi in view.kpis]
+    kpis = [
+        kpi.model_copy(update={"forecast": forecast_of(kpi, 0) if only is None or only(kpi) else None})
+        for kpi in view.kpis
+    ]
     shown_metrics = view.metrics
     if metrics:
         shown_metrics = [

@@ -153,6 +153,16 @@ def crossing_sentence(figure: Figure, period: str, previous: str) -> str:
     )
 
 
+def may_cross_a_threshold(kpi: DashboardKpi) -> bool:
+    """Whether a forecast of ``kpi`` could make a sentence of ``forecast_sentence``: it needs a graded value, a
+    direction and a threshold; without one of them the forecast says nothing here."""
+    return (
+        kpi.kpi_value is not None
+        and kpi.direction in ("higher_is_better", "lower_is_better")
+        and (kpi.warning_value is not None or kpi.critical_value is not None)
+    )
+
+
 def forecast_sentence(kpi: DashboardKpi, period: str) -> str | None:
     """``Patch Compliance % is forecast to fall below its warning threshold of 95% next quarter (forecast 93%,
     90 % range 90%–96%).``, or None when the forecast stays where the KPI is (or there is none).

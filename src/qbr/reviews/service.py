@@ -24,7 +24,7 @@ from qbr.metrics.models import KpiDefinition, MetricDefinition
 from qbr.organizations.models import Organization
 from qbr.periods.calendar import parse_period
 from qbr.periods.service import ensure_periods
-from qbr.reviews.drafting import draft_summary
+from qbr.reviews.drafting import draft_summary, may_cross_a_threshold
 from qbr.reviews.edition import drafted_from
 from qbr.reviews.models import Review, ReviewGoal, ReviewVersion
 from qbr.reviews.recommendations import review_recommendations
@@ -44,8 +44,9 @@ from qbr.reviews.schemas import (
 
 def drafted_summary(view: DashboardView) -> str:
     """The machine's summary of ``view``, with the KPIs forecast to cross a threshold next period: the forecasts
-    are fitted here from the trends (and remembered in memory only), never added to the figures a version stores."""
-    return draft_summary(with_forecasts(drafted_from(view), metrics=False))
+    are fitted here from the trends (and remembered in memory only), never added to the figures a version stores.
+    Only KPIs that could give such a sentence are forecast: a fit is most of what drafting costs."""
+    return draft_summary(with_forecasts(drafted_from(view), metrics=False, only=may_cross_a_threshold))
 
 
 def get_or_draft_review(session: Session, organization_id: int, period: str) -> Review:
@@ -58,14 +59,12 @@ def get_or_draft_review(session: Session, organization_id: int, period: str) -> 
     review = find_review(session, organization_id, value)
     if review is not None:
         return review
-    view = build_dashboard(session, organization_id, value)
+    return _new_draft(organization_id, value, drafted_summary(build_dashboard(session, organization_id, value)))
+
+
+def _new_draft(organization_id: int, period: str, summary: str) -> Review:
     return Review(
-        organization_id=organization_id,
-        period=value,
-        summary=drafted_summary(view),
-        highlights="",
-        concerns="",
-        status="draft",
+        organization_id=organization_id, period=period, summary=summary, highlights="", concerns="", status="draft"
     )
 
 
@@ -191,8 +190,13 @@ def live_review(session: Session, organization_id: int, period: str) -> ReviewVi
     organization = session.get(Organization, organization_id)
     if organization is None:
         raise NotFound(f"no organization with id {organization_id}")
-    review = get_or_draft_review(session, organization_id, period)
-    view = build_dashboard(session, organization_id, review.period)
+    # One build of the figures and one draft serve both the text of a new draft and the machine's suggestion.
+    value = parse_period(period).value
+    view = build_dashboard(session, organization_id, value)
+    drafted = drafted_summary(view)
+    review = find_review(session, organization_id, value)
+    if review is None:
+        review = _new_draft(organization_id, value, drafted)
     versions = versions_of(session, organization_id, review.period)
     newest = versions[0] if versions else None
     return ReviewView(
@@ -205,7 +209,7 @@ def live_review(session: Session, organization_id: int, period: str) -> ReviewVi
         summary=review.summary,
         highlights=review.highlights,
         concerns=review.concerns,
-        drafted_summary=drafted_summary(view),
+        drafted_summary=drafted,
         updated_at=review.updated_at,
         updated_by=review.updated_by,
         published_at=newest.published_at if newest else None,
