@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qbr.core.orm import Base, CreatedAt, IntPk
@@ -19,6 +19,10 @@ class SmartNumber(Base):
             f"({MONTHLY_PERIOD_SQL.format(col='period')}) OR ({QUARTERLY_PERIOD_SQL.format(col='period')})",
             name="period_format",
         ),
+        # Ranking a client among its peers reads one period of every organization (qbr.insight.portfolio). Without
+        # it, PostgreSQL with statistics scans the whole table for that (1.2 M rows at 1,000 clients): about twice
+        # the time of reading the period through this index.
+        Index("ix_smartnumbers_period", "period"),
     )
 
     id: Mapped[IntPk]
