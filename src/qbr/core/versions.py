@@ -216,8 +216,8 @@ def view_fingerprint(session: Session, organization_ids: Iterable[int] | None) -
 
 
 def fingerprint_on(connection: Connection, organization_ids: Iterable[int] | None) -> str:
-    """``view_fingerprint`` on a connection; with no organization, it covers what every organization shares and
-    the portfolio (every organization's KPI values and the list of organizations)."""
+    """``view_fingerprint`` on a connection. An empty ``organization_ids`` covers only what every organization
+    shares and the portfolio (every organization's KPI values and the list of organizations); ``None`` covers all."""
     if organization_ids is None:
         return str(connection.scalar(_VERSION_SUM))
     scopes = sorted({SHARED, PORTFOLIO, *organization_ids})
